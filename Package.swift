@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "adv",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "adv", targets: ["adv"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+  ],
+  targets: [
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL",
+                   providers: [.apt(["libdnnl-dev"])]),
+    .systemLibrary(name: "CReadline", path: "Sources/CReadline",
+                   providers: [.apt(["libreadline-dev"])]),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib",
+                   providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "AdvTensor", dependencies: ["CDNNL"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+    .target(name: "AdvData", dependencies: ["AdvTensor", "CZlib"],
+            resources: [.copy("Resources/mnist-5k")]),
+    .target(name: "AdvNN", dependencies: ["AdvTensor", "AdvData"]),
+    .target(name: "AdvAttacks", dependencies: ["AdvTensor", "AdvData", "AdvNN"]),
+    .target(name: "AdvReport"),
+    .target(name: "AdvLang", dependencies: [
+      "AdvTensor", "AdvData", "AdvNN", "AdvAttacks", "AdvReport", "CReadline",
+      .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .executableTarget(name: "adv", dependencies: [
+      "AdvLang", "AdvTensor", "AdvNN", "AdvData", "AdvAttacks",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .target(name: "AdvTestSupport", dependencies: ["AdvTensor"], path: "Tests/AdvTestSupport"),
+    .testTarget(name: "AdvTensorTests", dependencies: ["AdvTensor", "AdvTestSupport"]),
+    .testTarget(name: "AdvDataTests", dependencies: ["AdvData", "AdvTestSupport"]),
+    .testTarget(name: "AdvNNTests", dependencies: ["AdvNN", "AdvData", "AdvTestSupport"]),
+    .testTarget(name: "AdvAttacksTests", dependencies: ["AdvAttacks", "AdvNN", "AdvData", "AdvTestSupport"]),
+    .testTarget(name: "AdvReportTests", dependencies: ["AdvReport"]),
+    .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvReport", "AdvTestSupport"],
+                resources: [.copy("Scripts")]),
+  ],
+  swiftLanguageModes: [.v5]
+)
