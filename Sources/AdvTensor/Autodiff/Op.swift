@@ -1,0 +1,111 @@
+/// The primitive operations the tape records, and the pullback of each.
+///
+/// Gradient conventions (chosen to match PyTorch where it has one):
+/// - `relu` has derivative 0 at 0.
+/// - `hardtanh` passes the gradient strictly inside (-1, 1).
+/// - `clamp` passes the gradient on the closed interval [lo, hi].
+/// - `sign` is a straight-through estimator: `.identity` passes the gradient unchanged,
+///   `.clipped` passes it where |x| ≤ 1 (BinaryNet's estimator).
+/// - max pooling sends the gradient to the first maximum of each window.
+enum Op {
+  case leaf
+  case binary(BinaryKind, Int, Int)
+  case scale(Int, Float)
+  case matmul(Int, Int, transA: Bool, transB: Bool)
+  case linear(x: Int, weight: Int, bias: Int)
+  case conv2d(x: Int, weight: Int, bias: Int, ConvGeometry)
+  case relu(Int)
+  case sigmoid(Int)
+  case tanh(Int)
+  case hardtanh(Int)
+  case maxPool(Int, PoolGeometry, [Int32])
+  case avgPool(Int, PoolGeometry)
+  case reshape(Int)
+  case sum(Int)
+  case mean(Int)
+  case logSoftmax(Int)
+  case crossEntropy(Int, labels: [Int], probabilities: Tensor, mean: Bool)
+  case sign(Int, StraightThrough)
+  case clamp(Int, lo: Float, hi: Float)
+}
+
+/// Which gradient the straight-through sign passes back.
+public enum StraightThrough: Sendable {
+  case identity
+  case clipped
+}
+
+extension Tape {
+  /// The contributions of node `id`'s gradient `g` to its inputs.
+  func pullback(of id: Int, gradient g: Tensor) -> [(Int, Tensor)] {
+    let node = nodes[id]
+    switch node.op {
+    case .leaf:
+      return []
+    case .binary(let kind, let a, let b):
+      let va = nodes[a].value, vb = nodes[b].value
+      switch kind {
+      case .add: return [(a, sumToShape(g, va.shape)), (b, sumToShape(g, vb.shape))]
+      case .sub: return [(a, sumToShape(g, va.shape)), (b, sumToShape(g * -1, vb.shape))]
+      case .mul: return [(a, sumToShape(g * vb, va.shape)), (b, sumToShape(g * va, vb.shape))]
+      case .div:
+        // d(a/b)/db = -a/b² = -out/b
+        return [(a, sumToShape(g / vb, va.shape)), (b, sumToShape(-1 * (g * node.value / vb), vb.shape))]
+      }
+    case .scale(let a, let s):
+      return [(a, g * s)]
+    case .matmul(let a, let b, let transA, let transB):
+      let va = nodes[a].value, vb = nodes[b].value
+      // C = op(A)·op(B): dA = dC·op(B)ᵀ (transposed back if A was), dB likewise.
+      let da = transA ? matmulKernel(vb, g, transA: transB, transB: true)
+                      : matmulKernel(g, vb, transA: false, transB: !transB)
+      let db = transB ? matmulKernel(g, va, transA: true, transB: transA)
+                      : matmulKernel(va, g, transA: !transA, transB: false)
+      return [(a, da), (b, db)]
+    case .linear(let x, let w, let b):
+      let vx = nodes[x].value, vw = nodes[w].value
+      return [(x, matmulKernel(g, vw)),
+              (w, matmulKernel(g, vx, transA: true)),
+              (b, sumToShape(g, nodes[b].value.shape))]
+    case .conv2d(let x, let w, let b, let geometry):
+      var out: [(Int, Tensor)] = []
+      if nodes[x].needsGradient { out.append((x, conv2dBackwardData(g, nodes[w].value, geometry))) }
+      if nodes[w].needsGradient || nodes[b].needsGradient {
+        let (dw, db) = conv2dBackwardWeights(g, nodes[x].value, geometry)
+        out.append((w, dw))
+        out.append((b, db))
+      }
+      return out
+    case .relu(let a):
+      return [(a, g.zipMap(node.value) { dy, y in y > 0 ? dy : 0 })]
+    case .sigmoid(let a):
+      return [(a, g.zipMap(node.value) { dy, y in dy * y * (1 - y) })]
+    case .tanh(let a):
+      return [(a, g.zipMap(node.value) { dy, y in dy * (1 - y * y) })]
+    case .hardtanh(let a):
+      return [(a, g.zipMap(nodes[a].value) { dy, x in x > -1 && x < 1 ? dy : 0 })]
+    case .maxPool(let a, _, let argmax):
+      return [(a, maxPoolBackward(g, argmax, inputShape: nodes[a].value.shape))]
+    case .avgPool(let a, let geometry):
+      return [(a, avgPoolBackward(g, geometry))]
+    case .reshape(let a):
+      return [(a, g.reshaped(nodes[a].value.shape))]
+    case .sum(let a):
+      return [(a, Tensor(repeating: g.scalar, shape: nodes[a].value.shape))]
+    case .mean(let a):
+      let n = nodes[a].value.count
+      return [(a, Tensor(repeating: g.scalar / Float(n), shape: nodes[a].value.shape))]
+    case .logSoftmax(let a):
+      return [(a, logSoftmaxBackward(g, output: node.value))]
+    case .crossEntropy(let a, let labels, let p, let mean):
+      return [(a, crossEntropyBackward(g.scalar, probabilities: p, labels: labels, mean: mean))]
+    case .sign(let a, let estimator):
+      switch estimator {
+      case .identity: return [(a, g)]
+      case .clipped: return [(a, g.zipMap(nodes[a].value) { dy, x in abs(x) <= 1 ? dy : 0 })]
+      }
+    case .clamp(let a, let lo, let hi):
+      return [(a, g.zipMap(nodes[a].value) { dy, x in x >= lo && x <= hi ? dy : 0 })]
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/// Reverse-mode automatic differentiation on a tape.
+///
+/// Every operation on `Variable`s appends a node (its `Op` and its value) to the tape. Nodes are
+/// appended in evaluation order, so walking the tape backwards visits every node after all of
+/// its consumers: that walk is `gradients(of:)`. A tape serves one forward/backward pass; make a
+/// new one for the next (it holds every intermediate value until released).
+public final class Tape {
+  struct Node {
+    var op: Op
+    var value: Tensor
+    var needsGradient: Bool
+  }
+
+  var nodes: [Node] = []
+
+  public init() {
+    nodes.reserveCapacity(64)
+  }
+
+  /// A differentiable input (parameter or image): gradients flow to it.
+  public func variable(_ value: Tensor) -> Variable {
+    append(.leaf, value, needsGradient: true)
+  }
+
+  /// A constant input: no gradient is computed for it.
+  public func constant(_ value: Tensor) -> Variable {
+    append(.leaf, value, needsGradient: false)
+  }
+
+  func append(_ op: Op, _ value: Tensor, needsGradient: Bool) -> Variable {
+    nodes.append(Node(op: op, value: value, needsGradient: needsGradient))
+    return Variable(id: nodes.count - 1, tape: self, value: value)
+  }
+
+  func record(_ op: Op, _ value: Tensor, inputs: Int...) -> Variable {
+    let needs = inputs.contains { nodes[$0].needsGradient }
+    return append(op, value, needsGradient: needs)
+  }
+
+  /// Gradients of `output` (seeded with ones, or with `seed`) with respect to every node.
+  public func gradients(of output: Variable, seed: Tensor? = nil) -> Gradients {
+    precondition(output.tape === self, "variable belongs to another tape")
+    var grads = [Tensor?](repeating: nil, count: nodes.count)
+    grads[output.id] = seed ?? Tensor(repeating: 1, shape: output.value.shape)
+    for id in stride(from: output.id, through: 0, by: -1) {
+      guard let g = grads[id], nodes[id].needsGradient else { continue }
+      for (input, contribution) in pullback(of: id, gradient: g) where nodes[input].needsGradient {
+        if let existing = grads[input] {
+          grads[input] = existing + contribution
+        } else {
+          grads[input] = contribution
+        }
+      }
+      if case .leaf = nodes[id].op {} else { grads[id] = nil }  // free intermediate gradients early
+    }
+    return Gradients(values: grads)
+  }
+}
+
+/// The gradients computed by one backward pass, looked up by variable.
+public struct Gradients {
+  let values: [Tensor?]
+
+  /// The gradient for `v`; zeros when nothing depended on it.
+  public subscript(_ v: Variable) -> Tensor {
+    values[v.id] ?? Tensor(zeros: v.value.shape)
+  }
+}
+
+/// A value recorded on a tape.
+public struct Variable {
+  public let id: Int
+  public let tape: Tape
+  public let value: Tensor
+
+  public var shape: [Int] { value.shape }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// The differentiable operations. Each computes its value with a kernel and records an `Op`
+/// on the tape; the pullbacks live in `Op.swift`.
+
+public func + (a: Variable, b: Variable) -> Variable { binary(.add, a, b) }
+public func - (a: Variable, b: Variable) -> Variable { binary(.sub, a, b) }
+public func * (a: Variable, b: Variable) -> Variable { binary(.mul, a, b) }
+public func / (a: Variable, b: Variable) -> Variable { binary(.div, a, b) }
+public func * (a: Variable, s: Float) -> Variable { a.tape.record(.scale(a.id, s), a.value * s, inputs: a.id) }
+
+func binary(_ kind: BinaryKind, _ a: Variable, _ b: Variable) -> Variable {
+  precondition(a.tape === b.tape, "variables from different tapes")
+  return a.tape.record(.binary(kind, a.id, b.id), binaryKernel(a.value, b.value, kind), inputs: a.id, b.id)
+}
+
+/// `op(a) · op(b)` for rank-2 variables.
+public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+  let value = matmulKernel(a.value, b.value, transA: transposeA, transB: transposeB)
+  return a.tape.record(.matmul(a.id, b.id, transA: transposeA, transB: transposeB), value, inputs: a.id, b.id)
+}
+
+/// A fully connected layer: `x · wᵀ + b` with x `[N, in]`, w `[out, in]`, b `[out]`.
+public func linear(_ x: Variable, weight w: Variable, bias b: Variable) -> Variable {
+  var y = matmulKernel(x.value, w.value, transB: true)
+  let out = w.shape[0]
+  b.value.withUnsafeBufferPointer { pb in
+    y.withUnsafeMutableBufferPointer { py in
+      for i in 0..<(py.count / out) {
+        for j in 0..<out { py[i * out + j] += pb[j] }
+      }
+    }
+  }
+  return x.tape.record(.linear(x: x.id, weight: w.id, bias: b.id), y, inputs: x.id, w.id, b.id)
+}
+
+/// 2-D convolution of NCHW `x` with OIHW `w` and bias `[O]`.
+public func conv2d(_ x: Variable, weight w: Variable, bias b: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+  precondition(x.shape.count == 4 && w.shape.count == 4 && x.shape[1] == w.shape[1],
+               "conv2d: input \(x.shape) and weight \(w.shape) do not match")
+  let g = ConvGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3],
+                       outChannels: w.shape[0], kh: w.shape[2], kw: w.shape[3],
+                       strideH: stride, strideW: stride, padH: padding, padW: padding)
+  let y = conv2dForward(x.value, w.value, b.value, g)
+  return x.tape.record(.conv2d(x: x.id, weight: w.id, bias: b.id, g), y, inputs: x.id, w.id, b.id)
+}
+
+public func relu(_ x: Variable) -> Variable {
+  x.tape.record(.relu(x.id), x.value.map { max($0, 0) }, inputs: x.id)
+}
+
+public func sigmoid(_ x: Variable) -> Variable {
+  x.tape.record(.sigmoid(x.id), x.value.map { 1 / (1 + expf(-$0)) }, inputs: x.id)
+}
+
+public func tanh(_ x: Variable) -> Variable {
+  x.tape.record(.tanh(x.id), x.value.map { tanhf($0) }, inputs: x.id)
+}
+
+public func hardtanh(_ x: Variable) -> Variable {
+  x.tape.record(.hardtanh(x.id), x.value.map { min(max($0, -1), 1) }, inputs: x.id)
+}
+
+/// Max pooling with a square window and no padding (stride defaults to the window).
+public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) -> Variable {
+  let g = PoolGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], kernel: kernel, stride: stride ?? kernel)
+  let (y, argmax) = maxPoolForward(x.value, g)
+  return x.tape.record(.maxPool(x.id, g, argmax), y, inputs: x.id)
+}
+
+/// Average pooling with a square window and no padding (stride defaults to the window).
+public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) -> Variable {
+  let g = PoolGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], kernel: kernel, stride: stride ?? kernel)
+  return x.tape.record(.avgPool(x.id, g), avgPoolForward(x.value, g), inputs: x.id)
+}
+
+public func reshape(_ x: Variable, _ shape: [Int]) -> Variable {
+  x.tape.record(.reshape(x.id), x.value.reshaped(shape), inputs: x.id)
+}
+
+/// `[N, ...]` to `[N, rest]`.
+public func flatten(_ x: Variable) -> Variable {
+  reshape(x, [x.shape[0], x.value.count / x.shape[0]])
+}
+
+/// Sum of all elements (a scalar).
+public func sum(_ x: Variable) -> Variable {
+  x.tape.record(.sum(x.id), Tensor(scalar: x.value.sum()), inputs: x.id)
+}
+
+/// Mean of all elements (a scalar).
+public func mean(_ x: Variable) -> Variable {
+  x.tape.record(.mean(x.id), Tensor(scalar: x.value.sum() / Float(x.value.count)), inputs: x.id)
+}
+
+public func logSoftmax(_ x: Variable) -> Variable {
+  x.tape.record(.logSoftmax(x.id), logSoftmaxKernel(x.value), inputs: x.id)
+}
+
+/// Softmax cross-entropy of `[N, K]` logits against labels, averaged (or summed) over the batch.
+public func crossEntropy(_ logits: Variable, labels: [Int], reduction: Reduction = .mean) -> Variable {
+  let (loss, p) = crossEntropyKernel(logits.value, labels: labels, mean: reduction == .mean)
+  return logits.tape.record(.crossEntropy(logits.id, labels: labels, probabilities: p, mean: reduction == .mean),
+                            Tensor(scalar: loss), inputs: logits.id)
+}
+
+public enum Reduction: Sendable { case mean, sum }
+
+/// `sign(x)` forward (sign(0) = 0), straight-through gradient backward.
+public func sign(_ x: Variable, estimator: StraightThrough = .identity) -> Variable {
+  x.tape.record(.sign(x.id, estimator), x.value.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, inputs: x.id)
+}
+
+public func clamp(_ x: Variable, _ lo: Float, _ hi: Float) -> Variable {
+  x.tape.record(.clamp(x.id, lo: lo, hi: hi), x.value.clamped(lo, hi), inputs: x.id)
+}

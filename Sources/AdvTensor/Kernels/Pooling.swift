@@ -1,0 +1,98 @@
+/// Pooling kernels over NCHW tensors (no padding). Max pooling records the flat input index of
+/// each window's maximum so the pullback scatters the gradient there (first maximum wins a tie,
+/// as in PyTorch).
+
+public struct PoolGeometry: Hashable, Sendable {
+  public var n, c, h, w, kernel, stride: Int
+  public var outH: Int { (h - kernel) / stride + 1 }
+  public var outW: Int { (w - kernel) / stride + 1 }
+}
+
+func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> (Tensor, [Int32]) {
+  var y = Tensor(uninitialized: [g.n, g.c, g.outH, g.outW])
+  var argmax = [Int32](repeating: 0, count: y.count)
+  let planes = g.n * g.c, oh = g.outH, ow = g.outW
+  x.withUnsafeBufferPointer { px in
+    y.withUnsafeMutableBufferPointer { py in
+      argmax.withUnsafeMutableBufferPointer { pa in
+        for plane in 0..<planes {
+          let inBase = plane * g.h * g.w, outBase = plane * oh * ow
+          for i in 0..<oh {
+            for j in 0..<ow {
+              var best = -Float.infinity, arg = inBase + i * g.stride * g.w + j * g.stride
+              for di in 0..<g.kernel {
+                let row = inBase + (i * g.stride + di) * g.w + j * g.stride
+                for dj in 0..<g.kernel where px[row + dj] > best {
+                  best = px[row + dj]
+                  arg = row + dj
+                }
+              }
+              py[outBase + i * ow + j] = best
+              pa[outBase + i * ow + j] = Int32(arg)
+            }
+          }
+        }
+      }
+    }
+  }
+  return (y, argmax)
+}
+
+func maxPoolBackward(_ dy: Tensor, _ argmax: [Int32], inputShape: [Int]) -> Tensor {
+  var dx = Tensor(zeros: inputShape)
+  dy.withUnsafeBufferPointer { pdy in
+    dx.withUnsafeMutableBufferPointer { pdx in
+      argmax.withUnsafeBufferPointer { pa in
+        for k in 0..<pdy.count { pdx[Int(pa[k])] += pdy[k] }
+      }
+    }
+  }
+  return dx
+}
+
+func avgPoolForward(_ x: Tensor, _ g: PoolGeometry) -> Tensor {
+  var y = Tensor(uninitialized: [g.n, g.c, g.outH, g.outW])
+  let planes = g.n * g.c, oh = g.outH, ow = g.outW
+  let scale = 1 / Float(g.kernel * g.kernel)
+  x.withUnsafeBufferPointer { px in
+    y.withUnsafeMutableBufferPointer { py in
+      for plane in 0..<planes {
+        let inBase = plane * g.h * g.w, outBase = plane * oh * ow
+        for i in 0..<oh {
+          for j in 0..<ow {
+            var s: Float = 0
+            for di in 0..<g.kernel {
+              let row = inBase + (i * g.stride + di) * g.w + j * g.stride
+              for dj in 0..<g.kernel { s += px[row + dj] }
+            }
+            py[outBase + i * ow + j] = s * scale
+          }
+        }
+      }
+    }
+  }
+  return y
+}
+
+func avgPoolBackward(_ dy: Tensor, _ g: PoolGeometry) -> Tensor {
+  var dx = Tensor(zeros: [g.n, g.c, g.h, g.w])
+  let planes = g.n * g.c, oh = g.outH, ow = g.outW
+  let scale = 1 / Float(g.kernel * g.kernel)
+  dy.withUnsafeBufferPointer { pdy in
+    dx.withUnsafeMutableBufferPointer { pdx in
+      for plane in 0..<planes {
+        let inBase = plane * g.h * g.w, outBase = plane * oh * ow
+        for i in 0..<oh {
+          for j in 0..<ow {
+            let v = pdy[outBase + i * ow + j] * scale
+            for di in 0..<g.kernel {
+              let row = inBase + (i * g.stride + di) * g.w + j * g.stride
+              for dj in 0..<g.kernel { pdx[row + dj] += v }
+            }
+          }
+        }
+      }
+    }
+  }
+  return dx
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A counter-based random number generator: Philox4x32-10 (Salmon et al., "Parallel random
+/// numbers: as easy as 1, 2, 3", SC 2011).
+///
+/// A generator is a (key, counter) pair. The key comes from the seed and a stream number, so
+/// streams with different numbers are independent and a stream's draws do not depend on how
+/// many draws other streams made: training, sample selection and stochastic units each get their
+/// own stream, and a run is reproducible from its seed.
+public struct RandomStream: Sendable {
+  public let seed: UInt64
+  public let stream: UInt64
+  private var counter: (UInt32, UInt32, UInt32, UInt32)
+  private let key: (UInt32, UInt32)
+  private var buffer: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+  private var available = 0
+
+  public init(seed: UInt64, stream: UInt64 = 0) {
+    self.seed = seed
+    self.stream = stream
+    key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+    counter = (0, 0, UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32))
+  }
+
+  /// An independent stream derived from this one's seed (for sub-tasks).
+  public func derived(_ stream: UInt64) -> RandomStream {
+    RandomStream(seed: seed, stream: self.stream &* 0x9E37_79B9_7F4A_7C15 &+ stream &+ 1)
+  }
+
+  @inline(__always)
+  private static func mulhilo(_ a: UInt32, _ b: UInt32) -> (UInt32, UInt32) {
+    let p = UInt64(a) * UInt64(b)
+    return (UInt32(truncatingIfNeeded: p >> 32), UInt32(truncatingIfNeeded: p))
+  }
+
+  /// The Philox4x32 bijection of `counter` under `key`, 10 rounds.
+  static func philox(_ c: (UInt32, UInt32, UInt32, UInt32), _ k: (UInt32, UInt32)) -> (UInt32, UInt32, UInt32, UInt32) {
+    var c = c
+    var k = k
+    for round in 0..<10 {
+      let (hi0, lo0) = mulhilo(0xD251_1F53, c.0)
+      let (hi1, lo1) = mulhilo(0xCD9E_8D57, c.2)
+      c = (hi1 ^ c.1 ^ k.0, lo1, hi0 ^ c.3 ^ k.1, lo0)
+      if round < 9 {
+        k.0 &+= 0x9E37_79B9
+        k.1 &+= 0xBB67_AE85
+      }
+    }
+    return c
+  }
+
+  private mutating func refill() {
+    buffer = RandomStream.philox(counter, key)
+    available = 4
+    counter.0 &+= 1
+    if counter.0 == 0 { counter.1 &+= 1 }
+  }
+
+  public mutating func nextUInt32() -> UInt32 {
+    if available == 0 { refill() }
+    available -= 1
+    switch available {
+    case 3: return buffer.0
+    case 2: return buffer.1
+    case 1: return buffer.2
+    default: return buffer.3
+    }
+  }
+
+  public mutating func nextUInt64() -> UInt64 {
+    UInt64(nextUInt32()) << 32 | UInt64(nextUInt32())
+  }
+
+  /// Uniform in [0, 1) with 24 random bits.
+  public mutating func uniform() -> Float {
+    Float(nextUInt32() >> 8) * (1.0 / 16_777_216.0)
+  }
+
+  /// Standard normal by Box–Muller.
+  public mutating func normal() -> Float {
+    let u1 = max(uniform(), Float.leastNormalMagnitude)
+    let u2 = uniform()
+    return sqrtf(-2 * logf(u1)) * cosf(2 * Float.pi * u2)
+  }
+
+  public mutating func bernoulli(_ p: Float) -> Bool { uniform() < p }
+
+  /// Uniform integer in `0..<n` (Lemire's nearly divisionless method).
+  public mutating func int(below n: Int) -> Int {
+    precondition(n > 0)
+    let bound = UInt64(n)
+    var m = UInt64(nextUInt32()) &* bound
+    if UInt32(truncatingIfNeeded: m) < UInt32(truncatingIfNeeded: bound) {
+      let t = UInt32(truncatingIfNeeded: (0 &- bound) % bound)
+      while UInt32(truncatingIfNeeded: m) < t { m = UInt64(nextUInt32()) &* bound }
+    }
+    return Int(m >> 32)
+  }
+
+  /// A uniformly random permutation of `0..<n` (Fisher–Yates).
+  public mutating func permutation(_ n: Int) -> [Int] {
+    var p = Array(0..<n)
+    if n < 2 { return p }
+    for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, int(below: i + 1)) }
+    return p
+  }
+
+  /// A tensor of uniform values in [lo, hi).
+  public mutating func uniformTensor(_ shape: [Int], lo: Float = 0, hi: Float = 1) -> Tensor {
+    var t = Tensor(uninitialized: shape)
+    t.withUnsafeMutableBufferPointer { p in
+      for i in 0..<p.count { p[i] = lo + (hi - lo) * uniform() }
+    }
+    return t
+  }
+
+  /// A tensor of normal values with the given mean and standard deviation.
+  public mutating func normalTensor(_ shape: [Int], mean: Float = 0, std: Float = 1) -> Tensor {
+    var t = Tensor(uninitialized: shape)
+    t.withUnsafeMutableBufferPointer { p in
+      for i in 0..<p.count { p[i] = mean + std * normal() }
+    }
+    return t
+  }
+}

@@ -1,0 +1,83 @@
+import AdvTensor
+import AdvTestSupport
+import Testing
+
+@Suite("kernels")
+struct KernelTests {
+  @Test("matmul agrees with a naive triple loop")
+  func matmulNaive() {
+    let a = randomTensor([5, 7], seed: 1), b = randomTensor([7, 3], seed: 2)
+    let c = matmulKernel(a, b)
+    var naive = Tensor(zeros: [5, 3])
+    for i in 0..<5 { for j in 0..<3 { for k in 0..<7 { naive[flat: i * 3 + j] += a[flat: i * 7 + k] * b[flat: k * 3 + j] } } }
+    #expect(relativeError(c, naive) < 1e-5)
+  }
+
+  @Test("conv2d agrees with a direct loop")
+  func convNaive() {
+    let x = randomTensor([2, 2, 5, 5], seed: 3), w = randomTensor([3, 2, 3, 3], seed: 4), b = randomTensor([3], seed: 5)
+    let g = ConvGeometry(n: 2, c: 2, h: 5, w: 5, outChannels: 3, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1)
+    let y = conv2dForward(x, w, b, g)
+    #expect(y.shape == [2, 3, 3, 3])
+    var naive = Tensor(zeros: y.shape)
+    for n in 0..<2 { for o in 0..<3 { for i in 0..<3 { for j in 0..<3 {
+      var s = b[flat: o]
+      for c in 0..<2 { for di in 0..<3 { for dj in 0..<3 {
+        let r = i * 2 - 1 + di, q = j * 2 - 1 + dj
+        if r >= 0 && r < 5 && q >= 0 && q < 5 { s += x[flat: ((n * 2 + c) * 5 + r) * 5 + q] * w[flat: ((o * 2 + c) * 3 + di) * 3 + dj] }
+      } } }
+      naive[flat: ((n * 3 + o) * 3 + i) * 3 + j] = s
+    } } } }
+    #expect(relativeError(y, naive) < 1e-5)
+  }
+
+  @Test("broadcasting follows NumPy rules")
+  func broadcasting() {
+    #expect(broadcastShape([2, 3, 4], [3, 1]) == [2, 3, 4])
+    #expect(broadcastShape([2, 3], [4]) == nil)
+    let a = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]), b = Tensor([10, 20], shape: [2, 1])
+    #expect((a + b).scalars == [11, 12, 13, 24, 25, 26])
+  }
+
+  @Test("cross-entropy of uniform logits is log K")
+  func crossEntropyUniform() {
+    let tape = Tape()
+    let loss = crossEntropy(tape.constant(Tensor(zeros: [3, 10])), labels: [0, 5, 9])
+    #expect(abs(loss.value.scalar - 2.302585) < 1e-5)
+  }
+}
+
+@Suite("random streams")
+struct RandomTests {
+  @Test("Philox4x32-10 matches the Random123 known-answer vectors")
+  func knownAnswers() {
+    // Random123 kat_vectors: philox4x32 10 rounds.
+    var zero = RandomStream(seed: 0, stream: 0)
+    #expect([zero.nextUInt32(), zero.nextUInt32(), zero.nextUInt32(), zero.nextUInt32()]
+            == [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
+  }
+
+  @Test("the same seed and stream give the same draws; other streams differ")
+  func reproducible() {
+    var a = RandomStream(seed: 7, stream: 1), b = RandomStream(seed: 7, stream: 1), c = RandomStream(seed: 7, stream: 2)
+    let xa = (0..<10).map { _ in a.nextUInt32() }, xb = (0..<10).map { _ in b.nextUInt32() }
+    let xc = (0..<10).map { _ in c.nextUInt32() }
+    #expect(xa == xb)
+    #expect(xa != xc)
+  }
+
+  @Test("uniform, normal and Bernoulli draws have the right moments")
+  func moments() {
+    var r = RandomStream(seed: 3)
+    let n = 20_000
+    let u = (0..<n).map { _ in Double(r.uniform()) }
+    let z = (0..<n).map { _ in Double(r.normal()) }
+    let b = (0..<n).filter { _ in r.bernoulli(0.3) }.count
+    #expect(abs(u.reduce(0, +) / Double(n) - 0.5) < 0.01)
+    let zm = z.reduce(0, +) / Double(n)
+    #expect(abs(zm) < 0.03)
+    #expect(abs(z.map { ($0 - zm) * ($0 - zm) }.reduce(0, +) / Double(n) - 1) < 0.05)
+    #expect(abs(Double(b) / Double(n) - 0.3) < 0.015)
+    #expect(r.permutation(50).sorted() == Array(0..<50))
+  }
+}
