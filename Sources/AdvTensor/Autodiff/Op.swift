@@ -63,10 +63,12 @@ extension Tape {
                       : matmulKernel(va, g, transA: !transA, transB: false)
       return [(a, da), (b, db)]
     case .linear(let x, let w, let b):
-      let vx = nodes[x].value, vw = nodes[w].value
-      return [(x, matmulKernel(g, vw)),
-              (w, matmulKernel(g, vx, transA: true)),
-              (b, sumToShape(g, nodes[b].value.shape))]
+      // Attacks hold the weights constant: skip the weight products they would discard.
+      var out: [(Int, Tensor)] = []
+      if nodes[x].needsGradient { out.append((x, matmulKernel(g, nodes[w].value))) }
+      if nodes[w].needsGradient { out.append((w, matmulKernel(g, nodes[x].value, transA: true))) }
+      if nodes[b].needsGradient { out.append((b, sumToShape(g, nodes[b].value.shape))) }
+      return out
     case .conv2d(let x, let w, let b, let geometry):
       var out: [(Int, Tensor)] = []
       if nodes[x].needsGradient { out.append((x, conv2dBackwardData(g, nodes[w].value, geometry))) }

@@ -1,0 +1,75 @@
+import AdvNN
+import AdvTensor
+
+/// Basic Iterative Method, L∞ (Kurakin, Goodfellow, Bengio 2017), with Foolbox 1.8.0's
+/// `LinfinityBasicIterativeAttack` semantics as the paper ran it (attacks.md §2):
+///
+///     x₀ = x;  x_{t+1} = clip_[0,1]( x + clip_[−ε,ε]( x_t + α·sign(∇ₓ CE(F(x_t), y)) − x ) )
+///
+/// untargeted, no random start, fixed ε (no binary search), stopping at the first misclassified
+/// iterate (`return_early`). Defaults: α = 0.05 and 100 iterations [paper]; ε = 32/255 [paper's
+/// headline tables]; 500 samples [paper, §III-B].
+public struct BIM: Attack {
+  public static let spec = ComponentSpec(
+    kind: .attack, name: "bim", aliases: ["linf-bim", "basic-iterative"],
+    doc: "Basic Iterative Method (L∞): signed cross-entropy gradient steps projected onto the ε-ball",
+    params: [
+      .real("eps", default: 32.0 / 255, range: 0...1, doc: "L∞ budget in pixel units [paper: 8, 16, 32 /255]"),
+      .real("alpha", default: 0.05, range: 0...1, doc: "step size in pixel units [paper: 0.05]"),
+      .int("steps", default: 100, range: 1...100_000, doc: "iterations [paper: 100]"),
+      .bool("early", default: true, doc: "stop a sample at its first misclassified iterate [foolbox: return_early]"),
+      .int("samples", default: 500, range: 1...1_000_000, doc: "correctly classified test samples attacked [paper: 500]"),
+    ])
+
+  public let eps: Float
+  public let alpha: Float
+  public let steps: Int
+  public let returnEarly: Bool
+
+  public init(params: Params) {
+    eps = Float(params.real("eps"))
+    alpha = Float(params.real("alpha"))
+    steps = params.int("steps")
+    returnEarly = params.bool("early")
+  }
+
+  public func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
+    var iterate = adv.originals
+    let width = adv.originals.count / max(adv.count, 1)
+    for _ in 0..<steps {
+      try Interrupt.check()
+      let samples = (0..<adv.count).filter { adv.active[$0] }
+      if samples.isEmpty { break }
+      let x = iterate.gather(rows: samples)
+      let g = adv.lossGradient(x, samples: samples)
+      let origin = adv.originals(samples)
+      var next = Tensor(uninitialized: x.shape)
+      let (a, e) = (alpha, eps)
+      x.withUnsafeBufferPointer { px in
+        g.withUnsafeBufferPointer { pg in
+          origin.withUnsafeBufferPointer { po in
+            next.withUnsafeMutableBufferPointer { pn in
+              for j in 0..<pn.count {
+                let s: Float = pg[j] > 0 ? 1 : (pg[j] < 0 ? -1 : 0)
+                let stepped = px[j] + a * s
+                let projected = po[j] + min(max(stepped - po[j], -e), e)
+                pn[j] = min(max(projected, 0), 1)
+              }
+            }
+          }
+        }
+      }
+      let wrong = adv.query(next, samples: samples)
+      iterate.withUnsafeMutableBufferPointer { pi in
+        next.withUnsafeBufferPointer { pn in
+          for (row, i) in samples.enumerated() {
+            (pi.baseAddress! + i * width).update(from: pn.baseAddress! + row * width, count: width)
+          }
+        }
+      }
+      if returnEarly {
+        for (row, i) in samples.enumerated() where wrong[row] { adv.active[i] = false }
+      }
+    }
+  }
+}

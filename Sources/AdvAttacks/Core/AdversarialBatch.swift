@@ -1,0 +1,87 @@
+import AdvNN
+import AdvTensor
+
+/// Foolbox's `Adversarial` bookkeeping for a batch of samples (attacks.md §0.1).
+///
+/// On creation the model is queried once on the clean images; a sample already misclassified is
+/// not attacked (its adversarial is the clean image, distance 0). Every later query whose
+/// prediction is wrong is a candidate; the candidate with the smallest MSE is kept. Queries and
+/// gradient calls are counted per sample.
+public struct AdversarialBatch {
+  public let model: Network
+  public let originals: Tensor
+  public let labels: [Int]
+  public private(set) var best: [Tensor?]
+  public private(set) var bestMSE: [Float]
+  public private(set) var queries: [Int]
+  public private(set) var gradientCalls: [Int]
+  /// Samples the attack still works on (not yet adversarial, or `returnEarly` not set).
+  public var active: [Bool]
+  var rng: RandomStream
+
+  public var count: Int { labels.count }
+  let sampleSize: Int
+
+  public init(model: Network, images: Tensor, labels: [Int], rng: RandomStream) {
+    self.model = model
+    originals = images
+    self.labels = labels
+    best = Array(repeating: nil, count: labels.count)
+    bestMSE = Array(repeating: .infinity, count: labels.count)
+    queries = Array(repeating: 0, count: labels.count)
+    gradientCalls = Array(repeating: 0, count: labels.count)
+    active = Array(repeating: true, count: labels.count)
+    sampleSize = images.count / max(labels.count, 1)
+    self.rng = rng
+    let initial = query(images, samples: Array(0..<labels.count))
+    for (i, wrong) in initial.enumerated() where wrong { active[i] = false }
+  }
+
+  /// The original images of `samples`, stacked.
+  public func originals(_ samples: [Int]) -> Tensor { originals.gather(rows: samples) }
+
+  /// Predicts `x` (one row per entry of `samples`), registers misclassified rows as candidates,
+  /// and returns which rows were misclassified.
+  @discardableResult
+  public mutating func query(_ x: Tensor, samples: [Int]) -> [Bool] {
+    let predicted = model.predict(x, rng: &rng)
+    var wrong = [Bool](repeating: false, count: samples.count)
+    for (row, i) in samples.enumerated() {
+      queries[i] += 1
+      guard predicted[row] != labels[i] else { continue }
+      wrong[row] = true
+      let candidate = x.slice(row..<(row + 1))
+      let mse = meanSquaredError(candidate, originals, row: i)
+      if mse < bestMSE[i] {
+        bestMSE[i] = mse
+        best[i] = candidate
+      }
+    }
+    return wrong
+  }
+
+  /// Gradient of the summed cross-entropy of `x` (rows = `samples`) against their true labels,
+  /// with respect to `x`. Counts one gradient call per row.
+  public mutating func lossGradient(_ x: Tensor, samples: [Int]) -> Tensor {
+    for i in samples { gradientCalls[i] += 1 }
+    let tape = Tape()
+    let input = tape.variable(x)
+    let logits = model.logits(input, rng: &rng)
+    let loss = crossEntropy(logits, labels: samples.map { labels[$0] }, reduction: .sum)
+    return tape.gradients(of: loss)[input]
+  }
+
+  func meanSquaredError(_ candidate: Tensor, _ all: Tensor, row: Int) -> Float {
+    candidate.withUnsafeBufferPointer { c in
+      all.withUnsafeBufferPointer { a in
+        var s: Float = 0
+        let base = row * sampleSize
+        for j in 0..<sampleSize {
+          let d = c[j] - a[base + j]
+          s += d * d
+        }
+        return s / Float(sampleSize)
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import AdvTensor
+
+/// How a forward pass runs: training (batch statistics, dropout, …) or inference.
+public enum ForwardMode: Sendable { case training, inference }
+
+/// The parameters of one forward pass, bound to a tape and looked up by their PyTorch names.
+public struct BoundParameters {
+  let byName: [String: Variable]
+
+  public subscript(_ name: String) -> Variable {
+    guard let v = byName[name] else { preconditionFailure("no parameter named '\(name)'") }
+    return v
+  }
+}
+
+/// The forward function of an architecture: input `[N, C, H, W]` in [0, 1] to logits `[N, K]`.
+public typealias ForwardFunction = (_ x: Variable, _ p: BoundParameters, _ mode: ForwardMode, _ rng: inout RandomStream) -> Variable
+
+/// A trainable network: named parameter tensors (in PyTorch `state_dict` order and naming) and
+/// the architecture's forward function. A class because a model has identity: the session, the
+/// trainer and attacks all refer to the same one.
+public final class Network: @unchecked Sendable {
+  public let architecture: String
+  public let params: Params
+  public let inputShape: [Int]
+  public let classes: Int
+  public private(set) var names: [String]
+  public var values: [Tensor]
+  let forwardFunction: ForwardFunction
+
+  public init(architecture: String, params: Params, inputShape: [Int], classes: Int,
+              parameters: [(String, Tensor)], forward: @escaping ForwardFunction) {
+    self.architecture = architecture
+    self.params = params
+    self.inputShape = inputShape
+    self.classes = classes
+    self.names = parameters.map(\.0)
+    self.values = parameters.map(\.1)
+    self.forwardFunction = forward
+  }
+
+  public var parameterCount: Int { values.reduce(0) { $0 + $1.count } }
+
+  /// Binds the parameters to `tape`: as variables (gradients wanted) or constants.
+  public func bind(to tape: Tape, trainable: Bool) -> (BoundParameters, [Variable]) {
+    let vars = values.map { trainable ? tape.variable($0) : tape.constant($0) }
+    return (BoundParameters(byName: Dictionary(uniqueKeysWithValues: zip(names, vars))), vars)
+  }
+
+  /// Differentiable logits of `x` (a variable on some tape), weights held constant.
+  public func logits(_ x: Variable, mode: ForwardMode = .inference, rng: inout RandomStream) -> Variable {
+    let (p, _) = bind(to: x.tape, trainable: false)
+    return forwardFunction(x, p, mode, &rng)
+  }
+
+  /// Logits of a batch of images, without recording gradients.
+  public func logits(_ x: Tensor, rng: inout RandomStream) -> Tensor {
+    let tape = Tape()
+    return logits(tape.constant(x), rng: &rng).value
+  }
+
+  /// Predicted labels of `x`, evaluated in batches of `batch`.
+  public func predict(_ x: Tensor, batch: Int = 500, rng: inout RandomStream) -> [Int] {
+    var out: [Int] = []
+    out.reserveCapacity(x.shape[0])
+    var start = 0
+    while start < x.shape[0] {
+      let end = min(start + batch, x.shape[0])
+      out += logits(x.slice(start..<end), rng: &rng).argmaxRows()
+      start = end
+    }
+    return out
+  }
+
+  /// Replaces parameter values by name (checkpoint loading); shapes must match.
+  public func load(_ tensors: [String: Tensor]) throws {
+    for (i, name) in names.enumerated() {
+      guard let t = tensors[name] else { throw CheckpointError.missingTensor(name) }
+      guard t.shape == values[i].shape else {
+        throw CheckpointError.shapeMismatch(name: name, expected: values[i].shape, found: t.shape)
+      }
+      values[i] = t
+    }
+  }
+}
+
+/// Builds the parameter list of a network with PyTorch's default initialisation.
+public struct ParameterBuilder {
+  public private(set) var parameters: [(String, Tensor)] = []
+  var rng: RandomStream
+
+  public init(rng: RandomStream) { self.rng = rng }
+
+  /// `nn.Linear(inputs, outputs)`: weight `[out, in]` and bias `[out]`, both U(−1/√in, 1/√in)
+  /// (PyTorch's kaiming-uniform with a = √5 reduces to this bound).
+  public mutating func linear(_ name: String, _ inputs: Int, _ outputs: Int) {
+    let bound = 1 / Float(inputs).squareRoot()
+    parameters.append((name + ".weight", rng.uniformTensor([outputs, inputs], lo: -bound, hi: bound)))
+    parameters.append((name + ".bias", rng.uniformTensor([outputs], lo: -bound, hi: bound)))
+  }
+
+  /// `nn.Conv2d(inputs, outputs, kernel)`: weight OIHW, bound 1/√(in·k·k).
+  public mutating func conv(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int) {
+    let bound = 1 / Float(inputs * kernel * kernel).squareRoot()
+    parameters.append((name + ".weight", rng.uniformTensor([outputs, inputs, kernel, kernel], lo: -bound, hi: bound)))
+    parameters.append((name + ".bias", rng.uniformTensor([outputs], lo: -bound, hi: bound)))
+  }
+}

@@ -1,0 +1,84 @@
+import AdvData
+import AdvTensor
+import Foundation
+
+/// Hyper-parameters of supervised training, read from an architecture's resolved `Params`.
+public struct TrainingConfig: Sendable, Hashable {
+  public var epochs: Int
+  public var batch: Int
+  public var optimizer: String
+  public var learningRate: Double
+  public var momentum: Double
+  public var weightDecay: Double
+  public var lrStep: Int
+  public var gamma: Double
+
+  public init(_ p: Params) {
+    epochs = p.int("epochs")
+    batch = p.int("batch")
+    optimizer = p.string("optimizer")
+    learningRate = p.real("lr")
+    momentum = p.real("momentum")
+    weightDecay = p.real("weight_decay")
+    lrStep = p.int("lr_step")
+    gamma = p.real("gamma")
+  }
+
+  func makeOptimizer() -> any Optimizer {
+    switch optimizer {
+    case "sgd": return SGD(learningRate: Float(learningRate), momentum: Float(momentum), weightDecay: Float(weightDecay))
+    default: return Adam(learningRate: Float(learningRate), weightDecay: Float(weightDecay))
+    }
+  }
+}
+
+/// What training did, epoch by epoch.
+public struct TrainingLog: Sendable {
+  public var epochLoss: [Double] = []
+  public var seconds: Double = 0
+}
+
+/// Mini-batch training with softmax cross-entropy, shuffling every epoch from `rng` and a step
+/// learning-rate schedule (`lr ← lr·gamma` every `lr_step` epochs). Stops with `Interrupted`
+/// between batches when Ctrl-C is pressed.
+public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: inout RandomStream,
+                  label: String = "train") throws -> TrainingLog {
+  var optimizer = config.makeOptimizer()
+  var log = TrainingLog()
+  let start = Date()
+  let batches = (split.count + config.batch - 1) / config.batch
+  let progress = Progress(label, total: config.epochs * batches)
+  defer { progress.finish() }
+  var shuffle = rng.derived(1)
+  var noise = rng.derived(2)
+  for epoch in 0..<config.epochs {
+    if config.lrStep > 0 && epoch > 0 && epoch % config.lrStep == 0 {
+      optimizer.learningRate *= Float(config.gamma)
+    }
+    let order = shuffle.permutation(split.count)
+    var total: Double = 0
+    for b in 0..<batches {
+      try Interrupt.check()
+      let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
+      let (x, y) = split.batch(indices)
+      let tape = Tape()
+      let (p, vars) = net.bind(to: tape, trainable: true)
+      let logits = net.forwardFunction(tape.constant(x), p, .training, &noise)
+      let loss = crossEntropy(logits, labels: y)
+      let grads = tape.gradients(of: loss)
+      optimizer.step(&net.values, vars.map { grads[$0] })
+      total += Double(loss.value.scalar) * Double(indices.count)
+      progress.update(epoch * batches + b + 1, note: String(format: "epoch %d loss %.4f", epoch + 1, loss.value.scalar))
+    }
+    log.epochLoss.append(total / Double(split.count))
+  }
+  log.seconds = Date().timeIntervalSince(start)
+  return log
+}
+
+/// Fraction of `split` that `net` classifies correctly.
+public func accuracy(_ net: Network, on split: Split, rng: inout RandomStream) -> Double {
+  let predicted = net.predict(split.images, rng: &rng)
+  let correct = zip(predicted, split.labels).filter { $0 == $1 }.count
+  return Double(correct) / Double(max(split.count, 1))
+}
