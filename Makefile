@@ -1,0 +1,45 @@
+# make demo   installs what is missing, builds release, runs examples/quickstart.adv
+# make test   installs what is missing, runs the whole test suite (debug build)
+# make bench  release build; times our engine and PyTorch (in .venv) on the same workloads
+SWIFT ?= swift
+VENV  := .venv
+PY    := $(VENV)/bin/python
+TORCH := torch==2.13.0+cpu
+
+.PHONY: deps demo test bench venv grammar clean
+
+deps:
+	@scripts/install-deps.sh
+
+demo: deps
+	$(SWIFT) build -c release --product adv
+	.build/release/adv run examples/quickstart.adv
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+venv: $(VENV)/.installed
+
+# pip finds the CPU-only torch wheel in its configured local wheel directory.
+$(VENV)/.installed:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q $(TORCH) numpy
+	touch $@
+
+bench: deps venv
+	$(SWIFT) build -c release --product adv
+	@mkdir -p .build
+	.build/release/adv bench | tee .build/bench-ours.txt
+	OMP_NUM_THREADS=2 $(PY) scripts/bench_torch.py | tee .build/bench-torch.txt
+	@awk '{ split($$3, kv, "="); t[$$1, $$2] = kv[2]; w[$$2] = 1 } \
+	  END { for (k in w) if (t["ours", k] != "" && t["torch", k] != "") \
+	    printf "ratio %s ours/pytorch = %.2f\n", k, t["ours", k] / t["torch", k] }' \
+	  .build/bench-ours.txt .build/bench-torch.txt
+
+grammar:
+	$(SWIFT) build --product adv
+	.build/debug/adv grammar grammar.md
+
+clean:
+	rm -rf .build adv-out

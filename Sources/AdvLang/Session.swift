@@ -1,0 +1,250 @@
+import AdvAttacks
+import AdvData
+import AdvNN
+import AdvReport
+import AdvTensor
+import Crypto
+import Foundation
+
+/// A model the session has built, with what it takes to reproduce it.
+public struct SessionModel {
+  public let name: String
+  public let network: Network
+  public let architecture: ComponentSpec
+  public let params: Params
+  public let dataset: Dataset
+  public let seed: UInt64
+  public let hash: String
+  public let trainSeconds: Double?
+}
+
+/// Where a session's messages go: normally stdout (results) and stderr (warnings).
+public struct SessionOutput {
+  public var print: (String) -> Void
+  public var warn: (String) -> Void
+
+  public static let standard = SessionOutput(
+    print: { Swift.print($0); fflush(stdout) },
+    warn: { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) })
+}
+
+/// A runtime failure of one statement (data missing, file unwritable, …), with its location.
+public struct RuntimeError: Error, CustomStringConvertible {
+  public let message: String
+  public let location: String
+
+  public var description: String { "\(location): error: \(message)" }
+}
+
+/// The environment a script runs in: seed, loaded data set, trained models and the result
+/// records. Executes checked plans one step at a time; a REPL keeps one session alive.
+public final class Session {
+  public private(set) var seed: UInt64 = 0
+  public private(set) var dataset: Dataset?
+  public private(set) var models: [String: SessionModel] = [:]
+  public private(set) var report: Report
+  public var checker: Checker
+  public let scriptName: String
+  public let outputDirectory: String?
+  public let cache: ModelCache?
+  public var output: SessionOutput
+  /// Seed given on the command line: overrides every `seed` statement.
+  public let seedOverride: UInt64?
+
+  public init(scriptName: String, scriptText: String?, outputDirectory: String?, cache: ModelCache?,
+              seedOverride: UInt64? = nil, output: SessionOutput = .standard) {
+    self.scriptName = scriptName
+    self.outputDirectory = outputDirectory
+    self.cache = cache
+    self.seedOverride = seedOverride
+    self.output = output
+    if let s = seedOverride { seed = s }
+    checker = Checker(vocabulary: .standard)
+    let hash = scriptText.map { Session.sha256($0) } ?? ""
+    report = Report(tool: "adv", version: advVersion, script: scriptName, scriptHash: hash, models: [], results: [])
+  }
+
+  static func sha256(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// Runs the steps in order. Results already computed stay in the report if a step fails.
+  public func run(_ steps: [PlannedStep], file: String) throws {
+    for planned in steps {
+      Interrupt.clear()
+      do {
+        try execute(planned)
+      } catch let error as Interrupted {
+        throw error
+      } catch let error as RuntimeError {
+        throw error
+      } catch {
+        let loc = "\(file):\(planned.range.start.line):\(planned.range.start.column)"
+        throw RuntimeError(message: "\(error)", location: loc)
+      }
+    }
+  }
+
+  func execute(_ planned: PlannedStep) throws {
+    switch planned.step {
+    case .seed(let s):
+      if seedOverride == nil { seed = s }
+    case .load(let spec, let path, let params):
+      try load(spec, path: path, params: params)
+    case .train(let name, let spec, let params):
+      try trainModel(name, spec, params, statement: planned.text)
+    case .evaluate(let name):
+      try evaluate(name, statement: planned.text)
+    case .attack(let spec, let params, let model):
+      try attack(spec, params, model, statement: planned.text)
+    case .report(let format, let path):
+      try writeReport(format, path: path)
+    }
+  }
+
+  func load(_ spec: ComponentSpec, path: String?, params: Params) throws {
+    let full = try path.map { try MNIST.load(from: $0) } ?? MNIST.embedded()
+    let d = try full.subset(train: params.int("train"), test: params.int("test"), seed: seed)
+    dataset = d
+    let origin = path == nil ? "embedded subset" : "'\(path!)'"
+    output.print("loaded \(d.name) (\(origin)): \(d.train.count) train / \(d.test.count) test images, \(d.imageShape.map(String.init).joined(separator: "x"))")
+  }
+
+  func requireDataset() throws -> Dataset {
+    guard let d = dataset else { throw RuntimeError(message: "no data set loaded; add 'load mnist' first", location: scriptName) }
+    return d
+  }
+
+  func trainModel(_ name: String, _ spec: ComponentSpec, _ params: Params, statement: String) throws {
+    let data = try requireDataset()
+    guard let arch = Architectures.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }
+    let key = Session.sha256(["v1", advVersion, data.fingerprint, spec.name, params.canonicalDescription, String(seed)].joined(separator: "|"))
+    let net = try arch.make(params: params, inputShape: data.imageShape, classes: data.classes,
+                            rng: RandomStream(seed: seed, stream: 0x1417))
+    var seconds: Double? = nil
+    var cached = false
+    if let cache {
+      switch cache.lookup(key) {
+      case .hit(let st):
+        do {
+          try net.load(st.tensors)
+          cached = true
+        } catch {
+          output.warn("cache entry for '\(name)' does not fit \(spec.name) (\(error)); training again")
+        }
+      case .corrupt(let why):
+        output.warn("cache entry for '\(name)' is corrupt (\(why)); training again")
+      case .miss:
+        break
+      }
+    }
+    if !cached {
+      var rng = RandomStream(seed: seed, stream: 0x7EA1)
+      let log = try train(net, on: data.train, config: TrainingConfig(params), rng: &rng, label: "train \(name)")
+      seconds = log.seconds
+      if let cache {
+        do {
+          try cache.store(key, net: net, metadata: ["arch": spec.name, "params": params.canonicalDescription,
+                                                    "dataset": data.fingerprint, "seed": String(seed), "version": advVersion])
+        } catch {
+          output.warn("could not cache '\(name)': \(error)")
+        }
+      }
+      let loss = log.epochLoss.last.map { String(format: ", final loss %.4f", $0) } ?? ""
+      output.print("trained \(name) (\(spec.name), \(net.parameterCount) parameters) in \(String(format: "%.1f", log.seconds)) s\(loss)")
+    } else {
+      output.print("loaded \(name) (\(spec.name)) from the cache")
+    }
+    models[name] = SessionModel(name: name, network: net, architecture: spec, params: params, dataset: data,
+                                seed: seed, hash: key, trainSeconds: seconds)
+  }
+
+  func model(_ name: String) throws -> SessionModel {
+    guard let m = models[name] else { throw RuntimeError(message: "no model named '\(name)'", location: scriptName) }
+    return m
+  }
+
+  func evaluate(_ name: String, statement: String) throws {
+    let m = try model(name)
+    var rng = RandomStream(seed: seed, stream: 0xE7A1)
+    let acc = accuracy(m.network, on: m.dataset.test, rng: &rng)
+    report.models.append(ModelRecord(
+      name: name, arch: m.architecture.name, dataset: m.dataset.name, params: stringParams(m.params),
+      cleanAccuracy: acc, samples: m.dataset.test.count, policy: "deterministic", seed: m.seed,
+      trainSeconds: m.trainSeconds, modelHash: m.hash, statement: statement))
+    output.print(String(format: "%@: clean accuracy %.4f on %d test images", name, acc, m.dataset.test.count))
+    saveResults()
+  }
+
+  func attack(_ spec: ComponentSpec, _ params: Params, _ name: String, statement: String) throws {
+    let m = try model(name)
+    guard let kind = Attacks.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }
+    let count = params.int("samples")
+    let result = try AttackRunner.run(kind.init(params: params), params: params, on: m.network, split: m.dataset.test,
+                                      count: count, seed: seed, label: "\(spec.name) on \(name)")
+    if result.samples.count < count {
+      output.warn("'\(name)' classifies only \(result.samples.count) test images correctly; attacked those instead of \(count)")
+    }
+    let record = AttackRecord(
+      model: name, arch: m.architecture.name, attack: spec.name, params: reportParams(params, drop: ["samples"]),
+      dataset: m.dataset.name, split: "test", samples: result.samples.count, asr: result.asr,
+      l2PerPixel: result.meanL2PerPixel, seed: seed, queries: result.queries, wallSeconds: result.seconds,
+      statement: statement, scriptHash: report.scriptHash, modelHash: m.hash,
+      perSample: result.samples.map {
+        SampleRecord(index: $0.index, label: $0.label, returned: $0.returned, success: $0.success,
+                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients)
+      })
+    report.results.append(record)
+    let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
+    output.print(String(format: "%@: ASR %.4f, mean L2/px x1000 %@ over %d samples (%.1f s)",
+                        statement, result.asr, l2, result.samples.count, result.seconds))
+    saveResults()
+  }
+
+  func stringParams(_ p: Params) -> [String: String] {
+    p.values.mapValues { $0.description }
+  }
+
+  func reportParams(_ p: Params, drop: Set<String>) -> [String: ReportValue] {
+    var out: [String: ReportValue] = [:]
+    for (k, v) in p.values where !drop.contains(k) {
+      switch v {
+      case .real(let d): out[k] = .number(d)
+      case .int(let i): out[k] = .number(Double(i))
+      case .string(let s): out[k] = .string(s)
+      case .bool(let b): out[k] = .bool(b)
+      }
+    }
+    return out
+  }
+
+  func resolve(_ path: String) -> String {
+    if path.hasPrefix("/") || outputDirectory == nil { return path }
+    return (outputDirectory! as NSString).appendingPathComponent(path)
+  }
+
+  func writeReport(_ format: ReportFormat, path: String?) throws {
+    let text = render(report, as: RenderFormat(rawValue: format.rawValue) ?? .text)
+    if let path {
+      let target = resolve(path)
+      try writeAtomically(text, to: target)
+      output.print("wrote \(format.rawValue) report to \(target)")
+    } else {
+      output.print(text)
+    }
+  }
+
+  /// Keeps `results.json` in the output directory current after every result, so nothing
+  /// computed is lost if a later statement fails or is interrupted.
+  func saveResults() {
+    guard let dir = outputDirectory else { return }
+    do {
+      try writeAtomically(render(report, as: .json), to: (dir as NSString).appendingPathComponent("results.json"))
+    } catch {
+      output.warn("\(error)")
+    }
+  }
+}
+
+/// The engine version recorded in reports and cache keys.
+public let advVersion = "0.1.0"
