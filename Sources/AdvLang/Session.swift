@@ -128,6 +128,7 @@ public final class Session {
       case .hit(let st):
         do {
           try net.load(st.tensors)
+          net.normalization = Normalization(metadata: st.metadata["mean"], std: st.metadata["std"])
           cached = true
         } catch {
           output.warn("cache entry for '\(name)' does not fit \(spec.name) (\(error)); training again")
@@ -144,8 +145,10 @@ public final class Session {
       seconds = log.seconds
       if let cache {
         do {
-          try cache.store(key, net: net, metadata: ["arch": spec.name, "params": params.canonicalDescription,
-                                                    "dataset": data.fingerprint, "seed": String(seed), "version": advVersion])
+          var metadata = ["arch": spec.name, "params": params.canonicalDescription,
+                          "dataset": data.fingerprint, "seed": String(seed), "version": advVersion]
+          if let n = net.normalization { (metadata["mean"], metadata["std"]) = n.metadata }
+          try cache.store(key, net: net, metadata: metadata)
         } catch {
           output.warn("could not cache '\(name)': \(error)")
         }

@@ -14,6 +14,7 @@ public func trainingParams(epochs: Int, batch: Int, optimizer: String, lr: Doubl
     .real("weight_decay", default: weightDecay, range: 0...1, doc: "L2 weight decay"),
     .int("lr_step", default: lrStep, range: 0...10_000, doc: "multiply lr by gamma every lr_step epochs (0: never)"),
     .real("gamma", default: gamma, range: 0...1, doc: "step schedule factor"),
+    .bool("normalize", default: true, doc: "per-channel mean/std of the training split, applied inside the model"),
   ]
 }
 

@@ -26,6 +26,8 @@ public final class Network: @unchecked Sendable {
   public let classes: Int
   public private(set) var names: [String]
   public var values: [Tensor]
+  /// Per-channel input normalisation applied inside the model, so attacks stay in pixel space.
+  public var normalization: Normalization?
   let forwardFunction: ForwardFunction
 
   public init(architecture: String, params: Params, inputShape: [Int], classes: Int,
@@ -47,10 +49,19 @@ public final class Network: @unchecked Sendable {
     return (BoundParameters(byName: Dictionary(uniqueKeysWithValues: zip(names, vars))), vars)
   }
 
+  /// The architecture's forward pass after input normalisation.
+  public func forward(_ x: Variable, _ p: BoundParameters, mode: ForwardMode, rng: inout RandomStream) -> Variable {
+    guard let n = normalization else { return forwardFunction(x, p, mode, &rng) }
+    let c = n.mean.count
+    let shift = x.tape.constant(Tensor(n.mean.map { -$0 }, shape: [1, c, 1, 1]))
+    let scale = x.tape.constant(Tensor(n.std.map { 1 / $0 }, shape: [1, c, 1, 1]))
+    return forwardFunction((x + shift) * scale, p, mode, &rng)
+  }
+
   /// Differentiable logits of `x` (a variable on some tape), weights held constant.
   public func logits(_ x: Variable, mode: ForwardMode = .inference, rng: inout RandomStream) -> Variable {
     let (p, _) = bind(to: x.tape, trainable: false)
-    return forwardFunction(x, p, mode, &rng)
+    return forward(x, p, mode: mode, rng: &rng)
   }
 
   /// Logits of a batch of images, without recording gradients.
@@ -81,6 +92,51 @@ public final class Network: @unchecked Sendable {
       }
       values[i] = t
     }
+  }
+}
+
+/// Per-channel mean and standard deviation of the training images: the model computes
+/// `(x − mean) / std` first.
+public struct Normalization: Sendable, Equatable {
+  public let mean: [Float]
+  public let std: [Float]
+
+  public init(mean: [Float], std: [Float]) {
+    self.mean = mean
+    self.std = std
+  }
+
+  /// Statistics of `[N, C, H, W]` images, per channel.
+  public init(statisticsOf images: Tensor) {
+    let n = images.shape[0], c = images.shape[1], plane = images.count / max(n * c, 1)
+    var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
+    images.withUnsafeBufferPointer { p in
+      for i in 0..<n {
+        for ch in 0..<c {
+          let base = (i * c + ch) * plane
+          for j in 0..<plane {
+            let v = Double(p[base + j])
+            sum[ch] += v
+            sq[ch] += v * v
+          }
+        }
+      }
+    }
+    let count = Double(n * plane)
+    mean = sum.map { Float($0 / count) }
+    std = zip(sum, sq).map { s, q in Float(max((q / count - (s / count) * (s / count)), 1e-12).squareRoot()) }
+  }
+
+  /// `"0.1307,0.3081"`-style text for checkpoint metadata.
+  public var metadata: (mean: String, std: String) {
+    (mean.map { String($0) }.joined(separator: ","), std.map { String($0) }.joined(separator: ","))
+  }
+
+  public init?(metadata mean: String?, std: String?) {
+    guard let mean, let std else { return nil }
+    let m = mean.split(separator: ",").compactMap { Float($0) }, s = std.split(separator: ",").compactMap { Float($0) }
+    guard !m.isEmpty, m.count == s.count else { return nil }
+    self.init(mean: m, std: s)
   }
 }
 

@@ -12,8 +12,10 @@ public struct TrainingConfig: Sendable, Hashable {
   public var weightDecay: Double
   public var lrStep: Int
   public var gamma: Double
+  public var normalize: Bool
 
   public init(_ p: Params) {
+    normalize = p["normalize"].map { $0 == .bool(true) } ?? false
     epochs = p.int("epochs")
     batch = p.int("batch")
     optimizer = p.string("optimizer")
@@ -43,6 +45,7 @@ public struct TrainingLog: Sendable {
 /// between batches when Ctrl-C is pressed.
 public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: inout RandomStream,
                   label: String = "train") throws -> TrainingLog {
+  if config.normalize { net.normalization = Normalization(statisticsOf: split.images) }
   var optimizer = config.makeOptimizer()
   var log = TrainingLog()
   let start = Date()
@@ -63,7 +66,7 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
       let (x, y) = split.batch(indices)
       let tape = Tape()
       let (p, vars) = net.bind(to: tape, trainable: true)
-      let logits = net.forwardFunction(tape.constant(x), p, .training, &noise)
+      let logits = net.forward(tape.constant(x), p, mode: .training, rng: &noise)
       let loss = crossEntropy(logits, labels: y)
       let grads = tape.gradients(of: loss)
       optimizer.step(&net.values, vars.map { grads[$0] })
