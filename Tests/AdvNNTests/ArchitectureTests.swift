@@ -1,0 +1,56 @@
+import AdvData
+import AdvNN
+import AdvTensor
+import AdvTestSupport
+import Testing
+
+@Suite("architectures")
+struct ArchitectureTests {
+  @Test("every registered architecture builds for MNIST and gives [N, 10] logits", arguments: Architectures.specs.map(\.name))
+  func shapes(name: String) throws {
+    let arch = try #require(Architectures.named(name))
+    let net = try arch.make(params: Params(spec: arch.spec, given: [:]), inputShape: [1, 28, 28], classes: 10,
+                            rng: RandomStream(seed: 1))
+    var rng = RandomStream(seed: 2)
+    #expect(net.logits(randomTensor([3, 1, 28, 28], seed: 3, lo: 0, hi: 1), rng: &rng).shape == [3, 10])
+  }
+
+  @Test("names are found in any spelling")
+  func spelling() {
+    #expect(Architectures.named("LeNet-5")?.spec.name == "lenet")
+    #expect(Architectures.named("MLP")?.spec.name == "mlp")
+    #expect(Architectures.named("resnet") == nil)
+  }
+
+  @Test("LeNet's input gradient, through normalisation, matches finite differences")
+  func lenetInputGradient() throws {
+    let net = try LeNet.make(params: Params(spec: LeNet.spec, given: [:]), inputShape: [1, 16, 16], classes: 10,
+                             rng: RandomStream(seed: 4))
+    net.normalization = Normalization(mean: [0.13], std: [0.31])
+    let x = randomTensor([2, 1, 16, 16], seed: 5, lo: 0, hi: 1)
+    let labels = [3, 7]
+    var rng = RandomStream(seed: 6)
+    let tape = Tape()
+    let input = tape.variable(x)
+    let analytic = tape.gradients(of: crossEntropy(net.logits(input, rng: &rng), labels: labels))[input]
+    let numeric = numericalGradient(x, epsilon: 1e-3) { probe in
+      let t = Tape()
+      return crossEntropy(net.logits(t.constant(probe), rng: &rng), labels: labels).value.scalar
+    }
+    // ReLU and max-pool kinks make a few coordinates differ; the bulk must agree closely.
+    var close = 0
+    for i in 0..<x.count where abs(analytic[flat: i] - numeric[flat: i]) <= 2e-3 + 0.05 * abs(numeric[flat: i]) { close += 1 }
+    #expect(Double(close) / Double(x.count) > 0.97)
+    #expect(analytic.maxAbs() > 1e-4)
+  }
+
+  @Test("loading weights of the wrong shape is refused with the tensor's name")
+  func loadShapes() throws {
+    let net = try MLP.make(params: Params(spec: MLP.spec, given: [:]), inputShape: [1, 28, 28], classes: 10, rng: RandomStream(seed: 1))
+    var tensors = Dictionary(uniqueKeysWithValues: zip(net.names, net.values))
+    tensors["fc2.bias"] = Tensor(zeros: [11])
+    #expect(throws: CheckpointError.shapeMismatch(name: "fc2.bias", expected: [10], found: [11])) { try net.load(tensors) }
+    tensors["fc2.bias"] = nil
+    #expect(throws: CheckpointError.missingTensor("fc2.bias")) { try net.load(tensors) }
+  }
+}
