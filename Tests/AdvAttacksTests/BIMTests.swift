@@ -61,3 +61,57 @@ struct BIMTests {
     #expect(chosen.isEmpty)
   }
 }
+
+@Suite("BIM on MNIST")
+struct BIMMNISTTests {
+  /// A small MLP trained for one epoch on 1,000 embedded images, and its test split.
+  static let trained: (Network, Split) = makeTrained()
+
+  static func makeTrained() -> (Network, Split) {
+    let data = try! MNIST.embedded().subset(train: 1000, test: 200, seed: 1)
+    var params = Params(spec: MLP.spec, given: ["epochs": .int(2), "batch": .int(50)])
+    params["hidden"] = .int(32)
+    let net = try! MLP.make(params: params, inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 1))
+    var rng = RandomStream(seed: 2)
+    _ = try! train(net, on: data.train, config: TrainingConfig(params), rng: &rng)
+    return (net, data.test)
+  }
+
+  func run(eps: Double, samples: Int = 30) throws -> AttackResult {
+    let (net, split) = Self.trained
+    let params = Params(spec: BIM.spec, given: ["eps": .real(eps)])
+    return try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: samples, seed: 3)
+  }
+
+  @Test("ASR is 0 at eps = 0 and grows with eps")
+  func monotone() throws {
+    let asr = try [0, 8, 16, 32, 64].map { try run(eps: Double($0) / 255).asr }
+    #expect(asr[0] == 0)
+    #expect(zip(asr, asr.dropFirst()).allSatisfy { $0 <= $1 })
+    #expect(asr[4] > asr[1])
+  }
+
+  @Test("every returned adversarial stays in the eps-ball and in [0, 1]")
+  func budget() throws {
+    let eps: Float = 16 / 255
+    let result = try run(eps: Double(eps))
+    let (_, split) = Self.trained
+    for (k, adversarial) in result.adversarials.enumerated() {
+      guard let a = adversarial else { continue }
+      let position = split.sourceIndices.firstIndex(of: result.samples[k].index)!
+      let x = split.images.slice(position..<(position + 1))
+      #expect((a - x).maxAbs() <= eps + 1e-6)
+      #expect(a.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+  }
+
+  @Test("sharing the gradient pass with the query changes no result")
+  func fusedEqualsSeparate() throws {
+    let (net, split) = Self.makeTrained()  // its own copy: tests run in parallel
+    let params = Params(spec: BIM.spec, given: ["eps": .real(16.0 / 255)])
+    let fused = try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: 20, seed: 5)
+    net.isStochastic = true  // forces separate query passes; the network itself draws nothing
+    let separate = try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: 20, seed: 5)
+    #expect(fused.samples == separate.samples)
+  }
+}

@@ -34,42 +34,72 @@ public struct BIM: Attack {
   }
 
   public func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
+    // On a deterministic model the forward pass of a gradient step also answers the query of
+    // the previous step's iterate, so each iteration costs one forward pass instead of two.
+    let fuse = !adv.model.isStochastic
     var iterate = adv.originals
+    var unqueried = [Bool](repeating: false, count: adv.count)
     let width = adv.originals.count / max(adv.count, 1)
     for _ in 0..<steps {
       try Interrupt.check()
-      let samples = (0..<adv.count).filter { adv.active[$0] }
+      var samples = (0..<adv.count).filter { adv.active[$0] }
       if samples.isEmpty { break }
       let x = iterate.gather(rows: samples)
-      let g = adv.lossGradient(x, samples: samples)
-      let origin = adv.originals(samples)
-      var next = Tensor(uninitialized: x.shape)
-      let (a, e) = (alpha, eps)
-      x.withUnsafeBufferPointer { px in
-        g.withUnsafeBufferPointer { pg in
-          origin.withUnsafeBufferPointer { po in
-            next.withUnsafeMutableBufferPointer { pn in
-              for j in 0..<pn.count {
-                let s: Float = pg[j] > 0 ? 1 : (pg[j] < 0 ? -1 : 0)
-                let stepped = px[j] + a * s
-                let projected = po[j] + min(max(stepped - po[j], -e), e)
-                pn[j] = min(max(projected, 0), 1)
-              }
-            }
+      let g: Tensor
+      var keep = [Bool](repeating: true, count: samples.count)
+      if fuse && samples.contains(where: { unqueried[$0] }) {
+        let (gradient, wrong) = adv.gradientAndQuery(x, samples: samples, stopWrong: returnEarly)
+        g = gradient
+        for (row, i) in samples.enumerated() {
+          unqueried[i] = false
+          if wrong[row] && returnEarly {
+            adv.active[i] = false
+            keep[row] = false
           }
         }
+      } else {
+        g = adv.lossGradient(x, samples: samples)
       }
-      let wrong = adv.query(next, samples: samples)
+      let next = step(x, gradient: g, origin: adv.originals(samples))
+      samples = samples.enumerated().filter { keep[$0.offset] }.map(\.element)
+      let rows = keep.enumerated().filter(\.element).map(\.offset)
       iterate.withUnsafeMutableBufferPointer { pi in
         next.withUnsafeBufferPointer { pn in
-          for (row, i) in samples.enumerated() {
+          for (row, i) in zip(rows, samples) {
             (pi.baseAddress! + i * width).update(from: pn.baseAddress! + row * width, count: width)
           }
         }
       }
-      if returnEarly {
-        for (row, i) in samples.enumerated() where wrong[row] { adv.active[i] = false }
+      if fuse {
+        for i in samples { unqueried[i] = true }
+      } else {
+        let wrong = adv.query(iterate.gather(rows: samples), samples: samples)
+        if returnEarly {
+          for (row, i) in samples.enumerated() where wrong[row] { adv.active[i] = false }
+        }
       }
     }
+    let last = (0..<adv.count).filter { unqueried[$0] }
+    if !last.isEmpty { adv.query(iterate.gather(rows: last), samples: last) }
+  }
+
+  /// `clip_[0,1](x₀ + clip_[−ε,ε](x + α·sign(g) − x₀))`, with sign(0) = 0.
+  func step(_ x: Tensor, gradient g: Tensor, origin: Tensor) -> Tensor {
+    var next = Tensor(uninitialized: x.shape)
+    let (a, e) = (alpha, eps)
+    x.withUnsafeBufferPointer { px in
+      g.withUnsafeBufferPointer { pg in
+        origin.withUnsafeBufferPointer { po in
+          next.withUnsafeMutableBufferPointer { pn in
+            for j in 0..<pn.count {
+              let s: Float = pg[j] > 0 ? 1 : (pg[j] < 0 ? -1 : 0)
+              let projected = po[j] + min(max(px[j] + a * s - po[j], -e), e)
+              pn[j] = min(max(projected, 0), 1)
+            }
+          }
+        }
+      }
+    }
+    return next
   }
 }

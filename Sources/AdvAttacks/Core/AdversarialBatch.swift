@@ -44,7 +44,10 @@ public struct AdversarialBatch {
   /// and returns which rows were misclassified.
   @discardableResult
   public mutating func query(_ x: Tensor, samples: [Int]) -> [Bool] {
-    let predicted = model.predict(x, rng: &rng)
+    register(x, predicted: model.predict(x, rng: &rng), samples: samples)
+  }
+
+  mutating func register(_ x: Tensor, predicted: [Int], samples: [Int]) -> [Bool] {
     var wrong = [Bool](repeating: false, count: samples.count)
     for (row, i) in samples.enumerated() {
       queries[i] += 1
@@ -69,6 +72,21 @@ public struct AdversarialBatch {
     let logits = model.logits(input, rng: &rng)
     let loss = crossEntropy(logits, labels: samples.map { labels[$0] }, reduction: .sum)
     return tape.gradients(of: loss)[input]
+  }
+
+  /// One forward pass serving both a query and a gradient: registers `x` as queried (as
+  /// `query` does) and returns the loss gradient with the misclassified rows. Only for
+  /// deterministic models, where a separate query would see the same logits.
+  /// With `stopWrong`, misclassified rows end here and their gradient is not counted as used.
+  public mutating func gradientAndQuery(_ x: Tensor, samples: [Int], stopWrong: Bool) -> (gradient: Tensor, wrong: [Bool]) {
+    precondition(!model.isStochastic, "a stochastic model needs independent query and gradient passes")
+    let tape = Tape()
+    let input = tape.variable(x)
+    let logits = model.logits(input, rng: &rng)
+    let wrong = register(x, predicted: logits.value.argmaxRows(), samples: samples)
+    for (row, i) in samples.enumerated() where !(stopWrong && wrong[row]) { gradientCalls[i] += 1 }
+    let loss = crossEntropy(logits, labels: samples.map { labels[$0] }, reduction: .sum)
+    return (tape.gradients(of: loss)[input], wrong)
   }
 
   func meanSquaredError(_ candidate: Tensor, _ all: Tensor, row: Int) -> Float {

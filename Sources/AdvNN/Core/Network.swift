@@ -28,6 +28,8 @@ public final class Network: @unchecked Sendable {
   public var values: [Tensor]
   /// Per-channel input normalisation applied inside the model, so attacks stay in pixel space.
   public var normalization: Normalization?
+  /// True when a forward pass draws random numbers (binary stochastic units, …).
+  public var isStochastic = false
   let forwardFunction: ForwardFunction
 
   public init(architecture: String, params: Params, inputShape: [Int], classes: Int,
