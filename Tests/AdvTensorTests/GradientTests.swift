@@ -121,3 +121,49 @@ struct GradientTests {
     #expect(tape.gradients(of: sum(y))[x].scalars == [7])
   }
 }
+
+@Suite("batch normalisation")
+struct BatchNormTests {
+  @Test("gradients with batch statistics and with running statistics match finite differences")
+  func gradients() {
+    let x = randomTensor([3, 2, 2, 2], seed: 21, lo: -2, hi: 2)
+    let gamma = randomTensor([2], seed: 22), beta = randomTensor([2], seed: 23)
+    let weights = randomTensor([3, 2, 2, 2], seed: 24)
+    for training in [true, false] {
+      let running = RunningStatistics(channels: 2)
+      running.mean = Tensor([0.3, -0.2], shape: [2])
+      running.variance = Tensor([0.5, 2], shape: [2])
+      let err = gradientCheck([x, gamma, beta], epsilon: 1e-2) { t, v in
+        sum(batchNorm(v[0], gamma: v[1], beta: v[2], running: training ? nil : running, training: false) * t.constant(weights))
+      }
+      #expect(err < 2e-2)
+    }
+  }
+
+  @Test("training normalises each channel and updates the running estimate like PyTorch")
+  func running() {
+    let x = Tensor([1, 2, 3, 4, 10, 20, 30, 40], shape: [4, 2, 1, 1]).reshaped([2, 2, 2, 1])
+    let tape = Tape()
+    let stats = RunningStatistics(channels: 2)
+    let y = batchNorm(tape.constant(x), gamma: tape.constant(Tensor([1, 1], shape: [2])),
+                      beta: tape.constant(Tensor([0, 0], shape: [2])), running: stats, training: true)
+    // channel 0 holds 1, 2, 10, 20: mean 8.25, squared deviations sum to 232.75, unbiased variance 232.75/3.
+    #expect(abs(stats.mean[flat: 0] - 0.825) < 1e-5)
+    #expect(abs(stats.variance[flat: 0] - (0.9 + 0.1 * 232.75 / 3)) < 1e-3)
+    let c0 = [0, 1, 4, 5].map { y.value[flat: $0] }
+    #expect(abs(c0.reduce(0, +)) < 1e-5)
+  }
+}
+
+@Suite("pooling with padding")
+struct PaddedPoolTests {
+  @Test("3x3 stride-2 max pooling with padding 1 has the torchvision stem's shape and gradient")
+  func stemPool() {
+    let x = Tensor((0..<(1 * 1 * 7 * 7)).map { Float(($0 * 29) % 49) }, shape: [1, 1, 7, 7])
+    let tape = Tape()
+    let v = tape.variable(x)
+    let y = maxPool2d(v, kernel: 3, stride: 2, padding: 1)
+    #expect(y.shape == [1, 1, 4, 4])
+    #expect(gradientCheck([x]) { t, v in sum(maxPool2d(v[0], kernel: 3, stride: 2, padding: 1) * t.constant(randomTensor([1, 1, 4, 4], seed: 3))) } < 2e-2)
+  }
+}

@@ -27,6 +27,8 @@ enum Op {
   case crossEntropy(Int, labels: [Int], probabilities: Tensor, mean: Bool)
   case sign(Int, StraightThrough)
   case clamp(Int, lo: Float, hi: Float)
+  case batchNorm(x: Int, gamma: Int, beta: Int, BatchNormStatistics, batchStatistics: Bool)
+  case straightThrough(Int)
 }
 
 /// Which gradient the straight-through sign passes back.
@@ -108,6 +110,12 @@ extension Tape {
       }
     case .clamp(let a, let lo, let hi):
       return [(a, g.zipMap(nodes[a].value) { dy, x in x >= lo && x <= hi ? dy : 0 })]
+    case .batchNorm(let x, let gamma, let beta, let stats, let batchStatistics):
+      let (dx, dg, db) = batchNormBackward(g, x: nodes[x].value, stats: stats, gamma: nodes[gamma].value,
+                                           batchStatistics: batchStatistics)
+      return [(x, dx), (gamma, dg), (beta, db)]
+    case .straightThrough(let a):
+      return [(a, g)]
     }
   }
 }

@@ -61,9 +61,10 @@ public func hardtanh(_ x: Variable) -> Variable {
   x.tape.record(.hardtanh(x.id), x.value.map { min(max($0, -1), 1) }, inputs: x.id)
 }
 
-/// Max pooling with a square window and no padding (stride defaults to the window).
-public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) -> Variable {
-  let g = PoolGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], kernel: kernel, stride: stride ?? kernel)
+/// Max pooling with a square window (stride defaults to the window; padding counts as −∞).
+public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: Int = 0) -> Variable {
+  let g = PoolGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], kernel: kernel, stride: stride ?? kernel,
+                       padding: padding)
   let (y, argmax) = maxPoolForward(x.value, g)
   return x.tape.record(.maxPool(x.id, g, argmax), y, inputs: x.id)
 }
@@ -113,4 +114,58 @@ public func sign(_ x: Variable, estimator: StraightThrough = .identity) -> Varia
 
 public func clamp(_ x: Variable, _ lo: Float, _ hi: Float) -> Variable {
   x.tape.record(.clamp(x.id, lo: lo, hi: hi), x.value.clamped(lo, hi), inputs: x.id)
+}
+
+/// Batch normalisation of `[N, C, ...]` with per-channel `gamma` and `beta`. With
+/// `running == nil` or `training` the batch statistics normalise (and, when `running` is given,
+/// update it in place with `momentum`); otherwise the running statistics do.
+public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, running: RunningStatistics?,
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Variable {
+  let useBatch = training || running == nil
+  let stats: BatchNormStatistics
+  if useBatch {
+    let (mean, variance) = channelMoments(x.value)
+    stats = BatchNormStatistics(mean: mean, invStd: variance.map { 1 / ($0 + epsilon).squareRoot() })
+    if let running, training {
+      let m = Float(x.value.count / x.shape[1])
+      running.update(mean: mean, unbiasedVariance: variance.map { $0 * m / max(m - 1, 1) }, momentum: momentum)
+    }
+  } else {
+    let r = running!
+    stats = BatchNormStatistics(mean: r.mean.scalars, invStd: r.variance.scalars.map { 1 / ($0 + epsilon).squareRoot() })
+  }
+  let y = batchNormApply(x.value, mean: stats.mean, invStd: stats.invStd, gamma: gamma.value, beta: beta.value)
+  return x.tape.record(.batchNorm(x: x.id, gamma: gamma.id, beta: beta.id, stats, batchStatistics: useBatch), y,
+                       inputs: x.id, gamma.id, beta.id)
+}
+
+/// Running mean and variance of a batch-norm layer, updated in place during training.
+public final class RunningStatistics: @unchecked Sendable {
+  public var mean: Tensor
+  public var variance: Tensor
+  public var batchesTracked: Int = 0
+
+  public init(channels: Int) {
+    mean = Tensor(zeros: [channels])
+    variance = Tensor(repeating: 1, shape: [channels])
+  }
+
+  func update(mean batchMean: [Float], unbiasedVariance: [Float], momentum: Float) {
+    mean.withUnsafeMutableBufferPointer { m in
+      variance.withUnsafeMutableBufferPointer { v in
+        for c in 0..<m.count {
+          m[c] = (1 - momentum) * m[c] + momentum * batchMean[c]
+          v[c] = (1 - momentum) * v[c] + momentum * unbiasedVariance[c]
+        }
+      }
+    }
+    batchesTracked += 1
+  }
+}
+
+/// `value` forward, identity gradient backward: a straight-through estimator for any
+/// non-differentiable sample or rounding whose result the caller computed.
+public func straightThrough(_ x: Variable, value: Tensor) -> Variable {
+  precondition(value.shape == x.shape)
+  return x.tape.record(.straightThrough(x.id), value, inputs: x.id)
 }

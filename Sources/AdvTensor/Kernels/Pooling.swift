@@ -4,27 +4,33 @@
 
 public struct PoolGeometry: Hashable, Sendable {
   public var n, c, h, w, kernel, stride: Int
-  public var outH: Int { (h - kernel) / stride + 1 }
-  public var outW: Int { (w - kernel) / stride + 1 }
+  /// Max pooling only: implicit −∞ border of this width (PyTorch `padding`).
+  public var padding = 0
+  public var outH: Int { (h + 2 * padding - kernel) / stride + 1 }
+  public var outW: Int { (w + 2 * padding - kernel) / stride + 1 }
 }
 
 func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> (Tensor, [Int32]) {
   var y = Tensor(uninitialized: [g.n, g.c, g.outH, g.outW])
   var argmax = [Int32](repeating: 0, count: y.count)
-  let planes = g.n * g.c, oh = g.outH, ow = g.outW
+  let planes = g.n * g.c, oh = g.outH, ow = g.outW, pad = g.padding
   x.withUnsafeBufferPointer { px in
     y.withUnsafeMutableBufferPointer { py in
       argmax.withUnsafeMutableBufferPointer { pa in
         for plane in 0..<planes {
           let inBase = plane * g.h * g.w, outBase = plane * oh * ow
           for i in 0..<oh {
+            let r0 = i * g.stride - pad
+            let rLo = max(r0, 0), rHi = min(r0 + g.kernel, g.h)
             for j in 0..<ow {
-              var best = -Float.infinity, arg = inBase + i * g.stride * g.w + j * g.stride
-              for di in 0..<g.kernel {
-                let row = inBase + (i * g.stride + di) * g.w + j * g.stride
-                for dj in 0..<g.kernel where px[row + dj] > best {
-                  best = px[row + dj]
-                  arg = row + dj
+              let c0 = j * g.stride - pad
+              let cLo = max(c0, 0), cHi = min(c0 + g.kernel, g.w)
+              var best = -Float.infinity, arg = inBase + rLo * g.w + cLo
+              for r in rLo..<rHi {
+                let row = inBase + r * g.w
+                for q in cLo..<cHi where px[row + q] > best {
+                  best = px[row + q]
+                  arg = row + q
                 }
               }
               py[outBase + i * ow + j] = best
