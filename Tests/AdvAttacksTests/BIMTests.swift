@@ -107,11 +107,18 @@ struct BIMMNISTTests {
 
   @Test("sharing the gradient pass with the query changes no result")
   func fusedEqualsSeparate() throws {
-    let (net, split) = Self.makeTrained()  // its own copy: tests run in parallel
-    let params = Params(spec: BIM.spec, given: ["eps": .real(16.0 / 255)])
-    let fused = try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: 20, seed: 5)
-    net.isStochastic = true  // forces separate query passes; the network itself draws nothing
-    let separate = try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: 20, seed: 5)
-    #expect(fused.samples == separate.samples)
+    let (net, split) = Self.trained
+    let chosen = AttackRunner.selectSamples(net, split: split, count: 20, seed: 5)
+    let (x, y) = split.batch(chosen)
+    let bim = BIM(params: Params(spec: BIM.spec, given: ["eps": .real(16.0 / 255)]))
+    var rng = RandomStream(seed: 6)
+    var fused = AdversarialBatch(model: net, images: x, labels: y, rng: rng)
+    try bim.run(&fused, rng: &rng)
+    var separate = AdversarialBatch(model: net, images: x, labels: y, rng: rng)
+    separate.shareQueryPasses = false
+    try bim.run(&separate, rng: &rng)
+    #expect(fused.queries == separate.queries)
+    #expect(fused.gradientCalls == separate.gradientCalls)
+    #expect(fused.best.map { $0?.scalars } == separate.best.map { $0?.scalars })
   }
 }

@@ -36,7 +36,7 @@ public struct BIM: Attack {
   public func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
     // On a deterministic model the forward pass of a gradient step also answers the query of
     // the previous step's iterate, so each iteration costs one forward pass instead of two.
-    let fuse = !adv.model.isStochastic
+    let fuse = adv.shareQueryPasses
     var iterate = adv.originals
     var unqueried = [Bool](repeating: false, count: adv.count)
     let width = adv.originals.count / max(adv.count, 1)

@@ -17,6 +17,9 @@ public struct AdversarialBatch {
   public private(set) var gradientCalls: [Int]
   /// Samples the attack still works on (not yet adversarial, or `returnEarly` not set).
   public var active: [Bool]
+  /// Whether a gradient pass may also answer a query (only when the model is deterministic, so
+  /// a separate query pass would see the same logits). Attacks read it; tests switch it off.
+  public var shareQueryPasses: Bool
   var rng: RandomStream
 
   public var count: Int { labels.count }
@@ -32,6 +35,7 @@ public struct AdversarialBatch {
     gradientCalls = Array(repeating: 0, count: labels.count)
     active = Array(repeating: true, count: labels.count)
     sampleSize = images.count / max(labels.count, 1)
+    shareQueryPasses = !model.isStochastic
     self.rng = rng
     let initial = query(images, samples: Array(0..<labels.count))
     for (i, wrong) in initial.enumerated() where wrong { active[i] = false }
@@ -79,7 +83,7 @@ public struct AdversarialBatch {
   /// deterministic models, where a separate query would see the same logits.
   /// With `stopWrong`, misclassified rows end here and their gradient is not counted as used.
   public mutating func gradientAndQuery(_ x: Tensor, samples: [Int], stopWrong: Bool) -> (gradient: Tensor, wrong: [Bool]) {
-    precondition(!model.isStochastic, "a stochastic model needs independent query and gradient passes")
+    precondition(shareQueryPasses, "a stochastic model needs independent query and gradient passes")
     let tape = Tape()
     let input = tape.variable(x)
     let logits = model.logits(input, rng: &rng)

@@ -26,6 +26,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
 public struct SafeTensors {
   public var tensors: [String: Tensor] = [:]
   public var integers: [String: [Int]] = [:]
+  /// Shapes of integer tensors that are not one-dimensional (e.g. `[]` for PyTorch's scalar
+  /// `num_batches_tracked`).
+  public var integerShapes: [String: [Int]] = [:]
   public var metadata: [String: String] = [:]
 
   public init() {}
@@ -66,6 +69,7 @@ public struct SafeTensors {
         tensors[name] = t
       case "I64":
         guard end - begin == 8 * count else { throw CheckpointError.malformed(path: path, reason: "tensor '\(name)' has the wrong byte size") }
+        if shape.count != 1 { integerShapes[name] = shape }
         integers[name] = bytes.withUnsafeBytes { src in
           (0..<count).map { Int(Int64(littleEndian: src.loadUnaligned(fromByteOffset: begin + 8 * $0, as: Int64.self))) }
         }
@@ -91,7 +95,7 @@ public struct SafeTensors {
       let v = integers[name]!
       let begin = payload.count
       for x in v { withUnsafeBytes(of: Int64(x).littleEndian) { payload.append(contentsOf: $0) } }
-      header[name] = ["dtype": "I64", "shape": [v.count], "data_offsets": [begin, payload.count]] as [String: Any]
+      header[name] = ["dtype": "I64", "shape": integerShapes[name] ?? [v.count], "data_offsets": [begin, payload.count]] as [String: Any]
     }
     if !metadata.isEmpty { header["__metadata__"] = metadata }
     var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)

@@ -3,13 +3,42 @@ import AdvTensor
 /// How a forward pass runs: training (batch statistics, dropout, …) or inference.
 public enum ForwardMode: Sendable { case training, inference }
 
-/// The parameters of one forward pass, bound to a tape and looked up by their PyTorch names.
+/// The parameters of one forward pass, bound to a tape and looked up by their PyTorch names,
+/// with the network's batch-norm running statistics.
 public struct BoundParameters {
   let byName: [String: Variable]
+  let running: [String: RunningStatistics]
 
   public subscript(_ name: String) -> Variable {
     guard let v = byName[name] else { preconditionFailure("no parameter named '\(name)'") }
     return v
+  }
+
+  /// Running statistics of the batch-norm layer `name` (e.g. `layer1.0.bn1`).
+  public func runningStatistics(_ name: String) -> RunningStatistics {
+    guard let r = running[name] else { preconditionFailure("no batch-norm layer named '\(name)'") }
+    return r
+  }
+}
+
+/// How a stochastic model answers: one forward pass, or the mean logits of n independent passes
+/// (the paper's average(10), App. F).
+public enum InferencePolicy: Sendable, Hashable, CustomStringConvertible {
+  case single
+  case average(Int)
+
+  public var passes: Int {
+    switch self {
+    case .single: return 1
+    case .average(let n): return n
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .single: return "single"
+    case .average(let n): return "average(\(n))"
+    }
   }
 }
 
@@ -29,26 +58,39 @@ public final class Network: @unchecked Sendable {
   /// Per-channel input normalisation applied inside the model, so attacks stay in pixel space.
   public var normalization: Normalization?
   /// True when a forward pass draws random numbers (binary stochastic units, …).
-  public var isStochastic = false
+  public let isStochastic: Bool
+  /// How a stochastic model answers queries; ignored by deterministic ones.
+  public var policy: InferencePolicy
+  /// Batch-norm running statistics by layer name, in layer order.
+  public let batchNorms: [(String, RunningStatistics)]
   let forwardFunction: ForwardFunction
 
   public init(architecture: String, params: Params, inputShape: [Int], classes: Int,
-              parameters: [(String, Tensor)], forward: @escaping ForwardFunction) {
+              parameters: [(String, Tensor)], batchNorms: [(String, RunningStatistics)] = [],
+              stochastic: Bool = false, policy: InferencePolicy = .average(10),
+              forward: @escaping ForwardFunction) {
     self.architecture = architecture
     self.params = params
     self.inputShape = inputShape
     self.classes = classes
     self.names = parameters.map(\.0)
     self.values = parameters.map(\.1)
+    self.batchNorms = batchNorms
+    self.isStochastic = stochastic
+    self.policy = stochastic ? policy : .single
     self.forwardFunction = forward
   }
 
   public var parameterCount: Int { values.reduce(0) { $0 + $1.count } }
 
+  /// The policy as reports name it: `deterministic`, `single` or `average(n)`.
+  public var policyDescription: String { isStochastic ? policy.description : "deterministic" }
+
   /// Binds the parameters to `tape`: as variables (gradients wanted) or constants.
   public func bind(to tape: Tape, trainable: Bool) -> (BoundParameters, [Variable]) {
     let vars = values.map { trainable ? tape.variable($0) : tape.constant($0) }
-    return (BoundParameters(byName: Dictionary(uniqueKeysWithValues: zip(names, vars))), vars)
+    return (BoundParameters(byName: Dictionary(uniqueKeysWithValues: zip(names, vars)),
+                            running: Dictionary(uniqueKeysWithValues: batchNorms)), vars)
   }
 
   /// The architecture's forward pass after input normalisation.
@@ -60,10 +102,26 @@ public final class Network: @unchecked Sendable {
     return forwardFunction((x + shift) * scale, p, mode, &rng)
   }
 
-  /// Differentiable logits of `x` (a variable on some tape), weights held constant.
+  /// Differentiable logits of `x` (a variable on some tape) under the inference policy, weights
+  /// held constant. `average(n)` runs the n passes as one batch of n·N images (the input tiled
+  /// n times) and averages the logits, so gradients flow through every pass.
   public func logits(_ x: Variable, mode: ForwardMode = .inference, rng: inout RandomStream) -> Variable {
+    logits(x, passes: isStochastic ? policy.passes : 1, mode: mode, rng: &rng)
+  }
+
+  /// Logits averaged over `passes` independent forward passes, batched.
+  public func logits(_ x: Variable, passes: Int, mode: ForwardMode = .inference, rng: inout RandomStream) -> Variable {
     let (p, _) = bind(to: x.tape, trainable: false)
-    return forward(x, p, mode: mode, rng: &rng)
+    guard passes > 1 else { return forward(x, p, mode: mode, rng: &rng) }
+    let n = x.shape[0], per = x.value.count / max(n, 1)
+    let tape = x.tape
+    // Tile: [passes, 1]·[1, N·D] repeats the batch; mean: [1, passes]·[passes, N·K] averages it.
+    let ones = tape.constant(Tensor(repeating: 1, shape: [passes, 1]))
+    let tiled = reshape(matmul(ones, reshape(x, [1, n * per])), [passes * n] + Array(x.shape.dropFirst()))
+    let all = forward(tiled, p, mode: mode, rng: &rng)
+    let k = all.shape[1]
+    let weights = tape.constant(Tensor(repeating: 1 / Float(passes), shape: [1, passes]))
+    return reshape(matmul(weights, reshape(all, [passes, n * k])), [n, k])
   }
 
   /// Logits of a batch of images, without recording gradients.
@@ -85,15 +143,37 @@ public final class Network: @unchecked Sendable {
     return out
   }
 
-  /// Replaces parameter values by name (checkpoint loading); shapes must match.
-  public func load(_ tensors: [String: Tensor]) throws {
-    for (i, name) in names.enumerated() {
+  /// Replaces parameter values and running statistics by their PyTorch `state_dict` names
+  /// (checkpoint loading); shapes must match.
+  public func load(_ tensors: [String: Tensor], integers: [String: [Int]] = [:]) throws {
+    func fetch(_ name: String, _ shape: [Int]) throws -> Tensor {
       guard let t = tensors[name] else { throw CheckpointError.missingTensor(name) }
-      guard t.shape == values[i].shape else {
-        throw CheckpointError.shapeMismatch(name: name, expected: values[i].shape, found: t.shape)
-      }
-      values[i] = t
+      guard t.shape == shape else { throw CheckpointError.shapeMismatch(name: name, expected: shape, found: t.shape) }
+      return t
     }
+    let newValues = try zip(names, values).map { try fetch($0.0, $0.1.shape) }
+    let newStats = try batchNorms.map { name, r in
+      (try fetch(name + ".running_mean", r.mean.shape), try fetch(name + ".running_var", r.variance.shape),
+       integers[name + ".num_batches_tracked"]?.first ?? 0)
+    }
+    values = newValues
+    for ((_, r), (m, v, tracked)) in zip(batchNorms, newStats) {
+      r.mean = m
+      r.variance = v
+      r.batchesTracked = tracked
+    }
+  }
+
+  /// The PyTorch `state_dict`: parameters, running statistics (F32) and batch counters (I64).
+  public var stateDict: (tensors: [String: Tensor], integers: [String: [Int]]) {
+    var tensors = Dictionary(uniqueKeysWithValues: zip(names, values))
+    var integers: [String: [Int]] = [:]
+    for (name, r) in batchNorms {
+      tensors[name + ".running_mean"] = r.mean
+      tensors[name + ".running_var"] = r.variance
+      integers[name + ".num_batches_tracked"] = [r.batchesTracked]
+    }
+    return (tensors, integers)
   }
 }
 
