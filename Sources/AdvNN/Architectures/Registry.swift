@@ -4,7 +4,7 @@ import AdvTensor
 /// Each architecture lists them with its own paper defaults.
 public func trainingParams(epochs: Int, batch: Int, optimizer: String, lr: Double,
                            momentum: Double = 0.9, weightDecay: Double = 0,
-                           lrStep: Int = 0, gamma: Double = 0.1) -> [ParamSpec] {
+                           lrStep: Int = 0, gamma: Double = 0.1, normalize: Bool = true) -> [ParamSpec] {
   [
     .int("epochs", default: epochs, range: 0...10_000, doc: "training epochs"),
     .int("batch", default: batch, range: 1...65_536, doc: "mini-batch size"),
@@ -14,13 +14,13 @@ public func trainingParams(epochs: Int, batch: Int, optimizer: String, lr: Doubl
     .real("weight_decay", default: weightDecay, range: 0...1, doc: "L2 weight decay"),
     .int("lr_step", default: lrStep, range: 0...10_000, doc: "multiply lr by gamma every lr_step epochs (0: never)"),
     .real("gamma", default: gamma, range: 0...1, doc: "step schedule factor"),
-    .bool("normalize", default: true, doc: "per-channel mean/std of the training split, applied inside the model"),
+    .bool("normalize", default: normalize, doc: "per-channel mean/std of the training split, applied inside the model"),
   ]
 }
 
 /// Every architecture the language can name, in the order `:help` lists them.
 public enum Architectures {
-  public static let all: [any Architecture.Type] = [LeNet.self, MLP.self]
+  public static let all: [any Architecture.Type] = [LeNet.self, MLP.self, BSN2.self, BSN4.self, BSNL.self]
 
   public static var specs: [ComponentSpec] { all.map { $0.spec } }
 

@@ -8,6 +8,8 @@ public enum ForwardMode: Sendable { case training, inference }
 public struct BoundParameters {
   let byName: [String: Variable]
   let running: [String: RunningStatistics]
+  /// Slope k of binary stochastic neurons (annealed during training by some architectures).
+  public let slope: Float
 
   public subscript(_ name: String) -> Variable {
     guard let v = byName[name] else { preconditionFailure("no parameter named '\(name)'") }
@@ -63,6 +65,8 @@ public final class Network: @unchecked Sendable {
   public var policy: InferencePolicy
   /// Batch-norm running statistics by layer name, in layer order.
   public let batchNorms: [(String, RunningStatistics)]
+  /// Slope k of binary stochastic neurons; 1 unless slope annealing changed it.
+  public var slope: Float = 1
   let forwardFunction: ForwardFunction
 
   public init(architecture: String, params: Params, inputShape: [Int], classes: Int,
@@ -90,7 +94,7 @@ public final class Network: @unchecked Sendable {
   public func bind(to tape: Tape, trainable: Bool) -> (BoundParameters, [Variable]) {
     let vars = values.map { trainable ? tape.variable($0) : tape.constant($0) }
     return (BoundParameters(byName: Dictionary(uniqueKeysWithValues: zip(names, vars)),
-                            running: Dictionary(uniqueKeysWithValues: batchNorms)), vars)
+                            running: Dictionary(uniqueKeysWithValues: batchNorms), slope: slope), vars)
   }
 
   /// The architecture's forward pass after input normalisation.

@@ -13,8 +13,10 @@ public struct TrainingConfig: Sendable, Hashable {
   public var lrStep: Int
   public var gamma: Double
   public var normalize: Bool
+  public var annealSlope: Bool
 
   public init(_ p: Params) {
+    annealSlope = p["anneal"].map { $0 == .bool(true) } ?? false
     normalize = p["normalize"].map { $0 == .bool(true) } ?? false
     epochs = p.int("epochs")
     batch = p.int("batch")
@@ -55,6 +57,8 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
   var shuffle = rng.derived(1)
   var noise = rng.derived(2)
   for epoch in 0..<config.epochs {
+    // Slope annealing (Chung et al.): k = 1.005^(epoch − 1), epochs counted from 1.
+    if config.annealSlope { net.slope = powf(1.005, Float(epoch)) }
     if config.lrStep > 0 && epoch > 0 && epoch % config.lrStep == 0 {
       optimizer.learningRate *= Float(config.gamma)
     }

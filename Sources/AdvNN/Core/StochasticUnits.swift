@@ -1,0 +1,35 @@
+import AdvTensor
+
+/// Binary stochastic neuron (Wizaron/binary-stochastic-neurons, ST estimator; stochastic-nets.md
+/// §3): `p = hardsigmoid(k·a) = clamp((k·a + 1)/2, 0, 1)`, output `h ~ Bernoulli(p)` in {0, 1},
+/// drawn fresh at every forward pass, training and inference alike.
+///
+/// Backward: the sample is straight-through (`∂h/∂p = 1`), then the hard sigmoid's derivative
+/// `k/2` where `|k·a| < 1` (the clamp passes its closed interval; the boundary has measure zero).
+public func binaryStochastic(_ a: Variable, slope k: Float, rng: inout RandomStream) -> Variable {
+  let half = a.tape.constant(Tensor(scalar: 0.5))
+  let p = clamp(a * (k / 2) + half, 0, 1)
+  var sample = Tensor(uninitialized: p.shape)
+  p.value.withUnsafeBufferPointer { pp in
+    sample.withUnsafeMutableBufferPointer { ps in
+      for i in 0..<ps.count { ps[i] = rng.uniform() < pp[i] ? 1 : 0 }
+    }
+  }
+  return straightThrough(p, value: sample)
+}
+
+/// BinaryNet's binarisation (stochastic-nets.md §7). Deterministic: `sign(x)` with sign(0) = 0.
+/// Stochastic: `+1` with probability `clamp((x + 1)/2, 0, 1)`, else `−1`. Backward: identity.
+public func binarize(_ x: Variable, stochastic: Bool, rng: inout RandomStream) -> Variable {
+  guard stochastic else { return sign(x) }
+  var out = Tensor(uninitialized: x.shape)
+  x.value.withUnsafeBufferPointer { px in
+    out.withUnsafeMutableBufferPointer { po in
+      for i in 0..<po.count {
+        let p = min(max((px[i] + 1) / 2, 0), 1)
+        po[i] = rng.uniform() < p ? 1 : -1
+      }
+    }
+  }
+  return straightThrough(x, value: out)
+}
