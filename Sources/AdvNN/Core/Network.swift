@@ -229,6 +229,7 @@ public struct Normalization: Sendable, Equatable {
 /// Builds the parameter list of a network with PyTorch's default initialisation.
 public struct ParameterBuilder {
   public private(set) var parameters: [(String, Tensor)] = []
+  public private(set) var batchNorms: [(String, RunningStatistics)] = []
   var rng: RandomStream
 
   public init(rng: RandomStream) { self.rng = rng }
@@ -239,6 +240,19 @@ public struct ParameterBuilder {
     let bound = 1 / Float(inputs).squareRoot()
     parameters.append((name + ".weight", rng.uniformTensor([outputs, inputs], lo: -bound, hi: bound)))
     parameters.append((name + ".bias", rng.uniformTensor([outputs], lo: -bound, hi: bound)))
+  }
+
+  /// A convolution without bias, weights ~ N(0, std²) (torchvision's ResNet uses
+  /// kaiming-normal with fan-out: std = √(2 / (out·k·k))).
+  public mutating func convNoBias(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, std: Float) {
+    parameters.append((name + ".weight", rng.normalTensor([outputs, inputs, kernel, kernel], std: std)))
+  }
+
+  /// `nn.BatchNorm{1,2}d(channels)`: weight 1, bias 0, running mean 0 and variance 1.
+  public mutating func batchNorm(_ name: String, _ channels: Int) {
+    parameters.append((name + ".weight", Tensor(repeating: 1, shape: [channels])))
+    parameters.append((name + ".bias", Tensor(zeros: [channels])))
+    batchNorms.append((name, RunningStatistics(channels: channels)))
   }
 
   /// `nn.Conv2d(inputs, outputs, kernel)`: weight OIHW, bound 1/√(in·k·k).

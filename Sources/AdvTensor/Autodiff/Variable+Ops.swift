@@ -34,6 +34,11 @@ public func linear(_ x: Variable, weight w: Variable, bias b: Variable) -> Varia
   return x.tape.record(.linear(x: x.id, weight: w.id, bias: b.id), y, inputs: x.id, w.id, b.id)
 }
 
+/// 2-D convolution without bias (the bias is a constant zero vector).
+public func conv2d(_ x: Variable, weight w: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+  conv2d(x, weight: w, bias: x.tape.constant(Tensor(zeros: [w.shape[0]])), stride: stride, padding: padding)
+}
+
 /// 2-D convolution of NCHW `x` with OIHW `w` and bias `[O]`.
 public func conv2d(_ x: Variable, weight w: Variable, bias b: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
   precondition(x.shape.count == 4 && w.shape.count == 4 && x.shape[1] == w.shape[1],
