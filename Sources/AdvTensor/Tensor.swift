@@ -1,3 +1,4 @@
+import CDNNL
 import Foundation
 
 /// Contiguous Float32 storage shared by tensors until one of them writes (copy on write).
@@ -5,7 +6,16 @@ public final class TensorStorage: @unchecked Sendable {
   public let count: Int
   public let pointer: UnsafeMutablePointer<Float>
 
+  /// Keeps freed tensor buffers in the process heap for reuse: without this, glibc serves
+  /// large blocks with mmap and every new activation tensor pays page faults to zero fresh pages.
+  private static let heapConfigured: Bool = {
+    _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
+    _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
+    return true
+  }()
+
   init(count: Int) {
+    _ = TensorStorage.heapConfigured
     self.count = count
     // 64-byte alignment lets oneDNN and the vectoriser use aligned loads.
     let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)

@@ -20,7 +20,7 @@ public func trainingParams(epochs: Int, batch: Int, optimizer: String, lr: Doubl
 
 /// Every architecture the language can name, in the order `:help` lists them.
 public enum Architectures {
-  public static let all: [any Architecture.Type] = [LeNet.self, MLP.self, ResNet18.self, BSN2.self, BSN4.self, BSNL.self]
+  public static let all: [any Architecture.Type] = [LeNet.self, MLP.self, ResNet18.self, BSN2.self, BSN4.self, BSNL.self, BNND.self, BNNS.self]
 
   public static var specs: [ComponentSpec] { all.map { $0.spec } }
 

@@ -67,6 +67,8 @@ public final class Network: @unchecked Sendable {
   public let batchNorms: [(String, RunningStatistics)]
   /// Slope k of binary stochastic neurons; 1 unless slope annealing changed it.
   public var slope: Float = 1
+  /// Latent weights of binarised layers, clipped to [-1, 1] after every training step.
+  public var clippedParameters: Set<String> = []
   let forwardFunction: ForwardFunction
 
   public init(architecture: String, params: Params, inputShape: [Int], classes: Int,

@@ -14,8 +14,10 @@ public struct TrainingConfig: Sendable, Hashable {
   public var gamma: Double
   public var normalize: Bool
   public var annealSlope: Bool
+  public var binaryNetRegime: Bool
 
   public init(_ p: Params) {
+    binaryNetRegime = p["regime"] == .string("binarynet")
     annealSlope = p["anneal"].map { $0 == .bool(true) } ?? false
     normalize = p["normalize"].map { $0 == .bool(true) } ?? false
     epochs = p.int("epochs")
@@ -59,7 +61,10 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
   for epoch in 0..<config.epochs {
     // Slope annealing (Chung et al.): k = 1.005^(epoch − 1), epochs counted from 1.
     if config.annealSlope { net.slope = powf(1.005, Float(epoch)) }
-    if config.lrStep > 0 && epoch > 0 && epoch % config.lrStep == 0 {
+    if config.binaryNetRegime {
+      // BinaryNet's CIFAR regime: 0.001 from epoch 101, 0.0005 from epoch 142 (counted from 1).
+      optimizer.learningRate = Float(epoch >= 141 ? 0.0005 : epoch >= 100 ? 0.001 : config.learningRate)
+    } else if config.lrStep > 0 && epoch > 0 && epoch % config.lrStep == 0 {
       optimizer.learningRate *= Float(config.gamma)
     }
     let order = shuffle.permutation(split.count)
@@ -74,6 +79,9 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
       let loss = crossEntropy(logits, labels: y)
       let grads = tape.gradients(of: loss)
       optimizer.step(&net.values, vars.map { grads[$0] })
+      for (k, name) in net.names.enumerated() where net.clippedParameters.contains(name) {
+        net.values[k] = net.values[k].clamped(-1, 1)
+      }
       total += Double(loss.value.scalar) * Double(indices.count)
       progress.update(epoch * batches + b + 1, note: String(format: "epoch %d loss %.4f", epoch + 1, loss.value.scalar))
     }

@@ -26,7 +26,8 @@ public struct ConvGeometry: Hashable, Sendable {
 ///
 /// Building a primitive costs far more than running a small one, so each geometry's forward,
 /// backward-data and backward-weights primitives are created once and reused. Memory objects are
-/// created without a buffer and pointed at the tensors' storage on every call.
+/// created without a buffer and pointed at the tensors' storage on every call; blocked
+/// layouts chosen by a primitive get their own buffers and reorders (`Port`).
 final class DNNLContext: @unchecked Sendable {
   static let shared = DNNLContext()
 
@@ -53,12 +54,12 @@ final class DNNLContext: @unchecked Sendable {
     return p
   }
 
-  func execute(_ primitive: dnnl_primitive_t, _ args: [(Int32, dnnl_memory_t)]) {
+  /// Queues `primitive` on the stream; the caller waits for the stream.
+  func submit(_ primitive: dnnl_primitive_t, _ args: [(Int32, dnnl_memory_t)]) {
     let list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1) }
     list.withUnsafeBufferPointer { p in
       check(dnnl_primitive_execute(primitive, stream, Int32(p.count), p.baseAddress), "execute")
     }
-    check(dnnl_stream_wait(stream), "stream wait")
   }
 }
 
@@ -82,54 +83,118 @@ func memory(_ md: dnnl_memory_desc_t, _ engine: dnnl_engine_t) -> dnnl_memory_t 
   return m!
 }
 
-/// Forward, backward-data and backward-weights primitives of one convolution geometry.
+/// One argument of a primitive: the plain-layout memory bound to a tensor's storage and, when
+/// the primitive chose a blocked layout (`format_tag_any`), its own buffer and the reorder
+/// between the two.
+final class Port {
+  let user: dnnl_memory_t
+  let inner: dnnl_memory_t
+  let reorder: dnnl_primitive_t?
+
+  init(user: dnnl_memory_t, userMD: dnnl_memory_desc_t, wanted: UnsafePointer<dnnl_memory_desc_t>, input: Bool, engine: dnnl_engine_t) {
+    self.user = user
+    var plain = userMD
+    if dnnl_memory_desc_equal(&plain, wanted) != 0 {
+      inner = user
+      reorder = nil
+      return
+    }
+    var wantedMD = wanted.pointee
+    var m: dnnl_memory_t?
+    check(dnnl_memory_create(&m, &wantedMD, engine, UnsafeMutableRawPointer(bitPattern: -1)), "blocked memory")
+    inner = m!
+    var rpd: dnnl_primitive_desc_t?
+    if input {
+      check(dnnl_reorder_primitive_desc_create(&rpd, &plain, engine, &wantedMD, engine, nil), "reorder pd")
+    } else {
+      check(dnnl_reorder_primitive_desc_create(&rpd, &wantedMD, engine, &plain, engine, nil), "reorder pd")
+    }
+    var r: dnnl_primitive_t?
+    check(dnnl_primitive_create(&r, rpd), "reorder")
+    dnnl_primitive_desc_destroy(rpd)
+    reorder = r
+  }
+}
+
+/// A convolution primitive with its ports, executed with reorders in and out as needed.
+final class ConvStep {
+  let primitive: dnnl_primitive_t
+  let inputs: [(Int32, Port)]
+  let outputs: [(Int32, Port)]
+
+  /// Each argument: its DNNL_ARG, the query for the layout the primitive wants (with index: a
+  /// bias is the second weights argument), its plain memory and descriptor.
+  init(_ pd: dnnl_primitive_desc_t, inputs: [(Int32, dnnl_query_t, Int32, dnnl_memory_t, dnnl_memory_desc_t)],
+       outputs: [(Int32, dnnl_query_t, Int32, dnnl_memory_t, dnnl_memory_desc_t)], engine: dnnl_engine_t) {
+    var p: dnnl_primitive_t?
+    check(dnnl_primitive_create(&p, pd), "conv primitive")
+    primitive = p!
+    self.inputs = inputs.map { arg, query, index, mem, md in
+      (arg, Port(user: mem, userMD: md, wanted: dnnl_primitive_desc_query_md(pd, query, index), input: true, engine: engine))
+    }
+    self.outputs = outputs.map { arg, query, index, mem, md in
+      (arg, Port(user: mem, userMD: md, wanted: dnnl_primitive_desc_query_md(pd, query, index), input: false, engine: engine))
+    }
+  }
+
+  func run(_ ctx: DNNLContext) {
+    for (_, port) in inputs { if let r = port.reorder { ctx.submit(r, [(DNNL_ARG_FROM, port.user), (DNNL_ARG_TO, port.inner)]) } }
+    ctx.submit(primitive, (inputs + outputs).map { ($0.0, $0.1.inner) })
+    for (_, port) in outputs { if let r = port.reorder { ctx.submit(r, [(DNNL_ARG_FROM, port.inner), (DNNL_ARG_TO, port.user)]) } }
+    check(dnnl_stream_wait(ctx.stream), "stream wait")
+  }
+}
+
+/// Forward, backward-data and backward-weights primitives of one convolution geometry, each
+/// free to pick the fastest (often blocked) layout; tensors stay NCHW / OIHW.
 final class ConvPrimitives {
-  let forward, backwardData, backwardWeights: dnnl_primitive_t
+  let forward, backwardData, backwardWeights: ConvStep
   let src, weights, bias, dst: dnnl_memory_t
   let diffSrc, diffWeights, diffBias, diffDst: dnnl_memory_t
 
   init(_ g: ConvGeometry, engine: dnnl_engine_t) {
-    var srcMD = memoryDesc(g.src, dnnl_nchw)
-    var wMD = memoryDesc(g.weights, dnnl_oihw)
-    var bMD = memoryDesc(g.bias, dnnl_a)
-    var dstMD = memoryDesc(g.dst, dnnl_nchw)
+    let srcMD = memoryDesc(g.src, dnnl_nchw), wMD = memoryDesc(g.weights, dnnl_oihw)
+    let bMD = memoryDesc(g.bias, dnnl_a), dstMD = memoryDesc(g.dst, dnnl_nchw)
+    var anySrc = memoryDesc(g.src, dnnl_format_tag_any), anyW = memoryDesc(g.weights, dnnl_format_tag_any)
+    var anyB = bMD, anyDst = memoryDesc(g.dst, dnnl_format_tag_any)
     let strides: [Int64] = [Int64(g.strideH), Int64(g.strideW)]
     let padding: [Int64] = [Int64(g.padH), Int64(g.padW)]
-
-    var fd = dnnl_convolution_desc_t()
-    check(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
-                                             &srcMD, &wMD, &bMD, &dstMD, strides, padding, padding), "conv fwd desc")
-    var fpd: dnnl_primitive_desc_t?
-    check(dnnl_primitive_desc_create(&fpd, &fd, nil, engine, nil), "conv fwd pd")
-    var fp: dnnl_primitive_t?
-    check(dnnl_primitive_create(&fp, fpd), "conv fwd primitive")
-    forward = fp!
-
-    var bd = dnnl_convolution_desc_t()
-    check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &srcMD, &wMD, &dstMD,
-                                                   strides, padding, padding), "conv bwd data desc")
-    var bpd: dnnl_primitive_desc_t?
-    check(dnnl_primitive_desc_create(&bpd, &bd, nil, engine, fpd), "conv bwd data pd")
-    var bp: dnnl_primitive_t?
-    check(dnnl_primitive_create(&bp, bpd), "conv bwd data primitive")
-    backwardData = bp!
-
-    var wd = dnnl_convolution_desc_t()
-    check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &srcMD, &wMD, &bMD, &dstMD,
-                                                      strides, padding, padding), "conv bwd weights desc")
-    var wpd: dnnl_primitive_desc_t?
-    check(dnnl_primitive_desc_create(&wpd, &wd, nil, engine, fpd), "conv bwd weights pd")
-    var wp: dnnl_primitive_t?
-    check(dnnl_primitive_create(&wp, wpd), "conv bwd weights primitive")
-    backwardWeights = wp!
-    dnnl_primitive_desc_destroy(fpd)
-    dnnl_primitive_desc_destroy(bpd)
-    dnnl_primitive_desc_destroy(wpd)
-
     src = memory(srcMD, engine); weights = memory(wMD, engine)
     bias = memory(bMD, engine); dst = memory(dstMD, engine)
     diffSrc = memory(srcMD, engine); diffWeights = memory(wMD, engine)
     diffBias = memory(bMD, engine); diffDst = memory(dstMD, engine)
+
+    var fd = dnnl_convolution_desc_t()
+    check(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
+                                             &anySrc, &anyW, &anyB, &anyDst, strides, padding, padding), "conv fwd desc")
+    var fpd: dnnl_primitive_desc_t?
+    check(dnnl_primitive_desc_create(&fpd, &fd, nil, engine, nil), "conv fwd pd")
+    forward = ConvStep(fpd!, inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, 0, src, srcMD),
+                                      (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, weights, wMD),
+                                      (DNNL_ARG_BIAS, dnnl_query_weights_md, 1, bias, bMD)],
+                       outputs: [(DNNL_ARG_DST, dnnl_query_dst_md, 0, dst, dstMD)], engine: engine)
+
+    var bd = dnnl_convolution_desc_t()
+    check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &anySrc, &anyW, &anyDst,
+                                                   strides, padding, padding), "conv bwd data desc")
+    var bpd: dnnl_primitive_desc_t?
+    check(dnnl_primitive_desc_create(&bpd, &bd, nil, engine, fpd), "conv bwd data pd")
+    backwardData = ConvStep(bpd!, inputs: [(DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, diffDst, dstMD),
+                                           (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, weights, wMD)],
+                            outputs: [(DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, 0, diffSrc, srcMD)], engine: engine)
+
+    var wd = dnnl_convolution_desc_t()
+    check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &anySrc, &anyW, &anyB, &anyDst,
+                                                      strides, padding, padding), "conv bwd weights desc")
+    var wpd: dnnl_primitive_desc_t?
+    check(dnnl_primitive_desc_create(&wpd, &wd, nil, engine, fpd), "conv bwd weights pd")
+    backwardWeights = ConvStep(wpd!, inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, 0, src, srcMD),
+                                              (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, diffDst, dstMD)],
+                               outputs: [(DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, 0, diffWeights, wMD),
+                                         (DNNL_ARG_DIFF_BIAS, dnnl_query_diff_weights_md, 1, diffBias, bMD)], engine: engine)
+    dnnl_primitive_desc_destroy(fpd)
+    dnnl_primitive_desc_destroy(bpd)
+    dnnl_primitive_desc_destroy(wpd)
   }
 }
 
@@ -149,8 +214,7 @@ public func conv2dForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeomet
         y.withUnsafeMutableBufferPointer { py in
           bind(p.src, px.baseAddress!); bind(p.weights, pw.baseAddress!)
           bind(p.bias, pb.baseAddress!); bind(p.dst, UnsafePointer(py.baseAddress!))
-          ctx.execute(p.forward, [(DNNL_ARG_SRC, p.src), (DNNL_ARG_WEIGHTS, p.weights),
-                                  (DNNL_ARG_BIAS, p.bias), (DNNL_ARG_DST, p.dst)])
+          p.forward.run(ctx)
         }
       }
     }
@@ -168,8 +232,7 @@ public func conv2dBackwardData(_ dy: Tensor, _ w: Tensor, _ g: ConvGeometry) -> 
       dx.withUnsafeMutableBufferPointer { pdx in
         bind(p.diffDst, pdy.baseAddress!); bind(p.weights, pw.baseAddress!)
         bind(p.diffSrc, UnsafePointer(pdx.baseAddress!))
-        ctx.execute(p.backwardData, [(DNNL_ARG_DIFF_DST, p.diffDst), (DNNL_ARG_WEIGHTS, p.weights),
-                                     (DNNL_ARG_DIFF_SRC, p.diffSrc)])
+        p.backwardData.run(ctx)
       }
     }
   }
@@ -188,8 +251,7 @@ public func conv2dBackwardWeights(_ dy: Tensor, _ x: Tensor, _ g: ConvGeometry) 
         db.withUnsafeMutableBufferPointer { pdb in
           bind(p.diffDst, pdy.baseAddress!); bind(p.src, px.baseAddress!)
           bind(p.diffWeights, UnsafePointer(pdw.baseAddress!)); bind(p.diffBias, UnsafePointer(pdb.baseAddress!))
-          ctx.execute(p.backwardWeights, [(DNNL_ARG_SRC, p.src), (DNNL_ARG_DIFF_DST, p.diffDst),
-                                          (DNNL_ARG_DIFF_WEIGHTS, p.diffWeights), (DNNL_ARG_DIFF_BIAS, p.diffBias)])
+          p.backwardWeights.run(ctx)
         }
       }
     }

@@ -1,0 +1,128 @@
+import AdvTensor
+import Foundation
+
+/// Binarised ResNets, BNN-D (deterministic sign) and BNN-S (stochastic binarisation), after
+/// BinaryNet.pytorch's `resnet_binary` (stochastic-nets.md §7).
+///
+/// `layout=binarynet` (default): width factor 5; stem binarised conv 3x3 → 80, BN, Hardtanh;
+/// three stages of two binary BasicBlocks (80, 160, 320 channels, stages 2–3 start with
+/// stride 2); the last block skips its final BN + Hardtanh; global average pool, BN1d(320),
+/// Hardtanh, binarised linear → classes, BN1d(classes). `layout=torchvision`: ResNet-18's layout
+/// with binarised convolutions and linear layer and Hardtanh for ReLU.
+///
+/// Binarised layers binarise their weights and, unless it has exactly 3 channels (an RGB image),
+/// their input; straight-through (identity) gradients reach the real-valued latent weights,
+/// which are clipped to [-1, 1] after every step when `clip=true` (BinaryNet's training loop).
+enum BinarizedResNet {
+  static func params(stochastic: Bool) -> [ParamSpec] {
+    trainingParams(epochs: 20, batch: 256, optimizer: "adam", lr: 0.005, weightDecay: 1e-4, normalize: false)
+      + [.choice("layout", default: "binarynet", options: ["binarynet", "torchvision"],
+                 doc: "binarynet: BinaryNet's CIFAR resnet_binary (width 5); torchvision: ResNet-18 layout"),
+         .choice("regime", default: "binarynet", options: ["binarynet", "step"],
+                 doc: "binarynet: lr 0.005, 0.001 from epoch 101, 0.0005 from epoch 142 [paper]; step: lr_step/gamma"),
+         .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)")]
+      + (stochastic ? [.choice("policy", default: "average(10)", options: ["single", "average(10)"],
+                               doc: "inference policy [paper: average(10)]")] : [])
+  }
+
+  static func make(name: String, stochastic: Bool, params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
+    guard inputShape.count == 3, inputShape[1] >= 8, inputShape[2] >= 8 else {
+      throw ArchitectureError.unsupportedInput(architecture: name, inputShape: inputShape, expected: "CxHxW images of at least 8x8")
+    }
+    let torchvision = params["layout"] == .string("torchvision")
+    let widths = torchvision ? [64, 128, 256, 512] : [80, 160, 320]
+    var b = ParameterBuilder(rng: rng)
+    var binaryWeights: [String] = []
+    func conv(_ n: String, _ i: Int, _ o: Int, _ k: Int) {
+      b.convNoBias(n, i, o, kernel: k, std: (2 / Float(o * k * k)).squareRoot())
+      binaryWeights.append(n + ".weight")
+    }
+    conv("conv1", inputShape[0], widths[0], torchvision ? 7 : 3)
+    b.batchNorm("bn1", widths[0])
+    var inputs = widths[0]
+    for (stage, width) in widths.enumerated() {
+      for block in 0..<2 {
+        let prefix = "layer\(stage + 1).\(block)"
+        let stride = stage > 0 && block == 0 ? 2 : 1
+        conv(prefix + ".conv1", inputs, width, 3)
+        b.batchNorm(prefix + ".bn1", width)
+        conv(prefix + ".conv2", width, width, 3)
+        b.batchNorm(prefix + ".bn2", width)
+        if stride != 1 || inputs != width {
+          conv(prefix + ".downsample.0", inputs, width, 1)
+          b.batchNorm(prefix + ".downsample.1", width)
+        }
+        inputs = width
+      }
+    }
+    let last = widths.last!
+    if !torchvision { b.batchNorm("bn2", last) }
+    b.linear("fc", last, classes)
+    binaryWeights.append("fc.weight")
+    if !torchvision { b.batchNorm("bn3", classes) }
+    let stages = widths.count
+    let net = Network(architecture: name, params: params, inputShape: inputShape, classes: classes,
+                      parameters: b.parameters, batchNorms: b.batchNorms, stochastic: stochastic,
+                      policy: params["policy"] == .string("single") ? .single : .average(10)) { x, p, mode, rng in
+      let training = mode == .training
+      func bn(_ y: Variable, _ n: String) -> Variable {
+        batchNorm(y, gamma: p[n + ".weight"], beta: p[n + ".bias"], running: p.runningStatistics(n), training: training)
+      }
+      func bconv(_ y: Variable, _ n: String, stride: Int, padding: Int) -> Variable {
+        let input = y.shape[1] == 3 ? y : binarize(y, stochastic: stochastic, rng: &rng)
+        return conv2d(input, weight: binarize(p[n + ".weight"], stochastic: stochastic, rng: &rng), stride: stride, padding: padding)
+      }
+      var y = torchvision ? bconv(x, "conv1", stride: 2, padding: 3) : bconv(x, "conv1", stride: 1, padding: 1)
+      y = hardtanh(bn(y, "bn1"))
+      if torchvision { y = maxPool2d(y, kernel: 3, stride: 2, padding: 1) }
+      var channels = widths[0]
+      for (stage, width) in widths.enumerated() {
+        for block in 0..<2 {
+          let prefix = "layer\(stage + 1).\(block)"
+          let stride = stage > 0 && block == 0 ? 2 : 1
+          var out = hardtanh(bn(bconv(y, prefix + ".conv1", stride: stride, padding: 1), prefix + ".bn1"))
+          out = bconv(out, prefix + ".conv2", stride: 1, padding: 1)
+          if torchvision { out = bn(out, prefix + ".bn2") }
+          let shortcut = stride != 1 || channels != width
+            ? bn(bconv(y, prefix + ".downsample.0", stride: stride, padding: 0), prefix + ".downsample.1")
+            : y
+          out = out + shortcut
+          let lastBlock = stage == stages - 1 && block == 1
+          if torchvision { y = hardtanh(out) } else { y = lastBlock ? out : hardtanh(bn(out, prefix + ".bn2")) }
+          channels = width
+        }
+      }
+      y = flatten(avgPool2d(y, kernel: y.shape[2], stride: 1))
+      if !torchvision { y = hardtanh(bn(y, "bn2")) }
+      let fcInput = binarize(y, stochastic: stochastic, rng: &rng)
+      y = linear(fcInput, weight: binarize(p["fc.weight"], stochastic: stochastic, rng: &rng), bias: p["fc.bias"])
+      return torchvision ? y : bn(y, "bn3")
+    }
+    if params["clip"] == .bool(true) { net.clippedParameters = Set(binaryWeights) }
+    return net
+  }
+}
+
+/// BNN-D: binarised ResNet with deterministic sign binarisation.
+public enum BNND: Architecture {
+  public static let spec = ComponentSpec(
+    kind: .architecture, name: "bnn-d", aliases: ["bnnd"],
+    doc: "binarised ResNet (BinaryNet), deterministic sign of weights and activations",
+    params: BinarizedResNet.params(stochastic: false))
+
+  public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
+    try BinarizedResNet.make(name: spec.name, stochastic: false, params: params, inputShape: inputShape, classes: classes, rng: rng)
+  }
+}
+
+/// BNN-S: binarised ResNet with stochastic (hard-sigmoid Bernoulli) binarisation.
+public enum BNNS: Architecture {
+  public static let spec = ComponentSpec(
+    kind: .architecture, name: "bnn-s", aliases: ["bnns"],
+    doc: "binarised ResNet (BinaryNet), stochastic binarisation of weights and activations",
+    params: BinarizedResNet.params(stochastic: true))
+
+  public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
+    try BinarizedResNet.make(name: spec.name, stochastic: true, params: params, inputShape: inputShape, classes: classes, rng: rng)
+  }
+}
