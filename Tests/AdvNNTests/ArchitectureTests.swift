@@ -19,7 +19,7 @@ struct ArchitectureTests {
   func spelling() {
     #expect(Architectures.named("LeNet-5")?.spec.name == "lenet")
     #expect(Architectures.named("MLP")?.spec.name == "mlp")
-    #expect(Architectures.named("resnet") == nil)
+    #expect(Architectures.named("resnet50") == nil)
   }
 
   @Test("LeNet's input gradient, through normalisation, matches finite differences")
