@@ -4,12 +4,14 @@ import Foundation
 import Testing
 
 @Suite("MNIST IDX reader")
-struct MNISTTests {
+final class MNISTTests {
   let dir: String = {
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("adv-idx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
     return d
   }()
+
+  deinit { try? FileManager.default.removeItem(atPath: dir) }
 
   func idx(magic: UInt32, dims: [UInt32], body: [UInt8]) -> Data {
     var bytes: [UInt8] = []
