@@ -61,9 +61,12 @@ public enum AttackRunner {
     return chosen
   }
 
-  /// Runs `attack` on `count` correctly classified samples of `split`.
+  /// Runs `attack` on `count` correctly classified samples of `split`. A stochastic target
+  /// re-launches each returned image `launches` times under its inference policy and scores the
+  /// fraction misclassified (attacks.md §1.2); a deterministic one is re-checked once.
   public static func run(_ attack: any Attack, params: Params, on model: Network, split: Split,
-                         count: Int, seed: UInt64, batch: Int = 100, label: String = "attack") throws -> AttackResult {
+                         count: Int, seed: UInt64, launches: Int = 100, batch: Int = 100,
+                         label: String = "attack") throws -> AttackResult {
     let start = Date()
     let chosen = selectSamples(model, split: split, count: count, seed: seed)
     var outcomes: [SampleOutcome] = []
@@ -77,29 +80,62 @@ public enum AttackRunner {
       let (x, y) = split.batch(part)
       var adv = AdversarialBatch(model: model, images: x, labels: y, rng: rng.derived(UInt64(first)))
       try attack.run(&adv, rng: &rng)
+      let returned = part.indices.filter { adv.best[$0] != nil }
+      let images = returned.map { adv.best[$0]!.clamped(0, 1) }
+      var noise = rng.derived(UInt64(1_000_000 + first))
+      let success = try launchSuccess(model, images: images, labels: returned.map { y[$0] },
+                                      launches: model.isStochastic ? launches : 1, rng: &noise)
+      var k = 0
       for (row, i) in part.enumerated() {
-        let original = x.slice(row..<(row + 1))
-        guard var image = adv.best[row] else {
+        guard adv.best[row] != nil else {
           outcomes.append(SampleOutcome(index: split.sourceIndices[i], label: y[row], returned: false, success: 0,
                                         l2PerPixel: nil, mse: nil, queries: adv.queries[row], gradients: adv.gradientCalls[row]))
           adversarials.append(nil)
           continue
         }
-        image = image.clamped(0, 1)
-        var noise = rng.derived(UInt64(1_000_000 + first + row))
-        let stillWrong = model.predict(image, rng: &noise)[0] != y[row]
-        let diff = image - original
-        let n = Double(original.count)
+        let image = images[k]
+        let diff = image - x.slice(row..<(row + 1))
+        let n = Double(image.count)
         let l2 = Double(diff.squaredNorm()).squareRoot()
         outcomes.append(SampleOutcome(index: split.sourceIndices[i], label: y[row], returned: true,
-                                      success: stillWrong ? 1 : 0, l2PerPixel: l2 / n, mse: l2 * l2 / n,
+                                      success: success[k], l2PerPixel: l2 / n, mse: l2 * l2 / n,
                                       queries: adv.queries[row], gradients: adv.gradientCalls[row]))
         adversarials.append(image)
+        k += 1
       }
       first += part.count
       progress.update(first)
     }
     return AttackResult(attack: type(of: attack).spec.name, params: params, samples: outcomes,
                         seconds: Date().timeIntervalSince(start), requestedSamples: count, adversarials: adversarials)
+  }
+
+  /// For each image, the fraction of `launches` independent queries (each under the model's
+  /// inference policy) that misclassify it. All launches of a chunk of images, and all passes of
+  /// each launch, run as one batch: images × launches × passes rows.
+  public static func launchSuccess(_ model: Network, images: [Tensor], labels: [Int], launches: Int,
+                                   rng: inout RandomStream, maxRows: Int = 4000) throws -> [Double] {
+    guard !images.isEmpty else { return [] }
+    let passes = model.isStochastic ? model.policy.passes : 1
+    let perImage = launches * passes
+    let chunk = max(1, maxRows / perImage)
+    var out: [Double] = []
+    var start = 0
+    while start < images.count {
+      try Interrupt.check()
+      let end = min(start + chunk, images.count)
+      // Row r of the tiled batch is launch r % launches of image start + r / launches.
+      let rows = (start..<end).flatMap { i in Array(repeating: i - start, count: launches) }
+      let tiled = Tensor.concatenate(Array(images[start..<end])).gather(rows: rows)
+      let tape = Tape()
+      let predicted = model.logits(tape.constant(tiled), passes: passes, rng: &rng).value.argmaxRows()
+      for i in start..<end {
+        let base = (i - start) * launches
+        let wrong = (0..<launches).filter { predicted[base + $0] != labels[i] }.count
+        out.append(Double(wrong) / Double(launches))
+      }
+      start = end
+    }
+    return out
   }
 }
