@@ -103,7 +103,7 @@ public final class Session {
   }
 
   func load(_ spec: ComponentSpec, path: String?, params: Params) throws {
-    let full = try path.map { try MNIST.load(from: $0) } ?? MNIST.embedded()
+    let full = try Datasets.load(spec, from: path)
     let d = try full.subset(train: params.int("train"), test: params.int("test"), seed: seed)
     dataset = d
     let origin = path == nil ? "embedded subset" : "'\(path!)'"

@@ -1,0 +1,63 @@
+import AdvTensor
+import Foundation
+
+/// CIFAR-10, binary version (Krizhevsky 2009): `data_batch_1.bin` … `data_batch_5.bin` and
+/// `test_batch.bin`, each a sequence of 3,073-byte records (label byte, then 1,024 red, 1,024
+/// green and 1,024 blue bytes of a 32x32 image, row-major). Missing training batches are allowed
+/// (a directory may hold only `data_batch_1.bin`); at least one training batch and the test batch
+/// must exist.
+public enum CIFAR10 {
+  static let recordSize = 3073
+  static let trainFiles = (1...5).map { "data_batch_\($0).bin" }
+
+  public static func load(from directory: String) throws -> Dataset {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+      throw DataError.notFound(path: directory, hint: "point 'from' at the directory of CIFAR-10's binary version (data_batch_1.bin … test_batch.bin)")
+    }
+    let present = trainFiles.map { (directory as NSString).appendingPathComponent($0) }
+      .filter { FileManager.default.fileExists(atPath: $0) }
+    guard !present.isEmpty else {
+      throw DataError.notFound(path: (directory as NSString).appendingPathComponent("data_batch_1.bin"),
+                               hint: "the directory must hold CIFAR-10's binary batches (the 'binary version' download)")
+    }
+    let train = try Split.concatenating(present.map(records))
+    let test = try records((directory as NSString).appendingPathComponent("test_batch.bin"))
+    let origin = "cifar10:" + (directory as NSString).standardizingPath + "[\(present.count) batches]"
+    return Dataset(name: "cifar10", origin: origin, classes: 10, train: train, test: test)
+  }
+
+  /// The records of one batch file.
+  static func records(_ path: String) throws -> Split {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      if FileManager.default.fileExists(atPath: path) { throw DataError.unreadable(path: path, reason: "permission denied") }
+      throw DataError.notFound(path: path, hint: "the CIFAR-10 directory must hold test_batch.bin")
+    }
+    guard !data.isEmpty, data.count % recordSize == 0 else {
+      throw DataError.truncated(path: path, expectedBytes: (data.count / recordSize + 1) * recordSize, foundBytes: data.count)
+    }
+    let n = data.count / recordSize
+    var images = Tensor(uninitialized: [n, 3, 32, 32])
+    var labels = [Int](repeating: 0, count: n)
+    try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      try images.withUnsafeMutableBufferPointer { p in
+        for i in 0..<n {
+          let base = i * recordSize
+          let label = Int(bytes[base])
+          guard label < 10 else { throw DataError.badLabel(path: path, index: i, value: label, classes: 10) }
+          labels[i] = label
+          for j in 0..<3072 { p[i * 3072 + j] = Float(bytes[base + 1 + j]) / 255 }
+        }
+      }
+    }
+    return Split(images: images, labels: labels)
+  }
+}
+
+extension Split {
+  /// The splits one after another, indices renumbered.
+  static func concatenating(_ parts: [Split]) throws -> Split {
+    Split(images: Tensor.concatenate(parts.map(\.images)), labels: parts.flatMap(\.labels))
+  }
+}
