@@ -18,11 +18,14 @@ let package = Package(
                    providers: [.apt(["libreadline-dev"])]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib",
                    providers: [.apt(["zlib1g-dev"])]),
+    // The numeric modules are optimised in debug builds too, so the test suite stays fast.
     .target(name: "AdvTensor", dependencies: ["CDNNL"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                            .unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvData", dependencies: ["AdvTensor", "CZlib"],
             resources: [.copy("Resources/mnist-5k")]),
-    .target(name: "AdvNN", dependencies: ["AdvTensor", "AdvData"]),
+    .target(name: "AdvNN", dependencies: ["AdvTensor", "AdvData"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvAttacks", dependencies: ["AdvTensor", "AdvData", "AdvNN"]),
     .target(name: "AdvReport"),
     .target(name: "AdvLang", dependencies: [

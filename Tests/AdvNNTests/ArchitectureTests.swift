@@ -1,3 +1,4 @@
+import Foundation
 import AdvData
 import AdvNN
 import AdvTensor
@@ -52,5 +53,30 @@ struct ArchitectureTests {
     #expect(throws: CheckpointError.shapeMismatch(name: "fc2.bias", expected: [10], found: [11])) { try net.load(tensors) }
     tensors["fc2.bias"] = nil
     #expect(throws: CheckpointError.missingTensor("fc2.bias")) { try net.load(tensors) }
+  }
+}
+
+@Suite("checkpoints")
+struct CheckpointTests {
+  @Test("a saved ResNet-18 loads back with the same logits, running statistics and torchvision keys")
+  func roundTrip() throws {
+    let params = Params(spec: ResNet18.spec, given: ["epochs": .int(1), "batch": .int(4)])
+    let net = try ResNet18.make(params: params, inputShape: [1, 16, 16], classes: 10, rng: RandomStream(seed: 1))
+    let data = Split(images: randomTensor([8, 1, 16, 16], seed: 2, lo: 0, hi: 1), labels: [0, 1, 2, 3, 4, 5, 6, 7])
+    var rng = RandomStream(seed: 3)
+    _ = try train(net, on: data, config: TrainingConfig(params), rng: &rng)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("r18-\(getpid()).safetensors").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Checkpoint.save(net, to: path, metadata: ["seed": "1"])
+    let st = try SafeTensors(contentsOf: path)
+    #expect(st.tensors["layer2.0.downsample.1.running_var"] != nil)
+    #expect(st.integers["bn1.num_batches_tracked"] == [2])
+    #expect(st.integerShapes["bn1.num_batches_tracked"] == [])
+    // 20 conv weights, 20 batch norms × (weight, bias, running mean, running var), fc weight and bias
+    #expect(st.tensors.count == 102)
+    let copy = try ResNet18.make(params: params, inputShape: [1, 16, 16], classes: 10, rng: RandomStream(seed: 9))
+    try Checkpoint.restore(copy, from: st)
+    var r1 = RandomStream(seed: 4), r2 = RandomStream(seed: 4)
+    #expect(net.logits(data.images, rng: &r1).scalars == copy.logits(data.images, rng: &r2).scalars)
   }
 }
