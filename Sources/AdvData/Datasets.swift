@@ -15,10 +15,32 @@ public enum Datasets {
     doc: "CIFAR-10 binary version, 3x32x32, 10 classes; needs 'from \"DIR\"'",
     params: mnist.params)
 
-  public static let specs: [ComponentSpec] = [mnist, cifar10]
+  public static let pcam = ComponentSpec(
+    kind: .dataset, name: "pcam", aliases: ["patchcamelyon"],
+    doc: "PatchCamelyon HDF5 files, 96x96x3 patches seen as 3x32x32, 2 classes; read lazily; needs 'from \"DIR\"'",
+    params: mnist.params + [
+      .choice("reduce", default: "resize", options: ["resize", "centercrop"],
+              doc: "96x96 to 32x32: antialiased bilinear resize, or the centre crop that defines the label"),
+      .int("size", default: 32, range: 8...96, doc: "side of the images the models see [paper: 32]"),
+    ])
 
-  /// Loads the data set `spec` from `path` (or the embedded default, where there is one).
-  public static func load(_ spec: ComponentSpec, from path: String?) throws -> Dataset {
+  public static let specs: [ComponentSpec] = [mnist, cifar10, pcam]
+
+  /// Loads the data set `spec` from `path` (or the embedded default, where there is one) and
+  /// keeps the stratified, seeded `train`/`test` subsets its parameters ask for.
+  public static func load(_ spec: ComponentSpec, from path: String?, params: Params, seed: UInt64) throws -> Dataset {
+    if spec.name == pcam.name {
+      guard let path else {
+        throw DataError.notFound(path: "pcam", hint: "PCam is not embedded; use 'load pcam from \"DIR\"' with the directory of its .h5 files")
+      }
+      // PCam subsets are chosen before reading, so only the kept patches are read.
+      return try PCam.load(from: path, train: params.int("train"), test: params.int("test"), seed: seed,
+                           reduce: PCam.Reduction(rawValue: params.string("reduce")) ?? .resize, size: params.int("size"))
+    }
+    return try load(spec, from: path).subset(train: params.int("train"), test: params.int("test"), seed: seed)
+  }
+
+  static func load(_ spec: ComponentSpec, from path: String?) throws -> Dataset {
     switch spec.name {
     case cifar10.name:
       guard let path else {

@@ -1,4 +1,5 @@
 import AdvNN
+import AdvTensor
 import CReadline
 import Foundation
 

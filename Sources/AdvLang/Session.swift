@@ -103,8 +103,7 @@ public final class Session {
   }
 
   func load(_ spec: ComponentSpec, path: String?, params: Params) throws {
-    let full = try Datasets.load(spec, from: path)
-    let d = try full.subset(train: params.int("train"), test: params.int("test"), seed: seed)
+    let d = try Datasets.load(spec, from: path, params: params, seed: seed)
     dataset = d
     let origin = path == nil ? "embedded subset" : "'\(path!)'"
     output.print("loaded \(d.name) (\(origin)): \(d.train.count) train / \(d.test.count) test images, \(d.imageShape.map(String.init).joined(separator: "x"))")

@@ -1,5 +1,6 @@
 import AdvLang
 import AdvNN
+import AdvTensor
 import ArgumentParser
 import Foundation
 

@@ -1,0 +1,86 @@
+import AdvTensor
+import Foundation
+
+/// PatchCamelyon (Veeling et al. 2018): `camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5`,
+/// dataset `x` N×96×96×3 uint8 and `y` N×1×1×1 uint8 (2 classes). Read lazily: labels first, then
+/// only the chosen records, a chunk at a time, each reduced to 3×32×32 as the paper's models see
+/// PCam (stochastic-nets.md §1): `reduce=resize` (antialiased bilinear) or `centercrop` (the
+/// centre 32×32, which defines the label).
+public enum PCam {
+  public enum Reduction: String, Sendable { case resize, centercrop }
+
+  static func path(_ dir: String, _ split: String, _ part: String) -> String {
+    (dir as NSString).appendingPathComponent("camelyonpatch_level_2_split_\(split)_\(part).h5")
+  }
+
+  /// Loads the train and test splits of `directory`, keeping stratified seeded subsets of `train`
+  /// and `test` records (0: all of a split).
+  public static func load(from directory: String, train: Int, test: Int, seed: UInt64,
+                          reduce: Reduction = .resize, size: Int = 32) throws -> Dataset {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+      throw DataError.notFound(path: directory, hint: "point 'from' at the directory holding PCam's camelyonpatch_level_2_split_*.h5 files")
+    }
+    var rng = RandomStream(seed: seed, stream: 0xDA7A)
+    let tr = try split(directory, "train", keep: train, rng: &rng, reduce: reduce, size: size)
+    let te = try split(directory, "test", keep: test, rng: &rng, reduce: reduce, size: size)
+    let origin = "pcam:" + (directory as NSString).standardizingPath + " reduce=\(reduce.rawValue) size=\(size) train=\(tr.count) test=\(te.count) seed=\(seed)"
+    return Dataset(name: "pcam", origin: origin, classes: 2, train: tr, test: te)
+  }
+
+  static func split(_ dir: String, _ name: String, keep: Int, rng: inout RandomStream, reduce: Reduction, size: Int) throws -> Split {
+    let ys = try HDF5Dataset(path: path(dir, name, "y"), name: "y")
+    let xs = try HDF5Dataset(path: path(dir, name, "x"), name: "x")
+    guard xs.dims.count == 4, xs.dims[3] == 3, xs.dims[1] >= size, xs.dims[2] >= size else {
+      throw DataError.badHeader(path: xs.path, reason: "dataset 'x' has shape \(xs.dims); expected N×H×W×3 with H, W ≥ \(size)")
+    }
+    guard ys.dims.first == xs.dims[0] else {
+      throw DataError.countMismatch(images: xs.path, imageCount: xs.dims[0], labels: ys.path, labelCount: ys.dims.first ?? 0)
+    }
+    let labels = try ys.readRows(0, count: ys.dims[0]).map(Int.init)
+    if let bad = labels.firstIndex(where: { $0 > 1 }) {
+      throw DataError.badLabel(path: ys.path, index: bad, value: labels[bad], classes: 2)
+    }
+    if keep > labels.count { throw DataError.subsetTooLarge(split: name, requested: keep, available: labels.count) }
+    let chosen: [Int]
+    if keep == 0 || keep == labels.count {
+      chosen = Array(labels.indices)
+    } else {
+      let all = Split(images: Tensor(zeros: [labels.count, 0]), labels: labels)
+      chosen = all.stratifiedSubset(keep, classes: 2, rng: &rng).sourceIndices
+    }
+    let (h, w) = (xs.dims[1], xs.dims[2])
+    var images = Tensor(uninitialized: [chosen.count, 3, size, size])
+    let plane = 3 * size * size
+    // Read runs of consecutive chosen records together, at most 512 records a read.
+    var k = 0
+    while k < chosen.count {
+      try Interrupt.check()
+      var end = k + 1
+      while end < chosen.count && chosen[end] == chosen[end - 1] + 1 && end - k < 512 { end += 1 }
+      let bytes = try xs.readRows(chosen[k], count: end - k)
+      bytes.withUnsafeBufferPointer { src in
+        images.withUnsafeMutableBufferPointer { dst in
+          for r in 0..<(end - k) {
+            let image = UnsafeBufferPointer(rebasing: src[(r * h * w * 3)..<((r + 1) * h * w * 3)])
+            switch reduce {
+            case .resize:
+              Resample.resize(image, h: h, w: w, c: 3, to: size, size, into: dst, offset: (k + r) * plane)
+            case .centercrop:
+              let top = (h - size) / 2, left = (w - size) / 2
+              for ch in 0..<3 {
+                for i in 0..<size {
+                  for j in 0..<size {
+                    dst[(k + r) * plane + (ch * size + i) * size + j] = Float(image[((top + i) * w + left + j) * 3 + ch]) / 255
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      k = end
+    }
+    return Split(images: images, labels: chosen.map { labels[$0] }, sourceIndices: chosen)
+  }
+}

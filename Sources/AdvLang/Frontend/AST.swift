@@ -1,0 +1,106 @@
+/// The syntax tree of a script: statements and the expressions in them, each with its range,
+/// so the checker can point at the exact name or value it refuses.
+
+/// A name as written, with where it stands: `bim`, `net`, `bsn-l`.
+public struct Name: Sendable, Hashable, CustomStringConvertible {
+  public let text: String
+  public let range: SourceRange
+
+  public init(_ text: String, range: SourceRange) {
+    self.text = text
+    self.range = range
+  }
+
+  public var description: String { text }
+}
+
+public enum UnaryOperator: String, Sendable, Hashable {
+  case negate = "-"
+  case plus = "+"
+}
+
+public enum BinaryOperator: String, Sendable, Hashable {
+  case add = "+"
+  case subtract = "-"
+  case multiply = "*"
+  case divide = "/"
+}
+
+/// A value as written. Evaluation (arithmetic, loop variables) is the checker's job.
+public indirect enum Expr: Sendable, Hashable {
+  /// A number literal, kept as spelled (`32`, `1e-3`, `1_000`) so the checker can read
+  /// integers exactly and print the user's spelling back.
+  case number(String, range: SourceRange)
+  case string(String, range: SourceRange)
+  /// A loop variable, `true`/`false`, or a bare word (a choice value such as `sgd`, or a name).
+  case identifier(String, range: SourceRange)
+  case unary(UnaryOperator, Expr, range: SourceRange)
+  case binary(BinaryOperator, Expr, Expr, range: SourceRange)
+  /// `[a, b, c]`; only valid after `for … in`.
+  case list([Expr], range: SourceRange)
+
+  public var range: SourceRange {
+    switch self {
+    case .number(_, let r), .string(_, let r), .identifier(_, let r), .unary(_, _, let r),
+         .binary(_, _, _, let r), .list(_, let r):
+      return r
+    }
+  }
+
+  /// The identifiers used anywhere inside, in source order.
+  public var identifiers: [Name] {
+    switch self {
+    case .number, .string: return []
+    case .identifier(let s, let r): return [Name(s, range: r)]
+    case .unary(_, let e, _): return e.identifiers
+    case .binary(_, let a, let b, _): return a.identifiers + b.identifiers
+    case .list(let items, _): return items.flatMap(\.identifiers)
+    }
+  }
+}
+
+/// `name=value` after a component name.
+public struct Argument: Sendable, Hashable {
+  public let name: String
+  public let nameRange: SourceRange
+  public let value: Expr
+  /// From the name to the end of the value.
+  public let range: SourceRange
+
+  public init(name: String, nameRange: SourceRange, value: Expr) {
+    self.name = name
+    self.nameRange = nameRange
+    self.value = value
+    self.range = nameRange.union(value.range)
+  }
+}
+
+/// One statement. `range` always covers the whole statement, keyword included.
+public enum Statement: Sendable, Hashable {
+  /// `seed N`
+  case seed(Expr, range: SourceRange)
+  /// `load DATASET [from "PATH"] [key=value ...]`
+  case load(dataset: Name, path: Expr?, arguments: [Argument], range: SourceRange)
+  /// `model NAME = train ARCH [key=value ...]`
+  case train(model: Name, architecture: Name, arguments: [Argument], range: SourceRange)
+  /// `evaluate NAME`
+  case evaluate(model: Name, range: SourceRange)
+  /// `attack ATTACK [key=value ...] on NAME [key=value ...]`; `arguments` holds both lists in
+  /// source order.
+  case attack(attack: Name, arguments: [Argument], model: Name, range: SourceRange)
+  /// `for VAR in [LIST] { ... }`
+  case forLoop(variable: Name, values: [Expr], valuesRange: SourceRange, body: [Statement], range: SourceRange)
+  /// `report [FORMAT] [to "FILE"]`
+  case report(format: Name?, path: Expr?, range: SourceRange)
+  /// A statement that did not parse (its error is already reported). When it began
+  /// `model NAME =`, `definesModel` holds the name so later uses of it are not reported again.
+  case invalid(definesModel: Name?, range: SourceRange)
+
+  public var range: SourceRange {
+    switch self {
+    case .seed(_, let r), .load(_, _, _, let r), .train(_, _, _, let r), .evaluate(_, let r),
+         .attack(_, _, _, let r), .forLoop(_, _, _, _, let r), .report(_, _, let r), .invalid(_, let r):
+      return r
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/// What the front end tells the user about a script, and the one way it is printed.
+///
+/// Every stage (lexer, parser, checker) reports `Diagnostic`s; only `rendered(in:)` turns
+/// them into text, so scripts, `adv check` and the REPL print errors the same way:
+///
+/// ```
+/// sweep.adv:12:8: error: unknown attack 'cwl3'
+///  12 | attack cwl3 steps=1000 on bsn2
+///     |        ^~~~ did you mean 'cwl2'?
+/// ```
+
+/// One message about a stretch of source.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+  public enum Severity: String, Sendable, Hashable {
+    case error, warning, note
+  }
+
+  public let severity: Severity
+  /// Lower case, code in '…', saying what was expected and what was found.
+  public let message: String
+  /// What the message is about; the caret line underlines it.
+  public let range: SourceRange
+  /// A short fix printed after the caret: "did you mean 'cwl2'?", "write 'a - 1' to subtract".
+  public let hint: String?
+  /// Further facts printed below the source line as `note: …`.
+  public let notes: [String]
+
+  public init(severity: Severity, message: String, range: SourceRange, hint: String? = nil, notes: [String] = []) {
+    self.severity = severity
+    self.message = message
+    self.range = range
+    self.hint = hint
+    self.notes = notes
+  }
+
+  public static func error(_ message: String, at range: SourceRange, hint: String? = nil,
+                           notes: [String] = []) -> Diagnostic {
+    Diagnostic(severity: .error, message: message, range: range, hint: hint, notes: notes)
+  }
+
+  public static func warning(_ message: String, at range: SourceRange, hint: String? = nil,
+                             notes: [String] = []) -> Diagnostic {
+    Diagnostic(severity: .warning, message: message, range: range, hint: hint, notes: notes)
+  }
+
+  /// The hint text for a suggested name: `did you mean 'cwl2'?`.
+  public static func didYouMean(_ name: String) -> String { "did you mean '\(name)'?" }
+
+  /// `3:8: error: unknown attack 'cwl3'`, without file name or source line (for tests and logs).
+  public var description: String { "\(range.start): \(severity.rawValue): \(message)" }
+
+  /// The full rendering: `file:line:column: severity: message`, the source line with a
+  /// line-number gutter, a caret under the first character of `range` and `~` under the rest
+  /// of it on that line, the hint after the carets, then one `note:` line per note.
+  /// Ends with a line break.
+  public func rendered(in file: SourceFile) -> String {
+    var out = "\(file.name):\(range.start.line):\(range.start.column): \(severity.rawValue): \(message)\n"
+    if let line = file.line(range.start.line) {
+      let number = String(range.start.line)
+      let gutter = String(repeating: " ", count: number.count)
+      out += " \(number) | \(line)\n"
+      out += " \(gutter) | \(caretLine(under: line))"
+      if let hint { out += " \(hint)" }
+      out += "\n"
+    } else if let hint {
+      out += "note: \(hint)\n"
+    }
+    for note in notes { out += "note: \(note)\n" }
+    return out
+  }
+
+  /// Padding up to the start column (tabs copied, so the caret lines up), `^`, then `~` for
+  /// the rest of the range on this line.
+  func caretLine(under line: String) -> String {
+    let chars = Array(line)
+    let startIndex = max(0, range.start.column - 1)
+    let padding = chars.prefix(startIndex).map { $0 == "\t" ? "\t" : " " }.joined()
+    let extra = String(repeating: " ", count: max(0, startIndex - chars.count))
+    let onThisLine = range.end.line == range.start.line ? range.length : chars.count - startIndex
+    let width = max(1, onThisLine)
+    return padding + extra + "^" + String(repeating: "~", count: width - 1)
+  }
+}
+
+/// Every diagnostic of a failed check, in source order.
+public struct CheckFailure: Error, Sendable, Hashable, CustomStringConvertible {
+  public let diagnostics: [Diagnostic]
+
+  public init(diagnostics: [Diagnostic]) {
+    self.diagnostics = diagnostics
+  }
+
+  /// All diagnostics rendered one after the other, then a count when there is more than one.
+  public func rendered(in file: SourceFile) -> String {
+    var out = diagnostics.map { $0.rendered(in: file) }.joined()
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    if errors > 1 { out += "\(errors) errors\n" }
+    return out
+  }
+
+  public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+extension Array where Element == Diagnostic {
+  /// Sorted by position (stable), with exact repeats removed — an error in a loop body is
+  /// found once per iteration but reported once.
+  func sortedUnique() -> [Diagnostic] {
+    var seen = Set<Diagnostic>()
+    let unique = filter { seen.insert($0).inserted }
+    return unique.enumerated()
+      .sorted { ($0.element.range.start.offset, $0.offset) < ($1.element.range.start.offset, $1.offset) }
+      .map(\.element)
+  }
+}

@@ -1,0 +1,173 @@
+/// Parser rules for statements, one method per statement keyword (see `Statements.swift`
+/// for the registry and grammar.md for the grammar).
+
+extension Parser {
+  /// Dispatches on the statement keyword.
+  mutating func parseStatement() throws -> Statement {
+    let keyword = current
+    guard keyword.kind == .identifier else {
+      throw error("expected a statement, found \(keyword)", at: keyword, notes: [Parser.statementList])
+    }
+    switch keyword.text {
+    case "seed": return try parseSeed()
+    case "load": return try parseLoad()
+    case "model": return try parseModel()
+    case "evaluate": return try parseEvaluate()
+    case "attack": return try parseAttack()
+    case "for": return try parseFor()
+    case "report": return try parseReport()
+    default: throw unknownStatement(keyword)
+    }
+  }
+
+  static var statementList: String {
+    "the statements are " + listed(Statements.all.map(\.name))
+  }
+
+  func unknownStatement(_ keyword: Token) -> ParseError {
+    if keyword.text == "train" {
+      return error("'train' must name the model it makes", at: keyword, hint: "write 'model NAME = train ARCH'")
+    }
+    if peek(1).kind == .equals {
+      return error("unknown statement '\(keyword.text)'", at: keyword,
+                   hint: "write 'model \(keyword.text) = train ARCH' to define a model")
+    }
+    if let close = suggestion(for: keyword.text, among: Statements.all.map(\.name)) {
+      return error("unknown statement '\(keyword.text)'", at: keyword, hint: Diagnostic.didYouMean(close))
+    }
+    return error("unknown statement '\(keyword.text)'", at: keyword, notes: [Parser.statementList])
+  }
+
+  /// An identifier naming something (`reserved` words, such as `on` after `attack`, mean the
+  /// name is missing).
+  mutating func parseName(_ expected: String, reserved: Set<String> = []) throws -> Name {
+    let t = current
+    guard t.kind == .identifier, !reserved.contains(t.text) else {
+      throw error("expected \(expected), found \(t)", at: t)
+    }
+    advance()
+    return Name(t.text, range: t.range)
+  }
+
+  /// True when the next tokens are `identifier =`.
+  var atArgument: Bool { current.kind == .identifier && peek(1).kind == .equals }
+
+  /// `name=value`
+  mutating func parseArgument() throws -> Argument {
+    let name = advance()
+    advance()  // '='
+    let value = try parseExpression("a value after '\(name.text)='")
+    return Argument(name: name.text, nameRange: name.range, value: value)
+  }
+
+  /// The range from `first` to the last consumed token.
+  func rangeFrom(_ first: Token) -> SourceRange { first.range.union(previous.range) }
+
+  mutating func parseSeed() throws -> Statement {
+    let keyword = advance()
+    let value = try parseExpression("a number after 'seed'")
+    return .seed(value, range: rangeFrom(keyword))
+  }
+
+  mutating func parseLoad() throws -> Statement {
+    let keyword = advance()
+    let dataset = try parseName("a data set name after 'load'", reserved: ["from"])
+    var path: Expr? = nil
+    var arguments: [Argument] = []
+    while !current.endsStatement {
+      if atArgument {
+        arguments.append(try parseArgument())
+      } else if current.isKeyword("from") {
+        let from = advance()
+        if path != nil { throw error("'from' is given twice", at: from) }
+        path = try parseExpression("a path in double quotes after 'from'")
+      } else {
+        throw error("expected 'from \"PATH\"' or 'name=value', found \(current)", at: current)
+      }
+    }
+    return .load(dataset: dataset, path: path, arguments: arguments, range: rangeFrom(keyword))
+  }
+
+  mutating func parseModel() throws -> Statement {
+    let keyword = advance()
+    let name = try parseName("a model name after 'model'")
+    pendingModel = name
+    try expect(.equals, "'=' after 'model \(name.text)'", hint: "write 'model \(name.text) = train ARCH'")
+    guard current.isKeyword("train") else {
+      throw error("expected 'train' after 'model \(name.text) =', found \(current)", at: current)
+    }
+    advance()
+    let architecture = try parseName("an architecture name after 'train'")
+    var arguments: [Argument] = []
+    while !current.endsStatement {
+      guard atArgument else { throw error("expected 'name=value', found \(current)", at: current) }
+      arguments.append(try parseArgument())
+    }
+    return .train(model: name, architecture: architecture, arguments: arguments, range: rangeFrom(keyword))
+  }
+
+  mutating func parseEvaluate() throws -> Statement {
+    let keyword = advance()
+    let name = try parseName("a model name after 'evaluate'")
+    return .evaluate(model: name, range: rangeFrom(keyword))
+  }
+
+  mutating func parseAttack() throws -> Statement {
+    let keyword = advance()
+    let attack = try parseName("an attack name after 'attack'", reserved: ["on"])
+    var arguments: [Argument] = []
+    var model: Name? = nil
+    while !current.endsStatement {
+      if atArgument {
+        arguments.append(try parseArgument())
+      } else if current.isKeyword("on") {
+        let on = advance()
+        if model != nil { throw error("'on' is given twice", at: on) }
+        model = try parseName("a model name after 'on'")
+      } else {
+        let expected = model == nil ? "'name=value' or 'on MODEL'" : "'name=value'"
+        throw error("expected \(expected), found \(current)", at: current)
+      }
+    }
+    guard let model else {
+      throw error("expected 'on MODEL' in 'attack \(attack.text)', found \(current)", at: current,
+                  hint: "add 'on' and the name of the model to attack")
+    }
+    return .attack(attack: attack, arguments: arguments, model: model, range: rangeFrom(keyword))
+  }
+
+  mutating func parseFor() throws -> Statement {
+    let keyword = advance()
+    let variable = try parseName("a loop variable after 'for'", reserved: ["in"])
+    guard current.isKeyword("in") else {
+      throw error("expected 'in' after 'for \(variable.text)', found \(current)", at: current)
+    }
+    advance()
+    guard current.kind == .leftBracket else {
+      throw error("expected a list such as '[1, 2, 3]' after 'in', found \(current)", at: current)
+    }
+    let list = try parseList()
+    guard case .list(let values, let valuesRange) = list else { preconditionFailure("parseList returns a list") }
+    let open = try expect(.leftBrace, "'{' to start the loop body")
+    let body = parseBlock(openedBy: open)
+    return .forLoop(variable: variable, values: values, valuesRange: valuesRange, body: body, range: rangeFrom(keyword))
+  }
+
+  mutating func parseReport() throws -> Statement {
+    let keyword = advance()
+    var format: Name? = nil
+    var path: Expr? = nil
+    if current.kind == .identifier, !current.isKeyword("to") {
+      format = try parseName("a report format")
+    }
+    if current.isKeyword("to") {
+      advance()
+      path = try parseExpression("a file name in double quotes after 'to'")
+    }
+    if !current.endsStatement {
+      let expected = format == nil && path == nil ? "a format (text, markdown, csv, json) or 'to \"FILE\"'" : "'to \"FILE\"'"
+      throw error("expected \(expected), found \(current)", at: current)
+    }
+    return .report(format: format, path: path, range: rangeFrom(keyword))
+  }
+}
