@@ -160,13 +160,22 @@ public struct ComponentSpec: Sendable, Hashable {
   public let aliases: [String]
   public let doc: String
   public let params: [ParamSpec]
+  /// Defaults that differ by data set (the paper's training tables), keyed by data-set name.
+  public let datasetDefaults: [String: [String: ParamValue]]
 
-  public init(kind: ComponentKind, name: String, aliases: [String] = [], doc: String, params: [ParamSpec]) {
+  public init(kind: ComponentKind, name: String, aliases: [String] = [], doc: String, params: [ParamSpec],
+              datasetDefaults: [String: [String: ParamValue]] = [:]) {
     self.kind = kind
     self.name = name
     self.aliases = aliases
     self.doc = doc
     self.params = params
+    self.datasetDefaults = datasetDefaults
+  }
+
+  /// The default of parameter `name` when training on `dataset`.
+  public func defaultValue(_ name: String, dataset: String?) -> ParamValue? {
+    dataset.flatMap { datasetDefaults[$0]?[name] } ?? param(name)?.defaultValue
   }
 
   public func param(_ name: String) -> ParamSpec? { params.first { $0.name == name } }
@@ -189,10 +198,11 @@ public struct Params: Sendable, Hashable {
 
   public init(_ values: [String: ParamValue] = [:]) { self.values = values }
 
-  /// Defaults of `spec` overridden by `given` (which the checker has already validated).
-  public init(spec: ComponentSpec, given: [String: ParamValue]) {
+  /// Defaults of `spec` (for `dataset`, where they differ by data set) overridden by `given`
+  /// (which the checker has already validated).
+  public init(spec: ComponentSpec, given: [String: ParamValue], dataset: String? = nil) {
     var v: [String: ParamValue] = [:]
-    for p in spec.params { v[p.name] = given[p.name] ?? p.defaultValue }
+    for p in spec.params { v[p.name] = given[p.name] ?? spec.defaultValue(p.name, dataset: dataset) }
     self.values = v
   }
 
