@@ -1,6 +1,6 @@
 """BIM (L-infinity Basic Iterative Method) in PyTorch, reference for the Swift engine's `BIM`.
 
-Semantics: /work/shared/specs/attacks.md section 0.1 (Foolbox 1.8.0 `Adversarial` bookkeeping)
+Semantics: the attack specification (attacks.md) section 0.1 (Foolbox 1.8.0 `Adversarial` bookkeeping)
 and section 2 (Foolbox `LinfinityBasicIterativeAttack` as the paper ran it):
 
     initial query on x: already misclassified -> not attacked, adversarial = x (distance 0)

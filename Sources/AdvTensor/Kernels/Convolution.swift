@@ -148,6 +148,9 @@ final class ConvStep {
 /// Forward, backward-data and backward-weights primitives of one convolution geometry, each
 /// free to pick the fastest (often blocked) layout; tensors stay NCHW / OIHW.
 final class ConvPrimitives {
+  /// The memory objects are shared by every call of this geometry: a call binds its tensors and
+  /// runs under this lock, so concurrent callers (parallel tests, say) cannot mix their buffers.
+  let lock = NSLock()
   let forward, backwardData, backwardWeights: ConvStep
   let src, weights, bias, dst: dnnl_memory_t
   let diffSrc, diffWeights, diffBias, diffDst: dnnl_memory_t
@@ -207,6 +210,8 @@ func bind(_ m: dnnl_memory_t, _ p: UnsafePointer<Float>) {
 public func conv2dForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeometry) -> Tensor {
   let ctx = DNNLContext.shared
   let p = ctx.convolution(g)
+  p.lock.lock()
+  defer { p.lock.unlock() }
   var y = Tensor(uninitialized: [g.n, g.outChannels, g.outH, g.outW])
   x.withUnsafeBufferPointer { px in
     w.withUnsafeBufferPointer { pw in
@@ -226,6 +231,8 @@ public func conv2dForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeomet
 public func conv2dBackwardData(_ dy: Tensor, _ w: Tensor, _ g: ConvGeometry) -> Tensor {
   let ctx = DNNLContext.shared
   let p = ctx.convolution(g)
+  p.lock.lock()
+  defer { p.lock.unlock() }
   var dx = Tensor(uninitialized: [g.n, g.c, g.h, g.w])
   dy.withUnsafeBufferPointer { pdy in
     w.withUnsafeBufferPointer { pw in
@@ -243,6 +250,8 @@ public func conv2dBackwardData(_ dy: Tensor, _ w: Tensor, _ g: ConvGeometry) -> 
 public func conv2dBackwardWeights(_ dy: Tensor, _ x: Tensor, _ g: ConvGeometry) -> (Tensor, Tensor) {
   let ctx = DNNLContext.shared
   let p = ctx.convolution(g)
+  p.lock.lock()
+  defer { p.lock.unlock() }
   var dw = Tensor(uninitialized: [g.outChannels, g.c, g.kh, g.kw])
   var db = Tensor(uninitialized: [g.outChannels])
   dy.withUnsafeBufferPointer { pdy in

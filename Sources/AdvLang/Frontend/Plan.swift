@@ -1,0 +1,51 @@
+import AdvTensor
+
+/// What a checked script asks the engine to do: fully resolved steps, loops unrolled,
+/// expressions evaluated, every parameter validated and every default filled in.
+
+/// The formats `report` can write.
+public enum ReportFormat: String, Sendable, CaseIterable {
+  case text, markdown, csv, json
+
+  /// The format a file name's extension implies (`.md`, `.markdown`, `.csv`, `.json`,
+  /// `.txt`), or nil.
+  public static func implied(byPath path: String) -> ReportFormat? {
+    guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+    switch path[path.index(after: dot)...].lowercased() {
+    case "md", "markdown": return .markdown
+    case "csv": return .csv
+    case "json": return .json
+    case "txt", "text": return .text
+    default: return nil
+    }
+  }
+}
+
+/// One thing to do.
+public enum PlanStep: Sendable, Equatable {
+  case seed(UInt64)
+  case load(dataset: ComponentSpec, path: String?, params: Params)
+  case train(model: String, architecture: ComponentSpec, params: Params)
+  case evaluate(model: String)
+  case attack(attack: ComponentSpec, params: Params, model: String)
+  case report(format: ReportFormat, path: String?)
+}
+
+/// A step with the statement it came from.
+public struct PlannedStep: Sendable, Equatable {
+  public let step: PlanStep
+  /// The statement's range (inside a loop, the same for every iteration).
+  public let range: SourceRange
+  /// The statement as written, with white space normalised and loop variables replaced by
+  /// their values: `attack bim eps=0.0313725 on net samples=100`.
+  public let text: String
+
+  public init(step: PlanStep, range: SourceRange, text: String) {
+    self.step = step
+    self.range = range
+    self.text = text
+  }
+}
+
+/// A checked script.
+public typealias Plan = [PlannedStep]

@@ -1,0 +1,55 @@
+import AdvTensor
+
+/// The names a script may use: every registered architecture, attack and data set with its
+/// declared parameters. The checker, `:help` and grammar.md's tables read only this, so the
+/// front end never imports the engine; `Vocabulary.standard` (in `StandardVocabulary.swift`)
+/// fills it from the engine's registries.
+public struct Vocabulary: Sendable, Hashable {
+  public let architectures: [ComponentSpec]
+  public let attacks: [ComponentSpec]
+  public let datasets: [ComponentSpec]
+
+  public init(architectures: [ComponentSpec], attacks: [ComponentSpec], datasets: [ComponentSpec]) {
+    self.architectures = architectures
+    self.attacks = attacks
+    self.datasets = datasets
+  }
+
+  /// The declarations of one kind, in registry order.
+  public func components(_ kind: ComponentKind) -> [ComponentSpec] {
+    switch kind {
+    case .architecture: return architectures
+    case .attack: return attacks
+    case .dataset: return datasets
+    }
+  }
+
+  /// The component of `kind` that `spelling` names (case, `-` and `_` ignored; aliases count).
+  public func component(_ kind: ComponentKind, named spelling: String) -> ComponentSpec? {
+    components(kind).first { $0.matches(spelling) }
+  }
+
+  /// Every spelling of `kind`: all canonical names first, then all aliases, so a suggestion
+  /// prefers the canonical name when an alias is equally close.
+  public func spellings(_ kind: ComponentKind) -> [String] {
+    let specs = components(kind)
+    return specs.map(\.name) + specs.flatMap(\.aliases)
+  }
+
+  /// Every component, architectures then attacks then data sets.
+  public var allComponents: [ComponentSpec] { architectures + attacks + datasets }
+}
+
+extension ComponentKind {
+  /// How messages name the kind: "architecture", "attack", "data set".
+  public var noun: String {
+    switch self {
+    case .architecture: return "architecture"
+    case .attack: return "attack"
+    case .dataset: return "data set"
+    }
+  }
+
+  /// The plural, for lists: "architectures", "attacks", "data sets".
+  public var pluralNoun: String { noun + "s" }
+}
