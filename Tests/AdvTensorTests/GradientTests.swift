@@ -167,3 +167,32 @@ struct PaddedPoolTests {
     #expect(gradientCheck([x]) { t, v in sum(maxPool2d(v[0], kernel: 3, stride: 2, padding: 1) * t.constant(randomTensor([1, 1, 4, 4], seed: 3))) } < 2e-2)
   }
 }
+
+@Suite("binary stochastic neuron")
+struct BinaryStochasticTests {
+  @Test("samples are 0 or 1 with probability clamp((k·a+1)/2) and the same seed repeats them")
+  func sampling() {
+    let a = Tensor([-2, -0.5, 0, 0.5, 2], shape: [1, 5])
+    let rows = 20_000
+    let batch = Tensor.concatenate(Array(repeating: a, count: rows))
+    var rng = RandomStream(seed: 5)
+    let tape = Tape()
+    let h = bernoulliHardSigmoid(tape.constant(batch), slope: 1, rng: &rng).value
+    #expect(h.scalars.allSatisfy { $0 == 0 || $0 == 1 })
+    for (j, p) in [0, 0.25, 0.5, 0.75, 1].enumerated() {
+      let mean = (0..<rows).reduce(0.0) { $0 + Double(h[flat: $1 * 5 + j]) } / Double(rows)
+      #expect(abs(mean - p) < 0.015)
+    }
+    var again = RandomStream(seed: 5)
+    #expect(bernoulliHardSigmoid(Tape().constant(batch), slope: 1, rng: &again).value.scalars == h.scalars)
+  }
+
+  @Test("the gradient is k/2 where |k·a| < 1 and 0 elsewhere")
+  func gradient() {
+    let tape = Tape()
+    let a = tape.variable(Tensor([-2, -0.3, 0.2, 0.9, 1.5], shape: [5]))
+    var rng = RandomStream(seed: 1)
+    let g = tape.gradients(of: sum(bernoulliHardSigmoid(a, slope: 2, rng: &rng)))[a]
+    #expect(g.scalars == [0, 1, 1, 0, 0])
+  }
+}

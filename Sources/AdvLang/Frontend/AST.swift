@@ -59,8 +59,9 @@ public indirect enum Expr: Sendable, Hashable {
   }
 }
 
-/// `name=value` after a component name.
-public struct Argument: Sendable, Hashable {
+/// `name=value` after a component name. (Not `Argument`: the `adv` executable imports this
+/// module together with ArgumentParser, whose `@Argument` would become ambiguous.)
+public struct NamedArgument: Sendable, Hashable {
   public let name: String
   public let nameRange: SourceRange
   public let value: Expr
@@ -80,14 +81,14 @@ public enum Statement: Sendable, Hashable {
   /// `seed N`
   case seed(Expr, range: SourceRange)
   /// `load DATASET [from "PATH"] [key=value ...]`
-  case load(dataset: Name, path: Expr?, arguments: [Argument], range: SourceRange)
+  case load(dataset: Name, path: Expr?, arguments: [NamedArgument], range: SourceRange)
   /// `model NAME = train ARCH [key=value ...]`
-  case train(model: Name, architecture: Name, arguments: [Argument], range: SourceRange)
+  case train(model: Name, architecture: Name, arguments: [NamedArgument], range: SourceRange)
   /// `evaluate NAME`
   case evaluate(model: Name, range: SourceRange)
   /// `attack ATTACK [key=value ...] on NAME [key=value ...]`; `arguments` holds both lists in
   /// source order.
-  case attack(attack: Name, arguments: [Argument], model: Name, range: SourceRange)
+  case attack(attack: Name, arguments: [NamedArgument], model: Name, range: SourceRange)
   /// `for VAR in [LIST] { ... }`
   case forLoop(variable: Name, values: [Expr], valuesRange: SourceRange, body: [Statement], range: SourceRange)
   /// `report [FORMAT] [to "FILE"]`

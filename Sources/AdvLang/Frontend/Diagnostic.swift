@@ -10,7 +10,7 @@
 /// ```
 
 /// One message about a stretch of source.
-public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
   public enum Severity: String, Sendable, Hashable {
     case error, warning, note
   }

@@ -1,9 +1,10 @@
 import AdvTensor
+import Foundation
 
 /// Values of expressions, and their evaluation with loop variables bound.
 
 /// What an expression evaluates to.
-public enum Value: Sendable, Hashable, CustomStringConvertible {
+public enum ScriptValue: Sendable, Hashable, CustomStringConvertible {
   case int(Int)
   case real(Double)
   case string(String)
@@ -44,11 +45,11 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
 /// unknown variable.
 struct Evaluator {
   /// Loop variable lookup, innermost binding first.
-  let lookup: (String) -> Value?
+  let lookup: (String) -> ScriptValue?
   /// Names of the visible loop variables, for suggestions.
   let variables: [String]
 
-  func evaluate(_ e: Expr) -> Result<Value, Diagnostic> {
+  func evaluate(_ e: Expr) -> Result<ScriptValue, Diagnostic> {
     switch e {
     case .number(let text, let range):
       return Evaluator.number(text, range: range)
@@ -82,7 +83,7 @@ struct Evaluator {
   }
 
   /// A number literal: an integer when it has no fraction or exponent and fits, else a real.
-  static func number(_ text: String, range: SourceRange) -> Result<Value, Diagnostic> {
+  static func number(_ text: String, range: SourceRange) -> Result<ScriptValue, Diagnostic> {
     let digits = text.replacingOccurrences(of: "_", with: "")
     if digits.allSatisfy(\.isNumber), let i = Int(digits) { return .success(.int(i)) }
     guard let d = Double(digits), d.isFinite else {
@@ -92,7 +93,7 @@ struct Evaluator {
   }
 
   /// The value if it is a number; otherwise why it cannot take part in arithmetic.
-  func numeric(_ v: Value, at range: SourceRange, for op: String) -> Result<Value, Diagnostic> {
+  func numeric(_ v: ScriptValue, at range: SourceRange, for op: String) -> Result<ScriptValue, Diagnostic> {
     switch v {
     case .int, .real: return .success(v)
     case .word(let w): return .failure(unknownVariable(w, at: range))
@@ -100,8 +101,8 @@ struct Evaluator {
     }
   }
 
-  func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, divisor: SourceRange,
-                  whole: SourceRange) -> Result<Value, Diagnostic> {
+  func arithmetic(_ op: BinaryOperator, _ a: ScriptValue, _ b: ScriptValue, divisor: SourceRange,
+                  whole: SourceRange) -> Result<ScriptValue, Diagnostic> {
     if case .int(let x) = a, case .int(let y) = b, op != .divide {
       let (r, overflow): (Int, Bool)
       switch op {
@@ -126,7 +127,7 @@ struct Evaluator {
     return .success(.real(r))
   }
 
-  static func double(_ v: Value) -> Double {
+  static func double(_ v: ScriptValue) -> Double {
     switch v {
     case .int(let i): return Double(i)
     case .real(let d): return d

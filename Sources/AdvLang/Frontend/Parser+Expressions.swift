@@ -94,7 +94,7 @@ extension Parser {
     while true {
       skipNewlinesInBrackets()
       if current.kind == .rightBracket { break }
-      items.append(try parseExpression(items.isEmpty ? "a value or ']' after '['" : "a value after ','"))
+      items.append(try parseExpression(items.isEmpty ? "a value or ']' after '['" : "a value or ']' after ','"))
       skipNewlinesInBrackets()
       if current.kind == .comma {
         advance()

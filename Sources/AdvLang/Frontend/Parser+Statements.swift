@@ -53,11 +53,11 @@ extension Parser {
   var atArgument: Bool { current.kind == .identifier && peek(1).kind == .equals }
 
   /// `name=value`
-  mutating func parseArgument() throws -> Argument {
+  mutating func parseArgument() throws -> NamedArgument {
     let name = advance()
     advance()  // '='
     let value = try parseExpression("a value after '\(name.text)='")
-    return Argument(name: name.text, nameRange: name.range, value: value)
+    return NamedArgument(name: name.text, nameRange: name.range, value: value)
   }
 
   /// The range from `first` to the last consumed token.
@@ -73,7 +73,7 @@ extension Parser {
     let keyword = advance()
     let dataset = try parseName("a data set name after 'load'", reserved: ["from"])
     var path: Expr? = nil
-    var arguments: [Argument] = []
+    var arguments: [NamedArgument] = []
     while !current.endsStatement {
       if atArgument {
         arguments.append(try parseArgument())
@@ -98,7 +98,7 @@ extension Parser {
     }
     advance()
     let architecture = try parseName("an architecture name after 'train'")
-    var arguments: [Argument] = []
+    var arguments: [NamedArgument] = []
     while !current.endsStatement {
       guard atArgument else { throw error("expected 'name=value', found \(current)", at: current) }
       arguments.append(try parseArgument())
@@ -115,7 +115,7 @@ extension Parser {
   mutating func parseAttack() throws -> Statement {
     let keyword = advance()
     let attack = try parseName("an attack name after 'attack'", reserved: ["on"])
-    var arguments: [Argument] = []
+    var arguments: [NamedArgument] = []
     var model: Name? = nil
     while !current.endsStatement {
       if atArgument {

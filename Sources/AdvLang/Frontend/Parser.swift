@@ -60,12 +60,16 @@ public struct Parser {
     while bracketDepth > 0, current.kind == .newline { index += 1 }
   }
 
-  /// Where an error about `token` points: the token itself, or just after the previous token
-  /// for a line break or the end of input ("expected a value here").
+  /// Where an error about `token` points: the token itself, or just after the last token
+  /// before it that is not a line break, for a line break or the end of input ("expected a
+  /// value here").
   func errorRange(at token: Token) -> SourceRange {
     switch token.kind {
-    case .newline, .end: return index > 0 ? SourceRange(at: previous.range.end) : SourceRange(at: token.range.start)
-    default: return token.range
+    case .newline, .end:
+      let before = tokens[..<min(index, tokens.count)].last { $0.kind != .newline }
+      return SourceRange(at: before?.range.end ?? token.range.start)
+    default:
+      return token.range
     }
   }
 
@@ -134,7 +138,10 @@ public struct Parser {
     do {
       let statement = try parseStatement()
       if !current.endsStatement {
-        throw error("expected a new line or ';' after the statement, found \(current)", at: current)
+        // Keep the statement: it parsed, and dropping it could cause errors at later uses.
+        diagnostics.append(.error("expected a new line or ';' after the statement, found \(current)",
+                                  at: errorRange(at: current)))
+        synchronize()
       }
       return statement
     } catch let failure as ParseError {

@@ -51,10 +51,6 @@ public struct SourceRange: Sendable, Hashable, CustomStringConvertible {
   /// Number of characters covered.
   public var length: Int { max(0, end.offset - start.offset) }
 
-  public func contains(_ other: SourceRange) -> Bool {
-    start.offset <= other.start.offset && other.end.offset <= end.offset
-  }
-
   public var description: String { "\(start)-\(end)" }
 }
 
@@ -88,14 +84,5 @@ public struct SourceFile: Sendable, Equatable {
     let lower = min(max(0, range.start.offset), characters.count)
     let upper = min(max(lower, range.end.offset), characters.count)
     return String(characters[lower..<upper])
-  }
-
-  /// The location just past the last character.
-  public var endLocation: SourceLocation {
-    var line = 1, column = 1
-    for c in characters {
-      if c.isNewline { line += 1; column = 1 } else { column += 1 }
-    }
-    return SourceLocation(line: line, column: column, offset: characters.count)
   }
 }

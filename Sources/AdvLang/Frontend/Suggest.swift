@@ -1,3 +1,5 @@
+import AdvTensor
+
 /// "Did you mean …?" — the closest valid name, only when it is close.
 
 /// The edit distance between two strings: insertions, deletions, substitutions and swaps of

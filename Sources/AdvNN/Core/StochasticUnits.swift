@@ -7,15 +7,7 @@ import AdvTensor
 /// Backward: the sample is straight-through (`∂h/∂p = 1`), then the hard sigmoid's derivative
 /// `k/2` where `|k·a| < 1` (the clamp passes its closed interval; the boundary has measure zero).
 public func binaryStochastic(_ a: Variable, slope k: Float, rng: inout RandomStream) -> Variable {
-  let half = a.tape.constant(Tensor(scalar: 0.5))
-  let p = clamp(a * (k / 2) + half, 0, 1)
-  var sample = Tensor(uninitialized: p.shape)
-  p.value.withUnsafeBufferPointer { pp in
-    sample.withUnsafeMutableBufferPointer { ps in
-      for i in 0..<ps.count { ps[i] = rng.uniform() < pp[i] ? 1 : 0 }
-    }
-  }
-  return straightThrough(p, value: sample)
+  bernoulliHardSigmoid(a, slope: k, rng: &rng)
 }
 
 /// BinaryNet's binarisation (stochastic-nets.md §7). Deterministic: `sign(x)` with sign(0) = 0.

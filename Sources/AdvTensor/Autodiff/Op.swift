@@ -29,6 +29,7 @@ enum Op {
   case clamp(Int, lo: Float, hi: Float)
   case batchNorm(x: Int, gamma: Int, beta: Int, BatchNormStatistics, batchStatistics: Bool)
   case straightThrough(Int)
+  case bernoulliHardSigmoid(Int, slope: Float)
 }
 
 /// Which gradient the straight-through sign passes back.
@@ -116,6 +117,9 @@ extension Tape {
       return [(x, dx), (gamma, dg), (beta, db)]
     case .straightThrough(let a):
       return [(a, g)]
+    case .bernoulliHardSigmoid(let a, let k):
+      // Straight through the sample, then the hard sigmoid's slope k/2 where |k·a| < 1.
+      return [(a, g.zipMap(nodes[a].value) { dy, x in abs(k * x) < 1 ? dy * k / 2 : 0 })]
     }
   }
 }

@@ -174,3 +174,20 @@ public func straightThrough(_ x: Variable, value: Tensor) -> Variable {
   precondition(value.shape == x.shape)
   return x.tape.record(.straightThrough(x.id), value, inputs: x.id)
 }
+
+/// Binary stochastic neuron: `h ~ Bernoulli(clamp((k·a + 1)/2, 0, 1))` in {0, 1}, with the
+/// straight-through gradient `k/2` where `|k·a| < 1` (stochastic-nets.md §3). Uniforms come from
+/// `rng` in counter order, so the samples do not depend on threading.
+public func bernoulliHardSigmoid(_ a: Variable, slope k: Float, rng: inout RandomStream) -> Variable {
+  var out = Tensor(uninitialized: a.shape)
+  out.withUnsafeMutableBufferPointer { po in
+    rng.fillUniform(po)
+    a.value.withUnsafeBufferPointer { pa in
+      let half = k / 2
+      parallelChunks(po.count, minimum: 65_536) { range in
+        for i in range { po[i] = po[i] < half * pa[i] + 0.5 ? 1 : 0 }
+      }
+    }
+  }
+  return a.tape.record(.bernoulliHardSigmoid(a.id, slope: k), out, inputs: a.id)
+}

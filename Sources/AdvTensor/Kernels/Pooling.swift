@@ -17,7 +17,8 @@ func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> (Tensor, [Int32]) {
   x.withUnsafeBufferPointer { px in
     y.withUnsafeMutableBufferPointer { py in
       argmax.withUnsafeMutableBufferPointer { pa in
-        for plane in 0..<planes {
+        parallelChunks(planes, minimum: 64) { range in
+        for plane in range {
           let inBase = plane * g.h * g.w, outBase = plane * oh * ow
           for i in 0..<oh {
             let r0 = i * g.stride - pad
@@ -37,6 +38,7 @@ func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> (Tensor, [Int32]) {
               pa[outBase + i * ow + j] = Int32(arg)
             }
           }
+        }
         }
       }
     }

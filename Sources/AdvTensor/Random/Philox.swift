@@ -105,6 +105,34 @@ public struct RandomStream: Sendable {
     return p
   }
 
+  /// Fills `p` with uniforms in [0, 1): block k of the counter space gives elements 4k…4k+3, so
+  /// the result does not depend on how the work is split; large buffers use both cores.
+  /// Leftover values of the single-draw buffer are discarded.
+  public mutating func fillUniform(_ p: UnsafeMutableBufferPointer<Float>) {
+    let n = p.count
+    let blocks = (n + 3) / 4
+    let start = UInt64(counter.0) | UInt64(counter.1) << 32
+    let key = self.key, hi = (counter.2, counter.3)
+    let base = p.baseAddress!
+    let scale: Float = 1.0 / 16_777_216.0
+    @inline(__always) func run(_ range: Range<Int>) {
+      for b in range {
+        let c = start &+ UInt64(b)
+        let r = RandomStream.philox((UInt32(truncatingIfNeeded: c), UInt32(truncatingIfNeeded: c >> 32), hi.0, hi.1), key)
+        let i = 4 * b
+        base[i] = Float(r.0 >> 8) * scale
+        if i + 1 < n { base[i + 1] = Float(r.1 >> 8) * scale }
+        if i + 2 < n { base[i + 2] = Float(r.2 >> 8) * scale }
+        if i + 3 < n { base[i + 3] = Float(r.3 >> 8) * scale }
+      }
+    }
+    parallelChunks(blocks, minimum: 16_384) { run($0) }
+    let next = start &+ UInt64(blocks)
+    counter.0 = UInt32(truncatingIfNeeded: next)
+    counter.1 = UInt32(truncatingIfNeeded: next >> 32)
+    available = 0
+  }
+
   /// A tensor of uniform values in [lo, hi).
   public mutating func uniformTensor(_ shape: [Int], lo: Float = 0, hi: Float = 1) -> Tensor {
     var t = Tensor(uninitialized: shape)

@@ -1,0 +1,150 @@
+import AdvTensor
+
+/// The one entry point of the front end: text in, a checked plan or every diagnostic out.
+///
+/// `check` lexes, parses and checks a file: names (data sets, architectures, attacks, models,
+/// loop variables, parameters), types and ranges of every value, and order of use (a model
+/// before it is used, a data set before training). It evaluates expressions and unrolls `for`
+/// loops, so the plan it returns needs no further interpretation. Every independent error is
+/// reported; nothing is planned if there is one.
+///
+/// The checker remembers what succeeded checks defined (models, the loaded data set), so a
+/// REPL can check one input at a time: `model net = train lenet` in one input makes
+/// `evaluate net` valid in the next. A failed check leaves the environment unchanged.
+public struct Checker: Sendable {
+  /// What earlier statements defined.
+  public struct Environment: Sendable, Hashable {
+    /// Each defined model's architecture. Redefining a name replaces the model (later wins,
+    /// which a sweep such as `for a in [lenet, mlp] { model net = train a … }` relies on).
+    public private(set) var models: [String: ComponentSpec] = [:]
+    /// Model names in order of first definition, for suggestions and notes.
+    public private(set) var modelNames: [String] = []
+    /// The most recently loaded data set.
+    public var dataset: ComponentSpec? = nil
+
+    public init() {}
+
+    public mutating func define(model name: String, architecture: ComponentSpec) {
+      if models[name] == nil { modelNames.append(name) }
+      models[name] = architecture
+    }
+  }
+
+  /// A loop nest unrolling to more steps than this is refused (it is almost surely a mistake,
+  /// and the plan is held in memory).
+  public static let maximumSteps = 100_000
+
+  public let vocabulary: Vocabulary
+  public private(set) var environment: Environment
+
+  public init(vocabulary: Vocabulary, environment: Environment = Environment()) {
+    self.vocabulary = vocabulary
+    self.environment = environment
+  }
+
+  /// Lexes, parses and checks `file`. On success returns the plan and keeps what the file
+  /// defined; on failure returns every diagnostic (lexer, parser, checker) in source order.
+  public mutating func check(_ file: SourceFile) -> Result<[PlannedStep], CheckFailure> {
+    let parsed = Parser.parse(file)
+    var pass = CheckPass(file: file, vocabulary: vocabulary, environment: environment)
+    pass.check(parsed.statements)
+    let diagnostics = (parsed.diagnostics + pass.diagnostics).sortedUnique()
+    if diagnostics.contains(where: { $0.severity == .error }) {
+      return .failure(CheckFailure(diagnostics: diagnostics))
+    }
+    environment = pass.environment
+    return .success(pass.steps)
+  }
+
+  /// `check` for a string, named `name` in diagnostics.
+  public mutating func check(_ text: String, name: String = "<input>") -> Result<[PlannedStep], CheckFailure> {
+    check(SourceFile(name: name, text: text))
+  }
+}
+
+/// The state of one check: the environment as it evolves statement by statement, the loop
+/// variables in scope, the steps so far and the diagnostics so far.
+struct CheckPass {
+  let file: SourceFile
+  let vocabulary: Vocabulary
+  var environment: Checker.Environment
+  var diagnostics: [Diagnostic] = []
+  var steps: [PlannedStep] = []
+  /// Loop variables, outermost first.
+  var scopes: [(name: String, value: ScriptValue)] = []
+  /// Models whose definition failed, in order: uses of them are not reported again, and
+  /// suggestions still offer them.
+  var brokenModels: [String] = []
+  /// A `load` was written, even if it failed: `train` is not reported as unloaded.
+  var loadAttempted = false
+  /// Ranges of the enclosing `for` statements, outermost first.
+  var loops: [SourceRange] = []
+  var stepLimitReached = false
+  /// Notes added to every error while checking one argument or name inside a loop body,
+  /// saying which loop values were in play ("when 'e' = 2").
+  var context: [String] = []
+
+  init(file: SourceFile, vocabulary: Vocabulary, environment: Checker.Environment) {
+    self.file = file
+    self.vocabulary = vocabulary
+    self.environment = environment
+  }
+
+  // MARK: Reporting
+
+  mutating func report(_ d: Diagnostic) {
+    diagnostics.append(context.isEmpty ? d
+      : Diagnostic(severity: d.severity, message: d.message, range: d.range, hint: d.hint, notes: d.notes + context))
+  }
+
+  mutating func error(_ message: String, at range: SourceRange, hint: String? = nil, notes: [String] = []) {
+    report(.error(message, at: range, hint: hint, notes: notes))
+  }
+
+  /// Runs `body` with notes naming the loop values that `names` refer to.
+  mutating func withContext<T>(of names: [Name], _ body: (inout CheckPass) -> T) -> T {
+    let saved = context
+    for name in names {
+      if let v = lookup(name.text), !context.contains(where: { $0.hasPrefix("when '\(name.text)' =") }) {
+        context.append("when '\(name.text)' = \(v)")
+      }
+    }
+    defer { context = saved }
+    return body(&self)
+  }
+
+  // MARK: Loop variables
+
+  func lookup(_ name: String) -> ScriptValue? {
+    scopes.last { $0.name == name }?.value
+  }
+
+  var evaluator: Evaluator {
+    let scopes = self.scopes
+    var names: [String] = []
+    for s in scopes.reversed() where !names.contains(s.name) { names.append(s.name) }
+    return Evaluator(lookup: { name in scopes.last { $0.name == name }?.value }, variables: names)
+  }
+
+  /// The value of `e`, or nil after reporting why there is none.
+  mutating func evaluate(_ e: Expr) -> ScriptValue? {
+    switch evaluator.evaluate(e) {
+    case .success(let v): return v
+    case .failure(let d):
+      report(d)
+      return nil
+    }
+  }
+
+  // MARK: Steps
+
+  mutating func emit(_ step: PlanStep, for statement: Statement) {
+    guard !stepLimitReached else { return }
+    steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement)))
+    if steps.count > Checker.maximumSteps {
+      stepLimitReached = true
+      error("the loops unroll to more than \(Checker.maximumSteps) steps", at: loops.first ?? statement.range,
+            notes: ["split the sweep into several scripts"])
+    }
+  }
+}

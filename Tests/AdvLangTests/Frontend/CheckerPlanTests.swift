@@ -1,0 +1,110 @@
+import AdvLang
+import AdvTensor
+import Testing
+
+/// The plans the checker produces: steps, unrolled loops, statement texts, and the
+/// environment kept between checks (the REPL).
+@Suite("Checker plans")
+struct CheckerPlanTests {
+  @Test("the quick-start script plans one step per statement and per loop value")
+  func quickstart() {
+    let steps = plan("""
+      # Quick start
+      seed 7
+      load mnist
+      model net = train lenet
+      evaluate net
+      for eps in [8/255, 16/255, 32/255, 64/255] {
+        attack bim eps=eps on net samples=100
+      }
+      report
+      """)
+    #expect(steps.count == 9)
+    #expect(steps.first?.step == .seed(7))
+    #expect(steps.last?.step == .report(format: .text, path: nil))
+    #expect(steps[4].step == .attack(attack: TestVocabulary.bim,
+                                     params: Params(spec: TestVocabulary.bim, given: ["eps": .real(8.0 / 255), "samples": .int(100)]),
+                                     model: "net"))
+  }
+
+  @Test("a planned step's text has loop variables replaced by their values")
+  func substitutedText() {
+    let m = Marked(prelude + "for eps in [8/255] {\n  ‸attack bim eps=eps on net samples=100‸\n}")
+    let step = plan(m.text).last
+    #expect(step?.text == "attack bim eps=0.0313725 on net samples=100")
+    #expect(step?.range == m.range(0, 1))
+  }
+
+  @Test("a planned step's text keeps the user's spelling outside loops, single-spaced")
+  func plainText() {
+    let steps = plan("load  mnist from \"d\"   train=10\nmodel net = train lenet   lr=1e-3\nattack bim eps=2 * 8/255 on net\nreport csv to \"r.csv\"")
+    #expect(steps.map(\.text) == [
+      "load mnist from \"d\" train=10",
+      "model net = train lenet lr=1e-3",
+      "attack bim eps=2 * 8/255 on net",
+      "report csv to \"r.csv\"",
+    ])
+  }
+
+  @Test("nested loops unroll in order, inner loop fastest")
+  func nestedLoops() {
+    let steps = plan(prelude + "for s in [1, 2] {\n  for e in [0.1, 0.2, 0.3] { attack bim eps=e steps=s on net }\n}")
+    let attacks = steps.compactMap { step -> (Int, Double)? in
+      guard case .attack(_, let p, _) = step.step else { return nil }
+      return (p.int("steps"), p.real("eps"))
+    }
+    #expect(attacks.map(\.0) == [1, 1, 1, 2, 2, 2])
+    #expect(attacks.map(\.1) == [0.1, 0.2, 0.3, 0.1, 0.2, 0.3])
+  }
+
+  @Test("a loop variable can name architectures, attacks and models")
+  func namesFromLoops() {
+    let steps = plan("load mnist\nfor a in [lenet, mlp] {\n  model a = train a epochs=1\n  attack bim on a\n}")
+    #expect(steps.map(\.text) == [
+      "load mnist",
+      "model lenet = train lenet epochs=1", "attack bim on lenet",
+      "model mlp = train mlp epochs=1", "attack bim on mlp",
+    ])
+  }
+
+  @Test("an unknown name from a loop value says which value")
+  func unknownNameFromLoop() {
+    let d = onlyDiagnostic(prelude + "for a in [bim, cwl3] { attack a on net }")
+    #expect(d?.message == "unknown attack 'cwl3'")
+    #expect(d?.notes == ["when 'a' = cwl3"])
+  }
+
+  @Test("report infers its format from the file extension unless one is given")
+  func reportFormats() {
+    let steps = plan("report to \"r.md\"\nreport to \"r.json\"\nreport csv to \"r.txt\"\nreport to \"r\"")
+    #expect(steps.map(\.step) == [
+      .report(format: .markdown, path: "r.md"), .report(format: .json, path: "r.json"),
+      .report(format: .csv, path: "r.txt"), .report(format: .text, path: "r"),
+    ])
+  }
+
+  @Test("the checker keeps models and data defined by successful checks only")
+  func replEnvironment() {
+    var checker = Checker(vocabulary: TestVocabulary.extended)
+    #expect(throws: Never.self) { try checker.check("load mnist", name: "<repl:1>").get() }
+    #expect(throws: CheckFailure.self) { try checker.check("model bad = train lenet\nevaluate nope", name: "<repl:2>").get() }
+    #expect(checker.environment.models["bad"] == nil)
+    #expect(throws: Never.self) { try checker.check("model net = train lenet", name: "<repl:3>").get() }
+    #expect(throws: Never.self) { try checker.check("attack bim on net", name: "<repl:4>").get() }
+    #expect(checker.environment.modelNames == ["net"])
+    #expect(checker.environment.dataset == TestVocabulary.mnist)
+  }
+
+  @Test("loops unrolling to too many steps are refused")
+  func stepLimit() {
+    let list = "[" + Array(repeating: "1", count: 400).joined(separator: ", ") + "]"
+    let d = diagnostics(prelude + "for a in \(list) { for b in \(list) { evaluate net } }")
+    #expect(d.map(\.message) == ["the loops unroll to more than 100000 steps"])
+  }
+
+  @Test("an empty script plans nothing")
+  func empty() {
+    #expect(plan("").isEmpty)
+    #expect(plan("# only a comment\n\n").isEmpty)
+  }
+}

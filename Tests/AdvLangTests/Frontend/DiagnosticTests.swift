@@ -1,0 +1,106 @@
+import AdvLang
+import Testing
+
+/// The one diagnostic formatter, pinned exactly, and the did-you-mean rule.
+@Suite("Diagnostics")
+struct DiagnosticTests {
+  /// Eleven valid lines, then an unknown attack on line 12.
+  static let sweep = """
+    # BIM and C&W against a binary stochastic network
+    seed 1
+    load mnist
+
+    model bsn2 = train bsn-2 epochs=3
+    evaluate bsn2
+
+    for eps in [8/255, 16/255] {
+      attack bim eps=eps on bsn2
+    }
+
+    attack cwl3 steps=1000 on bsn2
+    report
+
+    """
+
+  @Test("a checked script's error renders with position, source line, caret and suggestion")
+  func renderedCheckError() {
+    let file = SourceFile(name: "sweep.adv", text: DiagnosticTests.sweep)
+    var checker = Checker(vocabulary: TestVocabulary.extended)
+    guard case .failure(let failure) = checker.check(file) else {
+      Issue.record("the script should not check")
+      return
+    }
+    #expect(failure.rendered(in: file) == """
+      sweep.adv:12:8: error: unknown attack 'cwl3'
+       12 | attack cwl3 steps=1000 on bsn2
+          |        ^~~~ did you mean 'cwl2'?
+
+      """)
+  }
+
+  @Test("notes follow the caret line and several errors end with a count")
+  func renderedNotesAndCount() {
+    let file = SourceFile(name: "a.adv", text: "load mnist\nmodel net = train lenet\nattack bim step=3 on net\nevaluate x")
+    var checker = Checker(vocabulary: TestVocabulary.extended)
+    guard case .failure(let failure) = checker.check(file) else {
+      Issue.record("the script should not check")
+      return
+    }
+    #expect(failure.rendered(in: file) == """
+      a.adv:3:12: error: unknown parameter 'step' for attack 'bim'
+       3 | attack bim step=3 on net
+         |            ^~~~ did you mean 'steps'?
+      note: 'bim' takes 'eps', 'alpha', 'steps' and 'samples'
+      a.adv:4:10: error: unknown model 'x'
+       4 | evaluate x
+         |          ^
+      note: the models defined so far are 'net'
+      2 errors
+
+      """)
+  }
+
+  @Test("the gutter widens with the line number and tabs are kept under the caret")
+  func gutterAndTabs() {
+    let text = String(repeating: "\n", count: 99) + "\tseed x"
+    let m = Marked(String(repeating: "\n", count: 99) + "\tseed ‸x‸")
+    let d = Diagnostic.error("unknown variable 'x'", at: m.range(0, 1))
+    #expect(d.rendered(in: SourceFile(name: "f", text: text)) == """
+      f:100:7: error: unknown variable 'x'
+       100 | \tseed x
+           | \t     ^
+
+      """)
+  }
+
+  @Test("an error at the end of input points just past the last character")
+  func endOfInput() {
+    let file = SourceFile(name: "f", text: "attack bim eps=")
+    var checker = Checker(vocabulary: TestVocabulary.extended)
+    guard case .failure(let failure) = checker.check(file) else { return }
+    #expect(failure.rendered(in: file) == """
+      f:1:16: error: expected a value after 'eps=', found end of input
+       1 | attack bim eps=
+         |                ^
+
+      """)
+  }
+
+  @Test("suggestions ignore case, '-' and '_', and allow one typo per three characters")
+  func suggestions() {
+    #expect(suggestion(for: "cwl3", among: ["bim", "cwl2"]) == "cwl2")
+    #expect(suggestion(for: "BSN_L", among: ["bsn-2", "bsn-l"]) == "bsn-l")
+    #expect(suggestion(for: "bmi", among: ["bim"]) == "bim")
+    #expect(suggestion(for: "fgsm", among: ["bim", "cwl2"]) == nil)
+    #expect(suggestion(for: "resnet", among: ["resnet18"]) == "resnet18")
+    #expect(suggestion(for: "lenet", among: ["resnet18"]) == nil)
+  }
+
+  @Test("edit distance counts a swap of neighbours as one edit")
+  func distance() {
+    #expect(editDistance("kitten", "sitting") == 3)
+    #expect(editDistance("bim", "bmi") == 1)
+    #expect(editDistance("", "abc") == 3)
+    #expect(editDistance("same", "same") == 0)
+  }
+}

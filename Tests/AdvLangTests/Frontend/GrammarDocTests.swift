@@ -1,0 +1,76 @@
+import AdvLang
+import Foundation
+import Testing
+
+/// The generated parameter tables of grammar.md, and grammar.md itself.
+@Suite("grammar.md")
+struct GrammarDocTests {
+  let vocabulary = TestVocabulary.documented
+
+  /// grammar.md at the repository root, found from this file's path.
+  static func grammarFile() throws -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    return try String(contentsOf: root.appendingPathComponent("grammar.md"), encoding: .utf8)
+  }
+
+  @Test("an attack's table lists name, type, default, range and meaning of every parameter")
+  func attackTable() {
+    let tables = renderParameterTables(vocabulary: vocabulary)
+    #expect(tables.contains("""
+      #### `bim`
+
+      Basic Iterative Method (L∞): signed cross-entropy gradient steps projected onto the ε-ball. Also spelled `linf-bim`, `basic-iterative`.
+
+      | name | type | default | range | meaning |
+      |---|---|---|---|---|
+      | `eps` | real | 0.12549 | 0...1 | L∞ budget in pixel units [paper: 8, 16, 32 /255] |
+      | `alpha` | real | 0.05 | 0...1 | step size in pixel units [paper: 0.05] |
+      | `steps` | int | 100 | 1...100000 | iterations [paper: 100] |
+      | `samples` | int | 500 | 1...100000 | number of correctly classified test samples attacked [paper: 500 for BIM] |
+
+      """))
+  }
+
+  @Test("the tables come in the order architectures, attacks, data sets, and '|' in cells is escaped")
+  func orderAndEscaping() {
+    let tables = renderParameterTables(vocabulary: vocabulary)
+    let headings = tables.split(separator: "\n").filter { $0.hasPrefix("###") }
+    #expect(headings == ["### Architectures", "#### `lenet`", "#### `mlp`", "### Attacks", "#### `bim`",
+                         "### Data sets", "#### `mnist`"])
+    #expect(tables.contains("| `optimizer` | choice | adam | adam\\|sgd | optimiser |"))
+  }
+
+  @Test("rendering is deterministic")
+  func deterministic() {
+    #expect(renderParameterTables(vocabulary: vocabulary) == renderParameterTables(vocabulary: vocabulary))
+  }
+
+  @Test("updating replaces only the block between the markers and is idempotent")
+  func update() {
+    let stale = "# Grammar\n\ntext before\n\n\(grammarTablesBegin)\nold tables\n\(grammarTablesEnd)\n\ntext after\n"
+    let updated = updateGrammar(stale, vocabulary: vocabulary)
+    #expect(updated.hasPrefix("# Grammar\n\ntext before\n\n\(grammarTablesBegin)\n\n### Architectures\n"))
+    #expect(updated.hasSuffix("\n\(grammarTablesEnd)\n\ntext after\n"))
+    #expect(!updated.contains("old tables"))
+    #expect(updateGrammar(updated, vocabulary: vocabulary) == updated)
+    #expect(generatedTables(in: updated) == renderParameterTables(vocabulary: vocabulary))
+  }
+
+  @Test("updating a text without markers appends the block")
+  func appendBlock() {
+    let updated = updateGrammar("# Grammar\n", vocabulary: vocabulary)
+    #expect(updated.hasPrefix("# Grammar\n\n\(grammarTablesBegin)\n"))
+    #expect(generatedTables(in: updated) == renderParameterTables(vocabulary: vocabulary))
+  }
+
+  @Test("grammar.md shows every statement's syntax and example and has the table markers")
+  func grammarDocumentsStatements() throws {
+    let grammar = try GrammarDocTests.grammarFile()
+    for statement in Statements.all {
+      #expect(grammar.contains(statement.syntax), "syntax of '\(statement.name)'")
+      #expect(grammar.contains(statement.example), "example of '\(statement.name)'")
+    }
+    #expect(generatedTables(in: grammar) != nil)
+  }
+}
