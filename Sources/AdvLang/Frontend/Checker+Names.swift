@@ -55,10 +55,12 @@ extension CheckPass {
     return nil
   }
 
-  /// Validates the arguments against `spec` and fills in every declared default; nil after
-  /// reporting any problem. With no `spec` (an unknown name, already reported) the values are
-  /// still evaluated, so their own errors (division by zero, …) are not missed.
-  mutating func parameters(_ arguments: [NamedArgument], of spec: ComponentSpec?) -> Params? {
+  /// Validates the arguments against `spec` and fills in every declared default (the one for
+  /// `dataset` where the declaration has data-set defaults); nil after reporting any problem.
+  /// With no `spec` (an unknown name, already reported) the values are still evaluated, so
+  /// their own errors (division by zero, …) are not missed.
+  mutating func parameters(_ arguments: [NamedArgument], of spec: ComponentSpec?,
+                           dataset: ComponentSpec?) -> Params? {
     guard let spec else {
       for argument in arguments { _ = withContext(of: argument.value.identifiers) { $0.evaluate(argument.value) } }
       return nil
@@ -83,7 +85,7 @@ extension CheckPass {
       let accepted = withContext(of: argument.value.identifiers) { $0.validate(argument.value, for: param) }
       if let accepted { given[param.name] = accepted } else { valid = false }
     }
-    return valid ? Params(spec: spec, given: given) : nil
+    return valid ? Params(spec: spec, given: given, dataset: dataset?.name) : nil
   }
 
   mutating func unknownParameter(_ argument: NamedArgument, of spec: ComponentSpec) {

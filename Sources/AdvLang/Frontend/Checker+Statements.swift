@@ -21,7 +21,7 @@ extension CheckPass {
       loadAttempted = true
       let dataset = component(.dataset, datasetName)
       let path = pathExpr.flatMap { string($0, expected: "a path in double quotes after 'from'") }
-      let params = parameters(arguments, of: dataset)
+      let params = parameters(arguments, of: dataset, dataset: dataset)
       if let dataset {
         environment.dataset = dataset
         if let params, pathExpr == nil || path != nil {
@@ -35,14 +35,14 @@ extension CheckPass {
         error("no data set loaded; add 'load \(example)' before this line", at: range)
       }
       let architecture = component(.architecture, architectureName)
-      let params = parameters(arguments, of: architecture)
+      let params = parameters(arguments, of: architecture, dataset: environment.dataset)
       guard let name = resolve(modelName, as: "a model name") else { return }
       guard let architecture, let params else {
         if !brokenModels.contains(name) { brokenModels.append(name) }
         return
       }
       brokenModels.removeAll { $0 == name }
-      environment.define(model: name, architecture: architecture)
+      environment.define(model: name, architecture: architecture, dataset: environment.dataset)
       emit(.train(model: name, architecture: architecture, params: params), for: statement)
 
     case .evaluate(let modelName, _):
@@ -50,22 +50,18 @@ extension CheckPass {
 
     case .attack(let attackName, let arguments, let modelName, _):
       let attack = component(.attack, attackName)
-      let params = parameters(arguments, of: attack)
       let model = model(modelName)
+      let params = parameters(arguments, of: attack, dataset: model.flatMap { environment.trainedOn[$0] })
       if let attack, let params, let model { emit(.attack(attack: attack, params: params, model: model), for: statement) }
 
     case .forLoop(let variable, let values, let valuesRange, let body, let range):
       checkLoop(variable, values, valuesRange, body, range)
 
     case .report(let formatName, let pathExpr, _):
+      let format = formatName.flatMap { reportFormat($0) }
       let path = pathExpr.flatMap { string($0, expected: "a file name in double quotes after 'to'") }
-      guard pathExpr == nil || path != nil else { return }
-      var format = path.flatMap(ReportFormat.implied(byPath:)) ?? .text
-      if let formatName {
-        guard let given = reportFormat(formatName) else { return }
-        format = given
-      }
-      emit(.report(format: format, path: path), for: statement)
+      guard (formatName == nil || format != nil) && (pathExpr == nil || path != nil) else { return }
+      emit(.report(format: format ?? path.flatMap(ReportFormat.implied(byPath:)) ?? .text, path: path), for: statement)
 
     case .invalid(let definesModel, _):
       if let definesModel, !brokenModels.contains(definesModel.text) { brokenModels.append(definesModel.text) }
@@ -183,7 +179,9 @@ extension CheckPass {
   }
 
   /// The source spelling (white space collapsed), or the value when a loop variable is in it.
+  /// Strings are re-quoted from their value, so white space inside them is kept.
   func text(of e: Expr) -> String {
+    if case .string(let s, _) = e { return ScriptValue.string(s).description }
     if e.identifiers.contains(where: { lookup($0.text) != nil }), case .success(let v) = evaluator.evaluate(e) {
       return v.description
     }

@@ -17,6 +17,9 @@ public struct Checker: Sendable {
     /// Each defined model's architecture. Redefining a name replaces the model (later wins,
     /// which a sweep such as `for a in [lenet, mlp] { model net = train a … }` relies on).
     public private(set) var models: [String: ComponentSpec] = [:]
+    /// The data set each model is trained on (absent when none was loaded, which the checker
+    /// reports), so its attacks take that data set's parameter defaults.
+    public private(set) var trainedOn: [String: ComponentSpec] = [:]
     /// Model names in order of first definition, for suggestions and notes.
     public private(set) var modelNames: [String] = []
     /// The most recently loaded data set.
@@ -24,9 +27,10 @@ public struct Checker: Sendable {
 
     public init() {}
 
-    public mutating func define(model name: String, architecture: ComponentSpec) {
+    public mutating func define(model name: String, architecture: ComponentSpec, dataset: ComponentSpec?) {
       if models[name] == nil { modelNames.append(name) }
       models[name] = architecture
+      trainedOn[name] = dataset
     }
   }
 

@@ -38,7 +38,7 @@ func markdownTable(for spec: ComponentSpec) -> String {
   if spec.params.isEmpty { return out + "No parameters.\n" }
   out += "| name | type | default | range | meaning |\n|---|---|---|---|---|\n"
   for p in spec.params {
-    let cells = ["`\(p.name)`", p.kind.typeName, markdownCell(p.defaultValue.description),
+    let cells = ["`\(p.name)`", p.kind.typeName, markdownCell(spec.defaultDescription(of: p)),
                  markdownCell(p.rangeDescription), markdownCell(p.doc)]
     out += "| " + cells.joined(separator: " | ") + " |\n"
   }

@@ -118,7 +118,7 @@ func componentHelp(_ spec: ComponentSpec) -> String {
   } else {
     out += "parameters:\n"
     let rows = [["name", "type", "default", "range", "meaning"]]
-      + spec.params.map { [$0.name, $0.kind.typeName, $0.defaultValue.description, $0.rangeDescription, $0.doc] }
+      + spec.params.map { [$0.name, $0.kind.typeName, spec.defaultDescription(of: $0), $0.rangeDescription, $0.doc] }
     out += textTable(rows, indent: "  ")
   }
   return out

@@ -53,3 +53,15 @@ extension ComponentKind {
   /// The plural, for lists: "architectures", "attacks", "data sets".
   public var pluralNoun: String { noun + "s" }
 }
+
+extension ComponentSpec {
+  /// A parameter's default as help and grammar.md show it: the declared default, then any
+  /// data-set-specific defaults in data-set name order: `15 (cifar10: 30, pcam: 10)`.
+  public func defaultDescription(of param: ParamSpec) -> String {
+    let specific = datasetDefaults.keys.sorted().compactMap { dataset in
+      datasetDefaults[dataset]?[param.name].map { "\(dataset): \($0)" }
+    }
+    let base = param.defaultValue.description
+    return specific.isEmpty ? base : "\(base) (\(specific.joined(separator: ", ")))"
+  }
+}

@@ -6,7 +6,7 @@ import Testing
 struct CheckerNameTests {
   @Test("unknown attack names suggest the closest one")
   func unknownAttack() {
-    let m = Marked(prelude + "attack ‸cwl3‸ steps=1000 on net")
+    let m = Marked(netPrelude + "attack ‸cwl3‸ steps=1000 on net")
     let d = onlyDiagnostic(m.text)
     #expect(d?.message == "unknown attack 'cwl3'")
     #expect(d?.range == m.range(0, 1))
@@ -15,28 +15,28 @@ struct CheckerNameTests {
 
   @Test("an unknown name far from every registered one lists them instead")
   func unknownAttackWithoutSuggestion() {
-    let d = onlyDiagnostic(prelude + "attack deepfool on net")
+    let d = onlyDiagnostic(netPrelude + "attack deepfool on net")
     #expect(d?.hint == nil)
     #expect(d?.notes == ["the attacks are 'bim' and 'cwl2'"])
   }
 
   @Test("component names ignore case, '-' and '_', and accept aliases")
   func spellingTolerance() {
-    let steps = plan("load MNIST\nmodel a = train LeNet_5\nmodel b = train BSN2\nattack Linf_BIM on a\nattack b-i-m on b")
+    let steps = planOf("load MNIST\nmodel a = train LeNet_5\nmodel b = train BSN2\nattack Linf_BIM on a\nattack b-i-m on b")
     #expect(steps.count == 5)
     if case .train(_, let architecture, _)? = steps.dropFirst().first?.step { #expect(architecture.name == "lenet") }
   }
 
   @Test("unknown architectures and data sets are reported with suggestions")
   func unknownArchitectureAndDataset() {
-    let d = diagnostics("load mnsit\nmodel net = train lenett")
+    let d = diagnosticsOf("load mnsit\nmodel net = train lenett")
     #expect(d.map(\.message) == ["unknown data set 'mnsit'", "unknown architecture 'lenett'"])
     #expect(d.map(\.hint) == ["did you mean 'mnist'?", "did you mean 'lenet'?"])
   }
 
   @Test("an unknown parameter suggests the closest and lists the component's parameters")
   func unknownParameter() {
-    let m = Marked(prelude + "attack bim ‸step‸=10 on net")
+    let m = Marked(netPrelude + "attack bim ‸step‸=10 on net")
     let d = onlyDiagnostic(m.text)
     #expect(d?.message == "unknown parameter 'step' for attack 'bim'")
     #expect(d?.range == m.range(0, 1))
@@ -46,13 +46,13 @@ struct CheckerNameTests {
 
   @Test("parameter names ignore '-' and '_'")
   func parameterSpelling() {
-    let steps = plan("load mnist\nmodel net = train lenet weight-decay=0.001")
+    let steps = planOf("load mnist\nmodel net = train lenet weight-decay=0.001")
     if case .train(_, _, let params)? = steps.last?.step { #expect(params["weight_decay"] == .real(0.001)) }
   }
 
   @Test("a parameter given twice is an error, also across 'on'")
   func duplicateParameter() {
-    let m = Marked(prelude + "attack bim eps=0.1 on net ‸eps‸=0.2")
+    let m = Marked(netPrelude + "attack bim eps=0.1 on net ‸eps‸=0.2")
     let d = onlyDiagnostic(m.text)
     #expect(d?.message == "parameter 'eps' is given twice")
     #expect(d?.range == m.range(0, 1))
@@ -61,7 +61,7 @@ struct CheckerNameTests {
 
   @Test("a model used before it is defined suggests defined names")
   func unknownModel() {
-    let m = Marked(prelude + "evaluate ‸nett‸")
+    let m = Marked(netPrelude + "evaluate ‸nett‸")
     let d = onlyDiagnostic(m.text)
     #expect(d?.message == "unknown model 'nett'")
     #expect(d?.range == m.range(0, 1))
@@ -76,7 +76,7 @@ struct CheckerNameTests {
 
   @Test("a model defined later in the script does not count before its definition")
   func useBeforeDefinition() {
-    #expect(diagnostics("load mnist\nevaluate net\nmodel net = train lenet").map(\.description)
+    #expect(diagnosticsOf("load mnist\nevaluate net\nmodel net = train lenet").map(\.description)
       == ["2:10: error: unknown model 'net'"])
   }
 
@@ -90,22 +90,22 @@ struct CheckerNameTests {
 
   @Test("a failed definition does not cause errors at later uses of the model")
   func noCascade() {
-    #expect(diagnostics("load mnist\nmodel net = train lenett\nevaluate net\nattack bim on net").map(\.message)
+    #expect(diagnosticsOf("load mnist\nmodel net = train lenett\nevaluate net\nattack bim on net").map(\.message)
       == ["unknown architecture 'lenett'"])
-    #expect(diagnostics("load mnist\nmodel net = trian lenet\nevaluate net").map(\.message)
+    #expect(diagnosticsOf("load mnist\nmodel net = trian lenet\nevaluate net").map(\.message)
       == ["expected 'train' after 'model net =', found 'trian'"])
-    #expect(diagnostics("load mnsit\nmodel net = train lenet").map(\.message) == ["unknown data set 'mnsit'"])
+    #expect(diagnosticsOf("load mnsit\nmodel net = train lenet").map(\.message) == ["unknown data set 'mnsit'"])
   }
 
   @Test("redefining a model replaces it")
   func redefinition() {
-    let steps = plan("load mnist\nmodel net = train lenet\nmodel net = train mlp\nevaluate net")
+    let steps = planOf("load mnist\nmodel net = train lenet\nmodel net = train mlp\nevaluate net")
     #expect(steps.count == 4)
   }
 
   @Test("every independent error is reported, in source order")
   func allErrors() {
-    let d = diagnostics("load mnist\nmodel net = train lenet epochs=-1 optimizer=sgx\nattack bmi on net\nevaluate nte")
+    let d = diagnosticsOf("load mnist\nmodel net = train lenet epochs=-1 optimizer=sgx\nattack bmi on net\nevaluate nte")
     #expect(d.map(\.description) == [
       "2:32: error: 'epochs=-1' is out of range; allowed: 0...10000",
       "2:45: error: 'optimizer' cannot be 'sgx'; allowed: adam, sgd",

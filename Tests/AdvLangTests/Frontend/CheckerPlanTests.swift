@@ -8,7 +8,7 @@ import Testing
 struct CheckerPlanTests {
   @Test("the quick-start script plans one step per statement and per loop value")
   func quickstart() {
-    let steps = plan("""
+    let steps = planOf("""
       # Quick start
       seed 7
       load mnist
@@ -29,15 +29,15 @@ struct CheckerPlanTests {
 
   @Test("a planned step's text has loop variables replaced by their values")
   func substitutedText() {
-    let m = Marked(prelude + "for eps in [8/255] {\n  ‸attack bim eps=eps on net samples=100‸\n}")
-    let step = plan(m.text).last
+    let m = Marked(netPrelude + "for eps in [8/255] {\n  ‸attack bim eps=eps on net samples=100‸\n}")
+    let step = planOf(m.text).last
     #expect(step?.text == "attack bim eps=0.0313725 on net samples=100")
     #expect(step?.range == m.range(0, 1))
   }
 
   @Test("a planned step's text keeps the user's spelling outside loops, single-spaced")
   func plainText() {
-    let steps = plan("load  mnist from \"d\"   train=10\nmodel net = train lenet   lr=1e-3\nattack bim eps=2 * 8/255 on net\nreport csv to \"r.csv\"")
+    let steps = planOf("load  mnist from \"d\"   train=10\nmodel net = train lenet   lr=1e-3\nattack bim eps=2 * 8/255 on net\nreport csv to \"r.csv\"")
     #expect(steps.map(\.text) == [
       "load mnist from \"d\" train=10",
       "model net = train lenet lr=1e-3",
@@ -46,9 +46,14 @@ struct CheckerPlanTests {
     ])
   }
 
+  @Test("strings in a planned step's text keep their spaces and escapes")
+  func stringText() {
+    #expect(planOf(#"report to "my  results \"1\".md""#).first?.text == #"report to "my  results \"1\".md""#)
+  }
+
   @Test("nested loops unroll in order, inner loop fastest")
   func nestedLoops() {
-    let steps = plan(prelude + "for s in [1, 2] {\n  for e in [0.1, 0.2, 0.3] { attack bim eps=e steps=s on net }\n}")
+    let steps = planOf(netPrelude + "for s in [1, 2] {\n  for e in [0.1, 0.2, 0.3] { attack bim eps=e steps=s on net }\n}")
     let attacks = steps.compactMap { step -> (Int, Double)? in
       guard case .attack(_, let p, _) = step.step else { return nil }
       return (p.int("steps"), p.real("eps"))
@@ -59,7 +64,7 @@ struct CheckerPlanTests {
 
   @Test("a loop variable can name architectures, attacks and models")
   func namesFromLoops() {
-    let steps = plan("load mnist\nfor a in [lenet, mlp] {\n  model a = train a epochs=1\n  attack bim on a\n}")
+    let steps = planOf("load mnist\nfor a in [lenet, mlp] {\n  model a = train a epochs=1\n  attack bim on a\n}")
     #expect(steps.map(\.text) == [
       "load mnist",
       "model lenet = train lenet epochs=1", "attack bim on lenet",
@@ -69,14 +74,14 @@ struct CheckerPlanTests {
 
   @Test("an unknown name from a loop value says which value")
   func unknownNameFromLoop() {
-    let d = onlyDiagnostic(prelude + "for a in [bim, cwl3] { attack a on net }")
+    let d = onlyDiagnostic(netPrelude + "for a in [bim, cwl3] { attack a on net }")
     #expect(d?.message == "unknown attack 'cwl3'")
     #expect(d?.notes == ["when 'a' = cwl3"])
   }
 
   @Test("report infers its format from the file extension unless one is given")
   func reportFormats() {
-    let steps = plan("report to \"r.md\"\nreport to \"r.json\"\nreport csv to \"r.txt\"\nreport to \"r\"")
+    let steps = planOf("report to \"r.md\"\nreport to \"r.json\"\nreport csv to \"r.txt\"\nreport to \"r\"")
     #expect(steps.map(\.step) == [
       .report(format: .markdown, path: "r.md"), .report(format: .json, path: "r.json"),
       .report(format: .csv, path: "r.txt"), .report(format: .text, path: "r"),
@@ -95,16 +100,33 @@ struct CheckerPlanTests {
     #expect(checker.environment.dataset == TestVocabulary.mnist)
   }
 
+  @Test("parameters take the defaults of the data set the model is trained on")
+  func datasetDefaults() {
+    let arch = ComponentSpec(kind: .architecture, name: "net", doc: "test", params: [.int("epochs", default: 5, range: 0...100, doc: "epochs")],
+                             datasetDefaults: ["mnist": ["epochs": .int(7)]])
+    let attack = ComponentSpec(kind: .attack, name: "probe", doc: "test", params: [.int("samples", default: 500, range: 1...1000, doc: "samples")],
+                               datasetDefaults: ["mnist": ["samples": .int(100)]])
+    let vocabulary = Vocabulary(architectures: [arch], attacks: [attack], datasets: [TestVocabulary.mnist])
+    let steps = planOf("load mnist\nmodel m = train net\nattack probe on m", vocabulary: vocabulary)
+    guard steps.count == 3, case .train(_, _, let trained) = steps[1].step, case .attack(_, let attacked, _) = steps[2].step else {
+      Issue.record("unexpected plan \(steps)")
+      return
+    }
+    #expect(trained["epochs"] == .int(7))
+    #expect(attacked["samples"] == .int(100))
+    #expect(helpText(topic: "net", vocabulary: vocabulary)?.contains("epochs  int   5 (mnist: 7)") == true)
+  }
+
   @Test("loops unrolling to too many steps are refused")
   func stepLimit() {
     let list = "[" + Array(repeating: "1", count: 400).joined(separator: ", ") + "]"
-    let d = diagnostics(prelude + "for a in \(list) { for b in \(list) { evaluate net } }")
+    let d = diagnosticsOf(netPrelude + "for a in \(list) { for b in \(list) { evaluate net } }")
     #expect(d.map(\.message) == ["the loops unroll to more than 100000 steps"])
   }
 
   @Test("an empty script plans nothing")
   func empty() {
-    #expect(plan("").isEmpty)
-    #expect(plan("# only a comment\n\n").isEmpty)
+    #expect(planOf("").isEmpty)
+    #expect(planOf("# only a comment\n\n").isEmpty)
   }
 }

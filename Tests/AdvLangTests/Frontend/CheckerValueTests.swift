@@ -5,9 +5,9 @@ import Testing
 /// The checker on values: arithmetic, types, ranges, loop variables.
 @Suite("Checker values")
 struct CheckerValueTests {
-  /// The params of the last step of `prelude + line`, an attack.
+  /// The params of the last step of `netPrelude + line`, an attack.
   func attackParams(_ line: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Params? {
-    guard case .attack(_, let params, _)? = plan(prelude + line, sourceLocation: sourceLocation).last?.step else { return nil }
+    guard case .attack(_, let params, _)? = planOf(netPrelude + line, sourceLocation: sourceLocation).last?.step else { return nil }
     return params
   }
 
@@ -30,19 +30,19 @@ struct CheckerValueTests {
 
   @Test("a value out of range names the allowed range")
   func outOfRange() {
-    let m = Marked(prelude + "attack bim eps=‸-1‸ on net")
+    let m = Marked(netPrelude + "attack bim eps=‸-1‸ on net")
     let d = onlyDiagnostic(m.text)
     #expect(d?.message == "'eps=-1' is out of range; allowed: 0...1")
     #expect(d?.range == m.range(0, 1))
-    #expect(onlyDiagnostic(prelude + "attack bim on net samples=0")?.message
+    #expect(onlyDiagnostic(netPrelude + "attack bim on net samples=0")?.message
       == "'samples=0' is out of range; allowed: 1...100000")
   }
 
   @Test("a value of the wrong type says what was expected and allowed")
   func wrongType() {
-    #expect(onlyDiagnostic(prelude + "attack bim steps=2.5 on net")?.message
+    #expect(onlyDiagnostic(netPrelude + "attack bim steps=2.5 on net")?.message
       == "parameter 'steps' expects a whole number, found '2.5'; allowed: 1...100000")
-    #expect(onlyDiagnostic(prelude + "attack bim eps=\"big\" on net")?.message
+    #expect(onlyDiagnostic(netPrelude + "attack bim eps=\"big\" on net")?.message
       == "parameter 'eps' expects a number, found 'big'; allowed: 0...1")
     #expect(onlyDiagnostic("load mnist\nmodel net = train lenet normalize=yes")?.message
       == "parameter 'normalize' expects true or false, found 'yes'")
@@ -50,7 +50,7 @@ struct CheckerValueTests {
 
   @Test("choices and booleans are written as bare words")
   func words() {
-    let steps = plan("load mnist\nmodel net = train lenet optimizer=SGD normalize=false")
+    let steps = planOf("load mnist\nmodel net = train lenet optimizer=SGD normalize=false")
     guard case .train(_, _, let params)? = steps.last?.step else { return }
     #expect(params["optimizer"] == .string("sgd"))
     #expect(params["normalize"] == .bool(false))
@@ -58,7 +58,7 @@ struct CheckerValueTests {
 
   @Test("division by zero is reported at the divisor")
   func divisionByZero() {
-    let m = Marked(prelude + "attack bim eps=1/‸(2 - 2)‸ on net")
+    let m = Marked(netPrelude + "attack bim eps=1/‸(2 - 2)‸ on net")
     let d = onlyDiagnostic(m.text)
     #expect(d?.message == "division by zero")
     #expect(d?.range == m.range(0, 1))
@@ -66,7 +66,7 @@ struct CheckerValueTests {
 
   @Test("a word where a number is needed is an unknown variable, with a suggestion")
   func unknownVariable() {
-    let m = Marked(prelude + "for eps in [0.1] { attack bim eps=‸esp‸ on net }")
+    let m = Marked(netPrelude + "for eps in [0.1] { attack bim eps=‸esp‸ on net }")
     let d = onlyDiagnostic(m.text)
     #expect(d?.message == "unknown variable 'esp'")
     #expect(d?.range == m.range(0, 1))
@@ -75,7 +75,7 @@ struct CheckerValueTests {
 
   @Test("'e-1' is one name; the hint says to write 'e - 1'")
   func minusJoinsNames() {
-    let d = onlyDiagnostic(prelude + "for e in [2] { attack bim steps=e-1 on net }")
+    let d = onlyDiagnostic(netPrelude + "for e in [2] { attack bim steps=e-1 on net }")
     #expect(d?.message == "unknown variable 'e-1'")
     #expect(d?.hint == "write 'e - 1' to subtract")
     #expect(attackParams("for e in [2] { attack bim steps=e - 1 on net }")?["steps"] == .int(1))
@@ -83,15 +83,15 @@ struct CheckerValueTests {
 
   @Test("an error that depends on a loop value says which value")
   func iterationNote() {
-    let d = onlyDiagnostic(prelude + "for e in [0.5, 2] { attack bim eps=e on net }")
+    let d = onlyDiagnostic(netPrelude + "for e in [0.5, 2] { attack bim eps=e on net }")
     #expect(d?.message == "'eps=2' is out of range; allowed: 0...1")
     #expect(d?.notes == ["when 'e' = 2"])
   }
 
   @Test("a seed is a whole number from 0 to the largest UInt64")
   func seeds() {
-    #expect(plan("seed 18446744073709551615").first?.step == .seed(UInt64.max))
-    #expect(plan("seed 6*7").first?.step == .seed(42))
+    #expect(planOf("seed 18446744073709551615").first?.step == .seed(UInt64.max))
+    #expect(planOf("seed 6*7").first?.step == .seed(42))
     #expect(onlyDiagnostic("seed 18446744073709551616")?.message
       == "seed must be a whole number from 0 to 18446744073709551615, found '18446744073709551616'")
     #expect(onlyDiagnostic("seed -1")?.message == "seed must be a whole number from 0 to 18446744073709551615, found '-1'")
@@ -100,20 +100,20 @@ struct CheckerValueTests {
 
   @Test("a list outside 'for' and an empty loop list are errors")
   func lists() {
-    #expect(onlyDiagnostic(prelude + "attack bim eps=[1] on net")?.message == "a list can only follow 'for … in'")
-    #expect(onlyDiagnostic(prelude + "for e in [] { evaluate net }")?.message == "empty list; 'for' needs at least one value")
+    #expect(onlyDiagnostic(netPrelude + "attack bim eps=[1] on net")?.message == "a list can only follow 'for … in'")
+    #expect(onlyDiagnostic(netPrelude + "for e in [] { evaluate net }")?.message == "empty list; 'for' needs at least one value")
   }
 
   @Test("arithmetic on strings is refused")
   func stringArithmetic() {
-    #expect(onlyDiagnostic(prelude + "attack bim eps=\"a\" * 2 on net")?.message == "'*' needs numbers, found '\"a\"'")
+    #expect(onlyDiagnostic(netPrelude + "attack bim eps=\"a\" * 2 on net")?.message == "'*' needs numbers, found '\"a\"'")
   }
 
   @Test("paths must be strings")
   func paths() {
     #expect(onlyDiagnostic("load mnist from data")?.message
       == "expected a path in double quotes after 'from', found 'data'")
-    let steps = plan(#"load mnist from "data/mnist" train=1000"#)
+    let steps = planOf(#"load mnist from "data/mnist" train=1000"#)
     #expect(steps.first?.step == .load(dataset: TestVocabulary.mnist, path: "data/mnist",
                                        params: Params(spec: TestVocabulary.mnist, given: ["train": .int(1000)])))
   }

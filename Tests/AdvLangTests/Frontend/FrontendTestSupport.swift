@@ -36,7 +36,7 @@ struct Marked {
 }
 
 /// The diagnostics of checking `text` with a fresh checker (empty when it checks).
-func diagnostics(_ text: String, vocabulary: Vocabulary = TestVocabulary.extended) -> [Diagnostic] {
+func diagnosticsOf(_ text: String, vocabulary: Vocabulary = TestVocabulary.extended) -> [Diagnostic] {
   var checker = Checker(vocabulary: vocabulary)
   switch checker.check(SourceFile(name: "test.adv", text: text)) {
   case .success: return []
@@ -46,13 +46,13 @@ func diagnostics(_ text: String, vocabulary: Vocabulary = TestVocabulary.extende
 
 /// The only diagnostic of checking `text`; records an issue unless there is exactly one.
 func onlyDiagnostic(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Diagnostic? {
-  let found = diagnostics(text)
+  let found = diagnosticsOf(text)
   #expect(found.count == 1, "expected one diagnostic, got \(found)", sourceLocation: sourceLocation)
   return found.first
 }
 
 /// The plan of `text`; records an issue (and returns []) when it does not check.
-func plan(_ text: String, vocabulary: Vocabulary = TestVocabulary.extended,
+func planOf(_ text: String, vocabulary: Vocabulary = TestVocabulary.extended,
           sourceLocation: Testing.SourceLocation = #_sourceLocation) -> [PlannedStep] {
   var checker = Checker(vocabulary: vocabulary)
   switch checker.check(SourceFile(name: "test.adv", text: text)) {
@@ -64,4 +64,4 @@ func plan(_ text: String, vocabulary: Vocabulary = TestVocabulary.extended,
 }
 
 /// A script prefix that loads data and defines model `net`.
-let prelude = "load mnist\nmodel net = train lenet\n"
+let netPrelude = "load mnist\nmodel net = train lenet\n"

@@ -37,7 +37,7 @@ struct GrammarDocTests {
     let tables = renderParameterTables(vocabulary: vocabulary)
     let headings = tables.split(separator: "\n").filter { $0.hasPrefix("###") }
     #expect(headings == ["### Architectures", "#### `lenet`", "#### `mlp`", "### Attacks", "#### `bim`",
-                         "### Data sets", "#### `mnist`"])
+                         "### Data sets", "#### `mnist`", "#### `cifar10`", "#### `pcam`"])
     #expect(tables.contains("| `optimizer` | choice | adam | adam\\|sgd | optimiser |"))
   }
 

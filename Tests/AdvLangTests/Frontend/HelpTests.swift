@@ -10,7 +10,7 @@ struct HelpTests {
   func overview() {
     let text = helpText(vocabulary: vocabulary)
     for statement in Statements.all { #expect(text.contains(statement.syntax)) }
-    #expect(text.contains("architectures: lenet, mlp\nattacks: bim\ndata sets: mnist\n"))
+    #expect(text.contains("architectures: lenet, mlp\nattacks: bim\ndata sets: mnist, cifar10, pcam\n"))
     #expect(text.hasPrefix("statements:\n  seed N\n      fix the seed of every random choice after it"))
   }
 
@@ -57,7 +57,7 @@ struct HelpTests {
   @Test("every statement's example checks after loading data and defining 'net'")
   func examplesCheck() {
     for statement in Statements.all {
-      #expect(diagnostics(prelude + statement.example, vocabulary: vocabulary).isEmpty, "\(statement.name)")
+      #expect(diagnosticsOf(netPrelude + statement.example, vocabulary: vocabulary).isEmpty, "\(statement.name)")
     }
   }
 

@@ -4,8 +4,9 @@ import AdvTensor
 /// Vocabularies for front-end tests, independent of the engine's registries.
 ///
 /// `documented` mirrors the declarations grammar.md documents (lenet and mlp with the
-/// engine's `trainingParams` defaults, bim, mnist); `extended` adds `bsn-2` and a `cwl2`
-/// stand-in so suggestions between similar names can be tested.
+/// engine's `trainingParams` defaults, bim, and the data sets of `Datasets.specs`);
+/// `extended` adds `bsn-2` and a `cwl2` stand-in so suggestions between similar names can be
+/// tested.
 enum TestVocabulary {
   /// Mirror of `trainingParams` in AdvNN/Architectures/Registry.swift.
   static func trainingParams(epochs: Int, batch: Int, optimizer: String, lr: Double,
@@ -53,6 +54,20 @@ enum TestVocabulary {
       .int("test", default: 0, range: 0...1_000_000, doc: "keep a stratified, seeded subset of N test images (0: all)"),
     ])
 
+  static let cifar10 = ComponentSpec(
+    kind: .dataset, name: "cifar10", aliases: ["cifar-10", "cifar"],
+    doc: "CIFAR-10 binary version, 3x32x32, 10 classes; needs 'from \"DIR\"'",
+    params: mnist.params)
+
+  static let pcam = ComponentSpec(
+    kind: .dataset, name: "pcam", aliases: ["patchcamelyon"],
+    doc: "PatchCamelyon HDF5 files, 96x96x3 patches seen as 3x32x32, 2 classes; read lazily; needs 'from \"DIR\"'",
+    params: mnist.params + [
+      .choice("reduce", default: "resize", options: ["resize", "centercrop"],
+              doc: "96x96 to 32x32: antialiased bilinear resize, or the centre crop that defines the label"),
+      .int("size", default: 32, range: 8...96, doc: "side of the images the models see [paper: 32]"),
+    ])
+
   /// Test-only stand-ins for names that are close to others.
   static let bsn2 = ComponentSpec(
     kind: .architecture, name: "bsn-2", aliases: ["bsn2"], doc: "binary stochastic MLP (test stand-in)",
@@ -67,8 +82,8 @@ enum TestVocabulary {
     ])
 
   /// The vocabulary grammar.md's generated tables document.
-  static let documented = Vocabulary(architectures: [lenet, mlp], attacks: [bim], datasets: [mnist])
+  static let documented = Vocabulary(architectures: [lenet, mlp], attacks: [bim], datasets: [mnist, cifar10, pcam])
 
   /// The vocabulary of most front-end tests and of the `.adv` script tests.
-  static let extended = Vocabulary(architectures: [lenet, mlp, bsn2], attacks: [bim, cwl2], datasets: [mnist])
+  static let extended = Vocabulary(architectures: [lenet, mlp, bsn2], attacks: [bim, cwl2], datasets: [mnist, cifar10, pcam])
 }
