@@ -47,7 +47,7 @@ let package = Package(
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "AdvReportTests", dependencies: ["AdvReport"]),
     .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvReport", "AdvTestSupport"],
-                resources: [.copy("Scripts")]),
+                resources: [.copy("Scripts"), .copy("Runs")]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -23,6 +23,11 @@ public struct SessionOutput {
   public var print: (String) -> Void
   public var warn: (String) -> Void
 
+  public init(print: @escaping (String) -> Void, warn: @escaping (String) -> Void) {
+    self.print = print
+    self.warn = warn
+  }
+
   public static let standard = SessionOutput(
     print: { Swift.print($0); fflush(stdout) },
     warn: { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) })

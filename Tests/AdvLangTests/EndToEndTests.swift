@@ -1,0 +1,99 @@
+import AdvLang
+import AdvNN
+import AdvReport
+import Foundation
+import Testing
+
+/// Real `.adv` files from `Tests/AdvLangTests/Runs/`, checked and run through a session, as
+/// `adv run` does, with a private cache and output directory.
+final class EndToEndTests {
+  let work = FileManager.default.temporaryDirectory.appendingPathComponent("adv-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+
+  deinit { try? FileManager.default.removeItem(atPath: work) }
+
+  func script(_ name: String) throws -> (name: String, text: String) {
+    let url = try #require(Bundle.module.url(forResource: "Runs/\(name)", withExtension: "adv"))
+    return (url.path, try String(contentsOf: url, encoding: .utf8))
+  }
+
+  /// Runs a script; returns the session and what it printed.
+  func run(_ name: String, cache: Bool = true) throws -> (Session, [String]) {
+    let (path, text) = try script(name)
+    var printed: [String] = []
+    let session = Session(scriptName: path, scriptText: text, outputDirectory: work + "/out",
+                          cache: cache ? ModelCache(directory: work + "/cache") : nil,
+                          output: SessionOutput(print: { printed.append($0) }, warn: { printed.append("warning: " + $0) }))
+    let source = AdvLang.SourceFile(name: path, text: text)
+    let steps = try session.checker.check(source).get()
+    try session.run(steps, file: path)
+    return (session, printed)
+  }
+
+  @Test("a BIM sweep trains, evaluates, attacks and writes a JSON report")
+  func sweep() throws {
+    let (session, printed) = try run("bim-sweep")
+    let report = session.report
+    #expect(report.models.count == 1)
+    #expect(report.models[0].cleanAccuracy > 0.75)
+    #expect(report.results.map(\.samples) == [20, 20, 20])
+    let asr = report.results.map(\.asr)
+    #expect(asr[0] == 0)
+    #expect(asr[0] <= asr[1] && asr[1] <= asr[2] && asr[2] > 0.5)
+    let json = try Data(contentsOf: URL(fileURLWithPath: work + "/out/r.json"))
+    #expect(try JSONDecoder().decode(Report.self, from: json) == report)
+    #expect(FileManager.default.fileExists(atPath: work + "/out/results.json"))
+    #expect(printed.contains { $0.hasPrefix("trained m (mlp") })
+  }
+
+  @Test("the same script gives the same numbers twice, the second time from the cache")
+  func reproducible() throws {
+    let (first, _) = try run("bim-sweep")
+    let (second, printed) = try run("bim-sweep")
+    #expect(printed.contains("loaded m (mlp) from the cache"))
+    #expect(first.report.results.map(\.asr) == second.report.results.map(\.asr))
+    #expect(first.report.results.map(\.perSample) == second.report.results.map(\.perSample))
+    let (uncached, _) = try run("bim-sweep", cache: false)
+    #expect(uncached.report.models.map(\.cleanAccuracy) == first.report.models.map(\.cleanAccuracy))
+  }
+
+  @Test("a missing data directory stops the run with the script's line and the path")
+  func missingData() throws {
+    do {
+      _ = try run("missing-data")
+      Issue.record("expected a runtime error")
+    } catch let error as RuntimeError {
+      #expect(error.description.contains("missing-data.adv:2:1: error: cannot find 'no/such/dir'"))
+    }
+  }
+}
+
+@Suite("standard vocabulary")
+struct StandardVocabularyTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  @Test("grammar.md's parameter tables are those the declarations render (run 'make grammar' if not)")
+  func grammarUpToDate() throws {
+    let grammar = try String(contentsOf: Self.root.appendingPathComponent("grammar.md"), encoding: .utf8)
+    #expect(generatedTables(in: grammar) == renderParameterTables(vocabulary: .standard))
+  }
+
+  @Test("every example script checks against the real registries")
+  func examplesCheck() throws {
+    let dir = Self.root.appendingPathComponent("examples")
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".adv") }
+    #expect(!names.isEmpty)
+    for name in names {
+      var checker = Checker(vocabulary: .standard)
+      let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+      let result = checker.check(AdvLang.SourceFile(name: name, text: text))
+      if case .failure(let f) = result { Issue.record("\(name) does not check:\n\(f.rendered(in: AdvLang.SourceFile(name: name, text: text)))") }
+    }
+  }
+
+  @Test("every registered attack and architecture has help")
+  func help() {
+    for spec in Vocabulary.standard.allComponents {
+      #expect(helpText(topic: spec.name, vocabulary: .standard)?.contains(spec.doc) == true, "no help for \(spec.name)")
+    }
+  }
+}
