@@ -52,6 +52,9 @@ public final class REPL {
   /// Checks and runs one input; prints diagnostics or results.
   func execute(_ text: String, name: String) {
     let file = SourceFile(name: name, text: text)
+    // A statement that fails or is interrupted at run time must not leave its names defined
+    // for the checker (a model that was never trained); restore the checker's environment.
+    let before = session.checker
     switch session.checker.check(file) {
     case .failure(let failure):
       FileHandle.standardError.write(Data(failure.rendered(in: file).utf8))
@@ -62,8 +65,10 @@ public final class REPL {
       do {
         try session.run(steps, file: name)
       } catch is Interrupted {
+        session.checker = before
         FileHandle.standardError.write(Data("\ninterrupted; the session keeps what was computed before\n".utf8))
       } catch {
+        session.checker = before
         FileHandle.standardError.write(Data("\(error)\n".utf8))
       }
     }
