@@ -48,6 +48,7 @@ public final class Session {
   public private(set) var dataset: Dataset?
   public private(set) var models: [String: SessionModel] = [:]
   public private(set) var report: Report
+  var evaluations: UInt64 = 0
   public var checker: Checker
   public let scriptName: String
   public let outputDirectory: String?
@@ -104,7 +105,54 @@ public final class Session {
       try attack(spec, params, model, statement: planned.text)
     case .report(let format, let path):
       try writeReport(format, path: path)
+    case .loadModel(let name, let path, let spec, let params):
+      try loadModel(name, path: resolveInput(path), spec: spec, params: params)
+    case .save(let name, let path):
+      let m = try model(name)
+      let target = resolve(path)
+      try Checkpoint.save(m.network, to: target, metadata: [
+        "dataset": m.dataset.fingerprint, "seed": String(m.seed), "version": advVersion, "model_hash": m.hash])
+      output.print("saved \(name) to \(target)")
+    case .setPolicy(let name, let policy):
+      let m = try model(name)
+      guard m.network.isStochastic else {
+        output.warn("'\(name)' (\(m.architecture.name)) is deterministic; its policy does not matter")
+        return
+      }
+      switch policy {
+      case .single: m.network.policy = .single
+      case .average(let n): m.network.policy = .average(n)
+      }
+      output.print("\(name) answers with \(m.network.policy)")
     }
+  }
+
+  /// Relative input paths are read from the working directory.
+  func resolveInput(_ path: String) -> String { path }
+
+  func loadModel(_ name: String, path: String, spec: ComponentSpec, params: Params) throws {
+    guard let arch = Architectures.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }
+    let st = try SafeTensors(contentsOf: path)
+    if let saved = st.metadata["arch"], canonicalName(saved) != canonicalName(spec.name) {
+      output.warn("'\(path)' was saved from a '\(saved)' model; loading it as '\(spec.name)'")
+    }
+    let data = dataset
+    guard let geometry = Checkpoint.geometry(st) ?? data.map({ ($0.imageShape, $0.classes) }) else {
+      throw RuntimeError(message: "'\(path)' does not record its input shape; add 'load DATASET' before this line", location: scriptName)
+    }
+    let net = try arch.make(params: params, inputShape: geometry.inputShape, classes: geometry.classes,
+                            rng: RandomStream(seed: seed, stream: 0x1417))
+    try Checkpoint.restore(net, from: st)
+    guard let data else {
+      throw RuntimeError(message: "no data set loaded to evaluate or attack '\(name)' on; add 'load mnist' first", location: scriptName)
+    }
+    guard data.imageShape == geometry.inputShape && data.classes == geometry.classes else {
+      throw RuntimeError(message: "'\(path)' takes \(geometry.inputShape.map(String.init).joined(separator: "x")) images and \(geometry.classes) classes, but the loaded data set has \(data.imageShape.map(String.init).joined(separator: "x")) and \(data.classes)", location: scriptName)
+    }
+    let hash = Session.sha256(["loaded", path, st.metadata["model_hash"] ?? ""].joined(separator: "|"))
+    models[name] = SessionModel(name: name, network: net, architecture: spec, params: params, dataset: data,
+                                seed: seed, hash: hash, trainSeconds: nil)
+    output.print("loaded \(name) (\(spec.name), \(net.parameterCount) parameters) from \(path)")
   }
 
   func load(_ spec: ComponentSpec, path: String?, params: Params) throws {
@@ -173,13 +221,17 @@ public final class Session {
 
   func evaluate(_ name: String, statement: String) throws {
     let m = try model(name)
-    var rng = RandomStream(seed: seed, stream: 0xE7A1)
+    // Each evaluation draws fresh noise (a stochastic model under 'single' gives a new answer
+    // each time), yet the same script repeats every number.
+    evaluations += 1
+    var rng = RandomStream(seed: seed, stream: 0xE7A1 &+ UInt64(evaluations))
     let acc = accuracy(m.network, on: m.dataset.test, rng: &rng)
     report.models.append(ModelRecord(
       name: name, arch: m.architecture.name, dataset: m.dataset.name, params: stringParams(m.params),
-      cleanAccuracy: acc, samples: m.dataset.test.count, policy: "deterministic", seed: m.seed,
+      cleanAccuracy: acc, samples: m.dataset.test.count, policy: m.network.policyDescription, seed: m.seed,
       trainSeconds: m.trainSeconds, modelHash: m.hash, statement: statement))
-    output.print(String(format: "%@: clean accuracy %.4f on %d test images", name, acc, m.dataset.test.count))
+    output.print(String(format: "%@: clean accuracy %.4f on %d test images (%@)", name, acc, m.dataset.test.count,
+                        m.network.policyDescription))
     saveResults()
   }
 
@@ -187,8 +239,9 @@ public final class Session {
     let m = try model(name)
     guard let kind = Attacks.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }
     let count = params.int("samples")
+    let launches = params["launches"].flatMap { if case .int(let n) = $0 { return n } else { return nil } } ?? 100
     let result = try AttackRunner.run(kind.init(params: params), params: params, on: m.network, split: m.dataset.test,
-                                      count: count, seed: seed, label: "\(spec.name) on \(name)")
+                                      count: count, seed: seed, launches: launches, label: "\(spec.name) on \(name)")
     if result.samples.count < count {
       output.warn("'\(name)' classifies only \(result.samples.count) test images correctly; attacked those instead of \(count)")
     }

@@ -19,6 +19,7 @@ public struct BIM: Attack {
       .int("steps", default: 100, range: 1...100_000, doc: "iterations [paper: 100]"),
       .bool("early", default: true, doc: "stop a sample at its first misclassified iterate [foolbox: return_early]"),
       .int("samples", default: 500, range: 1...1_000_000, doc: "correctly classified test samples attacked [paper: 500]"),
+      .int("launches", default: 100, range: 1...100_000, doc: "re-launches of each adversarial on a stochastic target [paper: 100]"),
     ])
 
   public let eps: Float

@@ -93,6 +93,12 @@ public enum Statement: Sendable, Hashable {
   case forLoop(variable: Name, values: [Expr], valuesRange: SourceRange, body: [Statement], range: SourceRange)
   /// `report [FORMAT] [to "FILE"]`
   case report(format: Name?, path: Expr?, range: SourceRange)
+  /// `model NAME = load "FILE" as ARCH [key=value ...]`
+  case loadModel(model: Name, path: Expr, architecture: Name, arguments: [NamedArgument], range: SourceRange)
+  /// `save NAME to "FILE"`
+  case save(model: Name, path: Expr, range: SourceRange)
+  /// `set policy of NAME = single | average(N)`; `passes` is N.
+  case setPolicy(model: Name, policy: Name, passes: Expr?, range: SourceRange)
   /// A statement that did not parse (its error is already reported). When it began
   /// `model NAME =`, `definesModel` holds the name so later uses of it are not reported again.
   case invalid(definesModel: Name?, range: SourceRange)
@@ -100,7 +106,8 @@ public enum Statement: Sendable, Hashable {
   public var range: SourceRange {
     switch self {
     case .seed(_, let r), .load(_, _, _, let r), .train(_, _, _, let r), .evaluate(_, let r),
-         .attack(_, _, _, let r), .forLoop(_, _, _, _, let r), .report(_, _, let r), .invalid(_, let r):
+         .attack(_, _, _, let r), .forLoop(_, _, _, _, let r), .report(_, _, let r), .invalid(_, let r),
+         .loadModel(_, _, _, _, let r), .save(_, _, let r), .setPolicy(_, _, _, let r):
       return r
     }
   }

@@ -65,6 +65,54 @@ extension CheckPass {
 
     case .invalid(let definesModel, _):
       if let definesModel, !brokenModels.contains(definesModel.text) { brokenModels.append(definesModel.text) }
+
+    case .loadModel(let modelName, let pathExpr, let architectureName, let arguments, _):
+      let path = string(pathExpr, expected: "a file name in double quotes after 'load'")
+      let architecture = component(.architecture, architectureName)
+      let params = parameters(arguments, of: architecture, dataset: environment.dataset)
+      guard let name = resolve(modelName, as: "a model name") else { return }
+      guard let path, let architecture, let params else {
+        if !brokenModels.contains(name) { brokenModels.append(name) }
+        return
+      }
+      brokenModels.removeAll { $0 == name }
+      environment.define(model: name, architecture: architecture, dataset: environment.dataset)
+      emit(.loadModel(model: name, path: path, architecture: architecture, params: params), for: statement)
+
+    case .save(let modelName, let pathExpr, _):
+      let model = model(modelName)
+      let path = string(pathExpr, expected: "a file name in double quotes after 'to'")
+      if let model, let path { emit(.save(model: model, path: path), for: statement) }
+
+    case .setPolicy(let modelName, let policyName, let passes, _):
+      let model = model(modelName)
+      let policy = policySetting(policyName, passes)
+      if let model, let policy { emit(.setPolicy(model: model, policy: policy), for: statement) }
+    }
+  }
+
+  /// `single` or `average(N)` with N in 1...1000.
+  mutating func policySetting(_ name: Name, _ passes: Expr?) -> PolicySetting? {
+    switch name.text.lowercased() {
+    case "single":
+      if let passes { error("'single' takes no number of passes", at: passes.range, hint: "write 'single' or 'average(N)'") }
+      return passes == nil ? .single : nil
+    case "average":
+      guard let passes else {
+        error("'average' needs its number of passes", at: name.range, hint: "write 'average(10)'")
+        return nil
+      }
+      guard let v = evaluate(passes) else { return nil }
+      guard case .int(let n) = v, (1...1000).contains(n) else {
+        error("the number of passes must be a whole number in 1...1000, found '\(v)'", at: passes.range)
+        return nil
+      }
+      return .average(n)
+    default:
+      error("unknown policy '\(name.text)'", at: name.range,
+            hint: suggestion(for: name.text, among: ["single", "average"]).map(Diagnostic.didYouMean),
+            notes: ["the policies are 'single' and 'average(N)'"])
+      return nil
     }
   }
 
@@ -164,8 +212,13 @@ extension CheckPass {
     case .report(let format, let path, _):
       return (["report"] + [format.map(text(of:)), path.map { "to \(text(of: $0))" }].compactMap { $0 })
         .joined(separator: " ")
-    case .forLoop, .invalid:
-      return file.text(in: statement.range)
+    case .loadModel(let model, let path, let architecture, let arguments, _):
+      return (["model", text(of: model), "=", "load", text(of: path), "as", text(of: architecture)] + arguments.map(text(of:)))
+        .joined(separator: " ")
+    case .save(let model, let path, _):
+      return "save \(text(of: model)) to \(text(of: path))"
+    case .forLoop, .invalid, .setPolicy:
+      return file.text(in: statement.range).split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
   }
 

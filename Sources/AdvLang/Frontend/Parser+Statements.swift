@@ -16,6 +16,8 @@ extension Parser {
     case "attack": return try parseAttack()
     case "for": return try parseFor()
     case "report": return try parseReport()
+    case "save": return try parseSave()
+    case "set": return try parseSet()
     default: throw unknownStatement(keyword)
     }
   }
@@ -93,8 +95,9 @@ extension Parser {
     let name = try parseName("a model name after 'model'")
     pendingModel = name
     try expect(.equals, "'=' after 'model \(name.text)'", hint: "write 'model \(name.text) = train ARCH'")
+    if current.isKeyword("load") { return try parseLoadModel(keyword, name) }
     guard current.isKeyword("train") else {
-      throw error("expected 'train' after 'model \(name.text) =', found \(current)", at: current)
+      throw error("expected 'train' or 'load' after 'model \(name.text) =', found \(current)", at: current)
     }
     advance()
     let architecture = try parseName("an architecture name after 'train'")
@@ -169,5 +172,59 @@ extension Parser {
       throw error("expected \(expected), found \(current)", at: current)
     }
     return .report(format: format, path: path, range: rangeFrom(keyword))
+  }
+}
+
+extension Parser {
+  /// `model NAME = load "FILE" as ARCH [key=value ...]` (after `model NAME =`).
+  mutating func parseLoadModel(_ keyword: Token, _ name: Name) throws -> Statement {
+    advance()  // 'load'
+    let path = try parseExpression("a file name in double quotes after 'load'")
+    guard current.isKeyword("as") else {
+      throw error("expected 'as ARCH' after the file name, found \(current)", at: current,
+                  hint: "write 'model \(name.text) = load \"FILE\" as ARCH'")
+    }
+    advance()
+    let architecture = try parseName("an architecture name after 'as'")
+    var arguments: [NamedArgument] = []
+    while !current.endsStatement {
+      guard atArgument else { throw error("expected 'name=value', found \(current)", at: current) }
+      arguments.append(try parseArgument())
+    }
+    return .loadModel(model: name, path: path, architecture: architecture, arguments: arguments, range: rangeFrom(keyword))
+  }
+
+  /// `save NAME to "FILE"`
+  mutating func parseSave() throws -> Statement {
+    let keyword = advance()
+    let name = try parseName("a model name after 'save'", reserved: ["to"])
+    guard current.isKeyword("to") else {
+      throw error("expected 'to \"FILE\"' after 'save \(name.text)', found \(current)", at: current)
+    }
+    advance()
+    let path = try parseExpression("a file name in double quotes after 'to'")
+    return .save(model: name, path: path, range: rangeFrom(keyword))
+  }
+
+  /// `set policy of NAME = single | average(N)`
+  mutating func parseSet() throws -> Statement {
+    let keyword = advance()
+    guard current.isKeyword("policy") else {
+      throw error("expected 'policy' after 'set', found \(current)", at: current,
+                  hint: "write 'set policy of NAME = average(10)'")
+    }
+    advance()
+    guard current.isKeyword("of") else { throw error("expected 'of NAME' after 'set policy', found \(current)", at: current) }
+    advance()
+    let name = try parseName("a model name after 'set policy of'")
+    try expect(.equals, "'=' after 'set policy of \(name.text)'", hint: "write 'set policy of \(name.text) = average(10)'")
+    let policy = try parseName("'single' or 'average(N)'")
+    var passes: Expr? = nil
+    if current.kind == .leftParen {
+      advance()
+      passes = try parseExpression("the number of passes in 'average(N)'")
+      try expect(.rightParen, "')' after the number of passes")
+    }
+    return .setPolicy(model: name, policy: policy, passes: passes, range: rangeFrom(keyword))
   }
 }

@@ -29,6 +29,15 @@ public enum PlanStep: Sendable, Equatable {
   case evaluate(model: String)
   case attack(attack: ComponentSpec, params: Params, model: String)
   case report(format: ReportFormat, path: String?)
+  case loadModel(model: String, path: String, architecture: ComponentSpec, params: Params)
+  case save(model: String, path: String)
+  case setPolicy(model: String, policy: PolicySetting)
+}
+
+/// An inference policy as a script sets it: one pass, or the mean logits of n passes.
+public enum PolicySetting: Sendable, Equatable {
+  case single
+  case average(Int)
 }
 
 /// A step with the statement it came from.

@@ -21,8 +21,9 @@ enum BinarizedResNet {
          .choice("regime", default: "binarynet", options: ["binarynet", "step"],
                  doc: "binarynet: lr 0.005, 0.001 from epoch 101, 0.0005 from epoch 142 [paper]; step: lr_step/gamma"),
          .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)")]
-      + (stochastic ? [.choice("policy", default: "average(10)", options: ["single", "average(10)"],
-                               doc: "inference policy [paper: average(10)]")] : [])
+      + (stochastic ? [.choice("policy", default: "average", options: ["single", "average"],
+                               doc: "inference policy: one pass, or the mean logits of 'passes' passes [paper: average]"),
+                       .int("passes", default: 10, range: 1...1000, doc: "forward passes averaged by the average policy [paper: 10]")] : [])
   }
 
   static func make(name: String, stochastic: Bool, params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
@@ -63,7 +64,7 @@ enum BinarizedResNet {
     let stages = widths.count
     let net = Network(architecture: name, params: params, inputShape: inputShape, classes: classes,
                       parameters: b.parameters, batchNorms: b.batchNorms, stochastic: stochastic,
-                      policy: params["policy"] == .string("single") ? .single : .average(10)) { x, p, mode, rng in
+                      policy: policy(params)) { x, p, mode, rng in
       let training = mode == .training
       func bn(_ y: Variable, _ n: String) -> Variable {
         batchNorm(y, gamma: p[n + ".weight"], beta: p[n + ".bias"], running: p.runningStatistics(n), training: training)

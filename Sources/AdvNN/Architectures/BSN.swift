@@ -6,8 +6,9 @@ func bsnParams(optimizer: String, lr: Double, weightDecay: Double, lrStep: Int, 
   trainingParams(epochs: 100, batch: 128, optimizer: optimizer, lr: lr, weightDecay: weightDecay,
                  lrStep: lrStep, gamma: gamma, normalize: false)
     + [.bool("anneal", default: anneal, doc: "slope annealing k = 1.005^(epoch-1) [paper: BSN-2, BSN-4]"),
-       .choice("policy", default: "average(10)", options: ["single", "average(10)"],
-               doc: "inference policy: one pass, or mean logits of 10 passes [paper: average(10)]")]
+       .choice("policy", default: "average", options: ["single", "average"],
+               doc: "inference policy: one pass, or the mean logits of 'passes' passes [paper: average]"),
+       .int("passes", default: 10, range: 1...1000, doc: "forward passes averaged by the average policy [paper: 10]")]
 }
 
 /// An MLP whose hidden activations are binary stochastic neurons; the output layer is linear.
@@ -28,7 +29,9 @@ func stochasticMLP(name: String, hidden: [Int], params: Params, inputShape: [Int
 }
 
 func policy(_ params: Params) -> InferencePolicy {
-  params["policy"] == .string("single") ? .single : .average(10)
+  if params["policy"] == .string("single") { return .single }
+  if case .int(let n)? = params["passes"] { return .average(n) }
+  return .average(10)
 }
 
 /// BSN-2: input → 100 BSN → classes (Table VIII); SGD 0.01, WD 1e-4, step 5, γ 0.75, annealing.
