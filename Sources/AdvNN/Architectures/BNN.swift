@@ -20,7 +20,9 @@ enum BinarizedResNet {
                  doc: "binarynet: BinaryNet's CIFAR resnet_binary (width 5); torchvision: ResNet-18 layout"),
          .choice("regime", default: "binarynet", options: ["binarynet", "step"],
                  doc: "binarynet: lr 0.005, 0.001 from epoch 101, 0.0005 from epoch 142 [paper]; step: lr_step/gamma"),
-         .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)")]
+         .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)"),
+         .bool("recalibrate", default: true,
+               doc: "after training, recompute batch-norm statistics over the training split for the final weights")]
       + (stochastic ? [.choice("policy", default: "average", options: ["single", "average"],
                                doc: "inference policy: one pass, or the mean logits of 'passes' passes [paper: average]"),
                        .int("passes", default: 10, range: 1...1000, doc: "forward passes averaged by the average policy [paper: 10]")] : [])

@@ -15,8 +15,10 @@ public struct TrainingConfig: Sendable, Hashable {
   public var normalize: Bool
   public var annealSlope: Bool
   public var binaryNetRegime: Bool
+  public var recalibrate: Bool
 
   public init(_ p: Params) {
+    recalibrate = p["recalibrate"].map { $0 == .bool(true) } ?? false
     binaryNetRegime = p["regime"] == .string("binarynet")
     annealSlope = p["anneal"].map { $0 == .bool(true) } ?? false
     normalize = p["normalize"].map { $0 == .bool(true) } ?? false
@@ -87,8 +89,28 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
     }
     log.epochLoss.append(total / Double(split.count))
   }
+  if config.recalibrate { try recalibrateBatchNorm(net, on: split, batch: config.batch, rng: &noise) }
   log.seconds = Date().timeIntervalSince(start)
   return log
+}
+
+/// Recomputes every batch-norm layer's running statistics as the plain average over the
+/// training split under the final weights. The exponential average kept during training mixes
+/// statistics of earlier weights; in binarised networks, where a step flips many weight signs,
+/// that mixture can be far from any real batch and inference collapses.
+public func recalibrateBatchNorm(_ net: Network, on split: Split, batch: Int, rng: inout RandomStream) throws {
+  guard !net.batchNorms.isEmpty else { return }
+  for (_, r) in net.batchNorms { r.resetCumulative(true) }
+  defer { for (_, r) in net.batchNorms { r.resetCumulative(false) } }
+  var start = 0
+  while start < split.count {
+    try Interrupt.check()
+    let end = min(start + batch, split.count)
+    let tape = Tape()
+    let (p, _) = net.bind(to: tape, trainable: false)
+    _ = net.forward(tape.constant(split.images.slice(start..<end)), p, mode: .training, rng: &rng)
+    start = end
+  }
 }
 
 /// Fraction of `split` that `net` classifies correctly.

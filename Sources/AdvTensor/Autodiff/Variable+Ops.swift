@@ -149,13 +149,28 @@ public final class RunningStatistics: @unchecked Sendable {
   public var mean: Tensor
   public var variance: Tensor
   public var batchesTracked: Int = 0
+  /// When set, updates form the plain average of every batch since (PyTorch's
+  /// `momentum=None`), used to recompute the statistics for the final weights.
+  public var cumulative = false
+  var cumulativeCount = 0
 
   public init(channels: Int) {
     mean = Tensor(zeros: [channels])
     variance = Tensor(repeating: 1, shape: [channels])
   }
 
+  /// Starts a cumulative average (`cumulative = true`) or returns to the exponential one.
+  public func resetCumulative(_ on: Bool) {
+    cumulative = on
+    cumulativeCount = 0
+  }
+
   func update(mean batchMean: [Float], unbiasedVariance: [Float], momentum: Float) {
+    var momentum = momentum
+    if cumulative {
+      cumulativeCount += 1
+      momentum = 1 / Float(cumulativeCount)
+    }
     mean.withUnsafeMutableBufferPointer { m in
       variance.withUnsafeMutableBufferPointer { v in
         for c in 0..<m.count {
