@@ -40,10 +40,18 @@ func tables(_ report: Report) -> [Table] {
   return out
 }
 
+/// The models table; a "paper" column (Table I) appears when the paper reports any of them.
 func modelsTable(_ report: Report) -> Table {
-  Table(title: "Models", headers: ["model", "arch", "dataset", "policy", "samples", "clean acc"],
-        alignments: [.left, .left, .left, .left, .right, .right],
-        rows: report.models.map { [$0.name, $0.arch, $0.dataset, $0.policy, String($0.samples), fixed($0.cleanAccuracy)] })
+  let paper = report.models.map { PaperResults.cleanAccuracy[$0.arch]?[$0.dataset] }
+  var table = Table(title: "Models", headers: ["model", "arch", "dataset", "policy", "samples", "clean acc"],
+                    alignments: [.left, .left, .left, .left, .right, .right],
+                    rows: report.models.map { [$0.name, $0.arch, $0.dataset, $0.policy, String($0.samples), fixed($0.cleanAccuracy)] })
+  if paper.contains(where: { $0 != nil }) {
+    table.headers.append("paper (Table I)")
+    table.alignments.append(.right)
+    for (k, p) in paper.enumerated() { table.rows[k].append(p.map { fixed($0, 3) } ?? "-") }
+  }
+  return table
 }
 
 func attacksTable(_ report: Report) -> Table {
