@@ -127,8 +127,13 @@ public final class Session {
     }
   }
 
-  /// Relative input paths are read from the working directory.
-  func resolveInput(_ path: String) -> String { path }
+  /// A relative input path is read from the working directory, or else from the output
+  /// directory, where `save` puts files: `save m to "m.safetensors"` then `load "m.safetensors"`.
+  func resolveInput(_ path: String) -> String {
+    if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) { return path }
+    let inOutput = resolve(path)
+    return FileManager.default.fileExists(atPath: inOutput) ? inOutput : path
+  }
 
   func loadModel(_ name: String, path: String, spec: ComponentSpec, params: Params) throws {
     guard let arch = Architectures.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }

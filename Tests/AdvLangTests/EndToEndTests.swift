@@ -56,6 +56,22 @@ final class EndToEndTests {
     #expect(uncached.report.models.map(\.cleanAccuracy) == first.report.models.map(\.cleanAccuracy))
   }
 
+  @Test("a stochastic model: 'single' evaluations differ, policies are recorded, save/load and launches work")
+  func stochastic() throws {
+    let (session, printed) = try run("stochastic-policy", cache: false)
+    let models = session.report.models
+    #expect(models.map(\.policy) == ["single", "single", "average(10)", "average(10)"])
+    #expect(models[0].cleanAccuracy != models[1].cleanAccuracy)
+    #expect(models[3].name == "t" && models[3].cleanAccuracy > 0.6)
+    #expect(printed.contains { $0.hasPrefix("saved s to ") })
+    let attack = try #require(session.report.results.first)
+    // 20 launches per returned image: per-sample success is a multiple of 1/20.
+    #expect(attack.perSample.allSatisfy { ($0.success * 20).rounded() == $0.success * 20 })
+    let (again, _) = try run("stochastic-policy", cache: false)
+    #expect(again.report.models.map(\.cleanAccuracy) == models.map(\.cleanAccuracy))
+    #expect(again.report.results.map(\.perSample) == session.report.results.map(\.perSample))
+  }
+
   @Test("a missing data directory stops the run with the script's line and the path")
   func missingData() throws {
     do {

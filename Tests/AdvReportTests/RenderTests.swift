@@ -62,6 +62,15 @@ struct RenderTests {
     #expect(text.contains("2.4561"))
   }
 
+  @Test("models the paper reports get its Table I accuracy beside ours")
+  func paperColumn() {
+    var report = sampleReport()
+    report.models[0].arch = "bsn-l"
+    let text = render(report, as: .text)
+    #expect(text.contains("clean acc  paper (Table I)"))
+    #expect(text.contains("0.9620            0.990"))
+  }
+
   @Test("the Table II pivot appears only when two or more models were attacked")
   func pivot() {
     #expect(!render(sampleReport(), as: .text).contains("Table II"))
