@@ -114,7 +114,7 @@ public enum AttackRunner {
   /// inference policy) that misclassify it. All launches of a chunk of images, and all passes of
   /// each launch, run as one batch: images × launches × passes rows.
   public static func launchSuccess(_ model: Network, images: [Tensor], labels: [Int], launches: Int,
-                                   rng: inout RandomStream, maxRows: Int = 4000) throws -> [Double] {
+                                   rng: inout RandomStream, maxRows: Int = 2000) throws -> [Double] {
     guard !images.isEmpty else { return [] }
     let passes = model.isStochastic ? model.policy.passes : 1
     let perImage = launches * passes
@@ -127,7 +127,7 @@ public enum AttackRunner {
       // Row r of the tiled batch is launch r % launches of image start + r / launches.
       let rows = (start..<end).flatMap { i in Array(repeating: i - start, count: launches) }
       let tiled = Tensor.concatenate(Array(images[start..<end])).gather(rows: rows)
-      let tape = Tape()
+      let tape = Tape.inference()
       let predicted = model.logits(tape.constant(tiled), passes: passes, rng: &rng).value.argmaxRows()
       for i in start..<end {
         let base = (i - start) * launches

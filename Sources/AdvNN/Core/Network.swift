@@ -132,12 +132,14 @@ public final class Network: @unchecked Sendable {
 
   /// Logits of a batch of images, without recording gradients.
   public func logits(_ x: Tensor, rng: inout RandomStream) -> Tensor {
-    let tape = Tape()
+    let tape = Tape.inference()
     return logits(tape.constant(x), rng: &rng).value
   }
 
-  /// Predicted labels of `x`, evaluated in batches of `batch`.
-  public func predict(_ x: Tensor, batch: Int = 500, rng: inout RandomStream) -> [Int] {
+  /// Predicted labels of `x`, evaluated in chunks of at most `rows` forward passes (images ×
+  /// passes of the inference policy), so memory stays bounded for any policy.
+  public func predict(_ x: Tensor, rows: Int = 500, rng: inout RandomStream) -> [Int] {
+    let batch = max(1, rows / (isStochastic ? policy.passes : 1))
     var out: [Int] = []
     out.reserveCapacity(x.shape[0])
     var start = 0

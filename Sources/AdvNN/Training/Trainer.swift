@@ -106,7 +106,7 @@ public func recalibrateBatchNorm(_ net: Network, on split: Split, batch: Int, rn
   while start < split.count {
     try Interrupt.check()
     let end = min(start + batch, split.count)
-    let tape = Tape()
+    let tape = Tape.inference()
     let (p, _) = net.bind(to: tape, trainable: false)
     _ = net.forward(tape.constant(split.images.slice(start..<end)), p, mode: .training, rng: &rng)
     start = end

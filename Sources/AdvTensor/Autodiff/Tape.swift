@@ -12,10 +12,18 @@ public final class Tape {
   }
 
   var nodes: [Node] = []
+  /// False for an inference-only tape: values are not kept, so each intermediate tensor is
+  /// freed as soon as the forward pass moves past it, and `gradients(of:)` is unavailable.
+  public let keepsValues: Bool
+  static let dropped = Tensor(zeros: [0])
 
-  public init() {
+  public init(gradients: Bool = true) {
+    keepsValues = gradients
     nodes.reserveCapacity(64)
   }
+
+  /// An inference-only tape (see `keepsValues`).
+  public static func inference() -> Tape { Tape(gradients: false) }
 
   /// A differentiable input (parameter or image): gradients flow to it.
   public func variable(_ value: Tensor) -> Variable {
@@ -28,7 +36,7 @@ public final class Tape {
   }
 
   func append(_ op: Op, _ value: Tensor, needsGradient: Bool) -> Variable {
-    nodes.append(Node(op: op, value: value, needsGradient: needsGradient))
+    nodes.append(Node(op: keepsValues ? op : .leaf, value: keepsValues ? value : Tape.dropped, needsGradient: needsGradient))
     return Variable(id: nodes.count - 1, tape: self, value: value)
   }
 
@@ -40,6 +48,7 @@ public final class Tape {
   /// Gradients of `output` (seeded with ones, or with `seed`) with respect to every node.
   public func gradients(of output: Variable, seed: Tensor? = nil) -> Gradients {
     precondition(output.tape === self, "variable belongs to another tape")
+    precondition(keepsValues, "gradients of an inference-only tape")
     var grads = [Tensor?](repeating: nil, count: nodes.count)
     grads[output.id] = seed ?? Tensor(repeating: 1, shape: output.value.shape)
     for id in stride(from: output.id, through: 0, by: -1) {
