@@ -1,43 +1,97 @@
 import Foundation
 
-/// A file that could not be written, with the operating system's reason.
-public struct WriteError: Error, CustomStringConvertible {
+/// A file that could not be written: the path as the caller gave it and the operating
+/// system's reason.
+///
+///     cannot write 'out/r.json': Permission denied
+///     cannot write 'out/r.json': cannot create directory 'out': Not a directory
+public struct WriteError: Error, CustomStringConvertible, Equatable, Sendable {
   public let path: String
   public let reason: String
+
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
+
   public var description: String { "cannot write '\(path)': \(reason)" }
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same directory, flushed to disk,
-/// then renamed over the target, so readers see the old or the new file, never a partial one.
-/// Missing parent directories are created.
-public func writeAtomically(_ text: String, to path: String) throws {
-  let url = URL(fileURLWithPath: path)
-  let dir = url.deletingLastPathComponent().path
-  do {
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  } catch {
-    throw WriteError(path: path, reason: "cannot create directory '\(dir)'")
+/// Writes `text` as UTF-8 to `path` so that readers see the old file or the new one, never a
+/// partial one: the bytes go to a temporary file in the same directory, are flushed to disk
+/// (fsync), and the temporary file is renamed over `path` (rename(2) is atomic within one
+/// file system). Missing parent directories are created. A replaced file keeps its
+/// permissions. On failure the temporary file is removed and `path` is untouched.
+public func writeAtomically(_ text: String, to path: String) throws(WriteError) {
+  try writeAtomically(Array(text.utf8), to: path)
+}
+
+/// Writes `bytes` to `path` atomically; see `writeAtomically(_:to:)` for text.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws(WriteError) {
+  func failure(_ reason: String) -> WriteError { WriteError(path: path, reason: reason) }
+  let parent = (path as NSString).deletingLastPathComponent
+  let directory = parent.isEmpty ? "." : parent
+  if let (dir, code) = makeDirectories(directory) {
+    throw failure("cannot create directory '\(dir)': \(osReason(code))")
   }
-  let temporary = dir + "/.\(url.lastPathComponent).tmp-\(getpid())"
-  let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-  guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
-  let bytes = Array(text.utf8)
+
+  let name = (path as NSString).lastPathComponent
+  let temporary = (directory as NSString).appendingPathComponent(
+    ".\(name).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))")
+  let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+  guard fd >= 0 else { throw failure(osReason(errno)) }
+  var existing = stat()
+  if stat(path, &existing) == 0 { fchmod(fd, existing.st_mode & 0o7777) }
+
   var written = 0
   while written < bytes.count {
     let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    if n < 0 {
-      let reason = String(cString: strerror(errno))
+    if n < 0 && errno == EINTR { continue }
+    guard n > 0 else {
+      let code = n < 0 ? errno : EIO
       close(fd)
       unlink(temporary)
-      throw WriteError(path: path, reason: reason)
+      throw failure(osReason(code))
     }
     written += n
   }
-  fsync(fd)
-  close(fd)
-  guard rename(temporary, path) == 0 else {
-    let reason = String(cString: strerror(errno))
+  // fsync before rename: otherwise a crash can leave the new name pointing at empty data.
+  if fsync(fd) != 0 {
+    let code = errno
+    close(fd)
     unlink(temporary)
-    throw WriteError(path: path, reason: reason)
+    throw failure(osReason(code))
+  }
+  if close(fd) != 0 {
+    let code = errno
+    unlink(temporary)
+    throw failure(osReason(code))
+  }
+  guard rename(temporary, path) == 0 else {
+    let code = errno
+    unlink(temporary)
+    throw failure(osReason(code))
+  }
+  // Make the rename itself durable; the file is already complete, so failure here is not an error.
+  let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
+  if dirFD >= 0 {
+    fsync(dirFD)
+    close(dirFD)
   }
 }
+
+/// Creates `directory` and its missing ancestors (mode 0755, less the umask). Returns the
+/// directory that could not be created and the error number, or nil on success.
+private func makeDirectories(_ directory: String) -> (String, Int32)? {
+  var info = stat()
+  if stat(directory, &info) == 0 {
+    return (info.st_mode & S_IFMT) == S_IFDIR ? nil : (directory, ENOTDIR)
+  }
+  let parent = (directory as NSString).deletingLastPathComponent
+  if !parent.isEmpty && parent != directory, let failed = makeDirectories(parent) { return failed }
+  if mkdir(directory, 0o755) != 0 && errno != EEXIST { return (directory, errno) }
+  return nil
+}
+
+/// The C library's message for an error number: "Permission denied".
+private func osReason(_ code: Int32) -> String { String(cString: strerror(code)) }

@@ -1,60 +1,30 @@
 /// Result records: what every `evaluate` and `attack` statement produced, in the shape reports
-/// and `results.json` carry. Plain values; the engine fills them, the renderers read them.
+/// and `results.json` carry. Plain values; the session fills them, the renderers read them.
+///
+/// JSON keys are snake_case. Optional values are written as `null` rather than left out, so
+/// every record has the same keys (a CSV or data-frame reader sees one set of columns).
 
-/// A parameter value as JSON shows it: numbers stay numbers.
-public enum ReportValue: Codable, Sendable, Equatable, CustomStringConvertible {
-  case number(Double)
-  case string(String)
-  case bool(Bool)
-
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.singleValueContainer()
-    if let b = try? c.decode(Bool.self) {
-      self = .bool(b)
-    } else if let d = try? c.decode(Double.self) {
-      self = .number(d)
-    } else {
-      self = .string(try c.decode(String.self))
-    }
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.singleValueContainer()
-    switch self {
-    case .number(let d): try c.encode(d)
-    case .string(let s): try c.encode(s)
-    case .bool(let b): try c.encode(b)
-    }
-  }
-
-  /// Short human form: up to 4 significant decimals for reals.
-  public var description: String {
-    switch self {
-    case .number(let d):
-      if d == d.rounded() && abs(d) < 1e12 { return String(Int(d)) }
-      var s = String(format: "%.4g", d)
-      if s.contains(".") && !s.contains("e") {
-        while s.hasSuffix("0") { s.removeLast() }
-      }
-      return s
-    case .string(let s): return s
-    case .bool(let b): return b ? "true" : "false"
-    }
-  }
-}
-
-/// One `evaluate`: clean accuracy of a model on its test split.
+/// One `evaluate` statement: the clean accuracy of a model on its test split. A model evaluated
+/// several times (say under `single`, then `average(10)`) has several records.
 public struct ModelRecord: Codable, Sendable, Equatable {
+  /// The script's name for the model (`r18`), unique at any moment in a session.
   public var name: String
+  /// The architecture's registry name (`resnet18`, `bsn-l`).
   public var arch: String
   public var dataset: String
+  /// The resolved training parameters, defaults included, as the script would spell them.
   public var params: [String: String]
+  /// Fraction of `samples` test images classified correctly, in [0, 1].
   public var cleanAccuracy: Double
+  /// Number of test images evaluated.
   public var samples: Int
+  /// The inference policy: `deterministic`, `single` or `average(n)`.
   public var policy: String
   public var seed: UInt64
+  /// Training time; `nil` for a model loaded from a file or the cache.
   public var trainSeconds: Double?
   public var modelHash: String
+  /// The statement's source text, e.g. `evaluate r18`.
   public var statement: String
 
   public init(name: String, arch: String, dataset: String, params: [String: String], cleanAccuracy: Double,
@@ -68,16 +38,39 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     case name, arch, dataset, params, samples, policy, seed, statement
     case cleanAccuracy = "clean_accuracy", trainSeconds = "train_seconds", modelHash = "model_hash"
   }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(name, forKey: .name)
+    try c.encode(arch, forKey: .arch)
+    try c.encode(dataset, forKey: .dataset)
+    try c.encode(params, forKey: .params)
+    try c.encode(cleanAccuracy, forKey: .cleanAccuracy)
+    try c.encode(samples, forKey: .samples)
+    try c.encode(policy, forKey: .policy)
+    try c.encode(seed, forKey: .seed)
+    try c.encode(trainSeconds, forKey: .trainSeconds)
+    try c.encode(modelHash, forKey: .modelHash)
+    try c.encode(statement, forKey: .statement)
+  }
 }
 
 /// One attacked sample (attacks.md §1.4).
 public struct SampleRecord: Codable, Sendable, Equatable {
+  /// Index into the test split.
   public var index: Int
+  /// The true label.
   public var label: Int
+  /// Whether the attack returned an image (some query was misclassified, attacks.md §0.1).
   public var returned: Bool
+  /// `s_i` in [0, 1]: 0 or 1 on a deterministic target, the misclassified fraction of the
+  /// launches on a stochastic one, 0 when nothing was returned (attacks.md §1.2).
   public var success: Double
+  /// `d_i = ‖x_adv − x‖₂ / n` with n = C·H·W, unscaled; `nil` when nothing was returned.
   public var l2PerPixel: Double?
+  /// Model queries (predictions) the attack made, launches not included.
   public var queries: Int
+  /// Gradient evaluations the attack made.
   public var gradients: Int
 
   public init(index: Int, label: Int, returned: Bool, success: Double, l2PerPixel: Double?, queries: Int, gradients: Int) {
@@ -89,22 +82,43 @@ public struct SampleRecord: Codable, Sendable, Equatable {
     case index, label, returned, success, queries, gradients
     case l2PerPixel = "l2_per_pixel"
   }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(index, forKey: .index)
+    try c.encode(label, forKey: .label)
+    try c.encode(returned, forKey: .returned)
+    try c.encode(success, forKey: .success)
+    try c.encode(l2PerPixel, forKey: .l2PerPixel)
+    try c.encode(queries, forKey: .queries)
+    try c.encode(gradients, forKey: .gradients)
+  }
 }
 
-/// One `attack`: ASR and mean L2 per pixel (unscaled) over its samples.
+/// One `attack` statement: ASR and mean L2 per pixel over its samples (attacks.md §1.2, §1.3).
 public struct AttackRecord: Codable, Sendable, Equatable {
+  /// The script's name for the attacked model.
   public var model: String
   public var arch: String
+  /// The attack's registry name (`bim`, `cwl2`).
   public var attack: String
+  /// The resolved attack parameters, defaults included.
   public var params: [String: ReportValue]
   public var dataset: String
+  /// `test` for every experiment of the paper.
   public var split: String
+  /// Number of samples attacked (correctly classified ones only, attacks.md §1.1).
   public var samples: Int
+  /// Mean of the per-sample successes, in [0, 1]; NaN when `samples` is 0.
   public var asr: Double
+  /// Mean of `d_i` over the samples that returned an image, unscaled (tables print it ×1000);
+  /// `nil` when none did, printed "-".
   public var l2PerPixel: Double?
   public var seed: UInt64
+  /// Total model queries over all samples.
   public var queries: Int
   public var wallSeconds: Double
+  /// The statement's source text, e.g. `attack bim eps=32/255 on r18`.
   public var statement: String
   public var scriptHash: String
   public var modelHash: String
@@ -125,22 +139,45 @@ public struct AttackRecord: Codable, Sendable, Equatable {
     case modelHash = "model_hash", perSample = "per_sample"
   }
 
-  /// Parameters as `key=value`, sorted by key.
-  public var paramText: String {
-    params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: " ")
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(model, forKey: .model)
+    try c.encode(arch, forKey: .arch)
+    try c.encode(attack, forKey: .attack)
+    try c.encode(params, forKey: .params)
+    try c.encode(dataset, forKey: .dataset)
+    try c.encode(split, forKey: .split)
+    try c.encode(samples, forKey: .samples)
+    try c.encode(asr, forKey: .asr)
+    try c.encode(l2PerPixel, forKey: .l2PerPixel)
+    try c.encode(seed, forKey: .seed)
+    try c.encode(queries, forKey: .queries)
+    try c.encode(wallSeconds, forKey: .wallSeconds)
+    try c.encode(statement, forKey: .statement)
+    try c.encode(scriptHash, forKey: .scriptHash)
+    try c.encode(modelHash, forKey: .modelHash)
+    try c.encode(perSample, forKey: .perSample)
   }
+
+  /// Parameters as `key=value` in their short form, sorted by key, `samples` left out:
+  /// `eps=0.1255 steps=100`.
+  public var paramText: String { formatParams(params) }
 }
 
-/// Everything one script (or REPL session) produced.
+/// Everything one script (or REPL session) produced, in statement order.
 public struct Report: Codable, Sendable, Equatable {
+  /// Always `adv`.
   public var tool: String
   public var version: String
+  /// The script's file name; `nil` in the REPL.
   public var script: String?
+  /// SHA-256 of the script text (empty in the REPL).
   public var scriptHash: String
   public var models: [ModelRecord]
   public var results: [AttackRecord]
 
-  public init(tool: String, version: String, script: String?, scriptHash: String, models: [ModelRecord], results: [AttackRecord]) {
+  public init(tool: String = "adv", version: String, script: String?, scriptHash: String,
+              models: [ModelRecord] = [], results: [AttackRecord] = []) {
     self.tool = tool; self.version = version; self.script = script; self.scriptHash = scriptHash
     self.models = models; self.results = results
   }
@@ -148,6 +185,23 @@ public struct Report: Codable, Sendable, Equatable {
   enum CodingKeys: String, CodingKey {
     case tool, version, script, models, results
     case scriptHash = "script_hash"
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(tool, forKey: .tool)
+    try c.encode(version, forKey: .version)
+    try c.encode(script, forKey: .script)
+    try c.encode(scriptHash, forKey: .scriptHash)
+    try c.encode(models, forKey: .models)
+    try c.encode(results, forKey: .results)
+  }
+
+  /// Clean accuracy of the model an attack ran on: the latest `evaluate` with the same name
+  /// and model hash, so a name redefined later in a loop never lends its accuracy to an
+  /// earlier model. `nil` when that model was never evaluated.
+  public func cleanAccuracy(for result: AttackRecord) -> Double? {
+    models.last { $0.name == result.model && $0.modelHash == result.modelHash }?.cleanAccuracy
   }
 
   /// Clean accuracy of the latest `evaluate` of `model`, if any.

@@ -1,6 +1,9 @@
-/// A table of strings rendered as aligned plain text, GitHub markdown or CSV.
-public struct Table: Equatable {
-  public enum Alignment { case left, right }
+/// A titled table of strings, rendered as aligned plain text, a GitHub markdown table or
+/// RFC 4180 CSV. The renderers build these from records; the cells are already formatted.
+///
+/// Every row has as many cells as there are headers (an engine invariant, checked).
+public struct Table: Equatable, Sendable {
+  public enum Alignment: Sendable { case left, right }
 
   public var title: String
   public var headers: [String]
@@ -8,48 +11,74 @@ public struct Table: Equatable {
   public var rows: [[String]]
 
   public init(title: String, headers: [String], alignments: [Alignment], rows: [[String]] = []) {
-    precondition(headers.count == alignments.count)
+    precondition(headers.count == alignments.count, "one alignment per column")
     self.title = title
     self.headers = headers
     self.alignments = alignments
     self.rows = rows
   }
 
+  /// Appends a column, one cell per existing row.
+  public mutating func addColumn(_ header: String, _ alignment: Alignment, cells: [String]) {
+    precondition(cells.count == rows.count, "one cell per row")
+    headers.append(header)
+    alignments.append(alignment)
+    for k in rows.indices { rows[k].append(cells[k]) }
+  }
+
+  /// Column widths in characters: the longest of the header and the cells.
   var widths: [Int] {
-    headers.indices.map { c in ([headers[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+    headers.indices.map { c in
+      rows.reduce(headers[c].count) { w, row in
+        precondition(row.count == headers.count, "one cell per column")
+        return max(w, row[c].count)
+      }
+    }
   }
 
-  func pad(_ s: String, _ width: Int, _ a: Alignment) -> String {
-    let fill = String(repeating: " ", count: max(0, width - s.count))
-    return a == .left ? s + fill : fill + s
-  }
-
-  /// Title, header, a rule of dashes, rows; columns separated by two spaces, no trailing blanks.
+  /// The title, the header, a rule of dashes under each column, then the rows. Columns are
+  /// separated by two spaces; text is left-aligned and numbers right-aligned as `alignments`
+  /// say; no line has trailing blanks.
+  ///
+  ///     Models
+  ///     model  arch   samples  clean acc
+  ///     -----  -----  -------  ---------
+  ///     net    lenet     1000     0.9620
   public var text: String {
     let w = widths
     func line(_ cells: [String]) -> String {
-      var s = cells.indices.map { pad(cells[$0], w[$0], alignments[$0]) }.joined(separator: "  ")
+      var s = cells.indices.map { c -> String in
+        let fill = String(repeating: " ", count: w[c] - cells[c].count)
+        return alignments[c] == .left ? cells[c] + fill : fill + cells[c]
+      }.joined(separator: "  ")
       while s.hasSuffix(" ") { s.removeLast() }
       return s
     }
-    var out = [title, line(headers), w.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-    out += rows.map(line)
-    return out.joined(separator: "\n") + "\n"
+    let rule = w.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+    return ([title, line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
   }
 
+  /// A `###` heading with the title, a blank line, then the table; `|` in cells is escaped and
+  /// right-aligned columns get `---:`.
   public var markdown: String {
-    var out = ["### \(title)", "", "| " + headers.joined(separator: " | ") + " |",
-               "|" + alignments.map { $0 == .left ? "---|" : "---:|" }.joined()]
-    out += rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
-    return out.joined(separator: "\n") + "\n"
+    func line(_ cells: [String]) -> String {
+      let escaped = cells.map {
+        $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+      }
+      return "| " + escaped.joined(separator: " | ") + " |"
+    }
+    let rule = "|" + alignments.map { $0 == .left ? "---|" : "---:|" }.joined()
+    return (["### \(title)", "", line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
   }
 
-  /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled.
+  /// RFC 4180: the header record, then one record per row, each ended by CRLF; a field holding
+  /// a comma, a double quote or a line break is enclosed in double quotes, with its quotes
+  /// doubled. The title is not part of the CSV.
   public var csv: String {
     func field(_ s: String) -> String {
-      s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+      guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return s }
+      return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
-    return ([headers] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    return ([headers] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
   }
 }

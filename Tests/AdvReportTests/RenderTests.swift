@@ -1,29 +1,11 @@
 import AdvReport
-import Foundation
 import Testing
 
-func sampleReport(models: [String] = ["net"]) -> Report {
-  var r = Report(tool: "adv", version: "0.1.0", script: "q.adv", scriptHash: "abc", models: [], results: [])
-  for m in models {
-    r.models.append(ModelRecord(name: m, arch: "lenet", dataset: "mnist", params: ["epochs": "15"], cleanAccuracy: 0.962,
-                                samples: 1000, policy: "deterministic", seed: 7, trainSeconds: 2.5, modelHash: "h", statement: "evaluate \(m)"))
-    r.results.append(AttackRecord(model: m, arch: "lenet", attack: "bim", params: ["eps": .number(32.0 / 255), "steps": .number(100)],
-                                  dataset: "mnist", split: "test", samples: 100, asr: 0.64, l2PerPixel: 0.0024561,
-                                  seed: 7, queries: 2100, wallSeconds: 0.31, statement: "attack bim on \(m)", scriptHash: "abc",
-                                  modelHash: "h", perSample: [SampleRecord(index: 3, label: 1, returned: true, success: 1,
-                                                                          l2PerPixel: 0.0024561, queries: 21, gradients: 20)]))
-  }
-  r.results.append(AttackRecord(model: models[0], arch: "lenet", attack: "bim", params: ["eps": .number(0)], dataset: "mnist",
-                                split: "test", samples: 100, asr: 0, l2PerPixel: nil, seed: 7, queries: 10100, wallSeconds: 1.0,
-                                statement: "attack bim eps=0 on net", scriptHash: "abc", modelHash: "h", perSample: []))
-  return r
-}
-
-@Suite("report rendering")
+@Suite("text, markdown and CSV reports")
 struct RenderTests {
-  @Test("the text report is an aligned table with L2 x1000 and '-' for no adversarial")
+  @Test("the text report is aligned tables with L2 x1000 and '-' where no sample returned an image")
   func text() {
-    #expect(render(sampleReport(), as: .text) == """
+    #expect(render(Fixtures.oneModel, as: .text) == """
       Models
       model  arch   dataset  policy         samples  clean acc
       -----  -----  -------  -------------  -------  ---------
@@ -33,75 +15,145 @@ struct RenderTests {
       model  attack  params                clean acc  samples     ASR  L2/px x1000  queries  time s
       -----  ------  --------------------  ---------  -------  ------  -----------  -------  ------
       net    bim     eps=0.1255 steps=100     0.9620      100  0.6400       2.4561     2100     0.3
-      net    bim     eps=0                    0.9620      100  0.0000            -    10100     1.0
+      net    bim     eps=0 steps=100          0.9620      100  0.0000            -    10100     1.0
 
       """)
   }
 
-  @Test("JSON keeps numbers as numbers, L2 unscaled, and round-trips")
-  func json() throws {
-    let text = render(sampleReport(), as: .json)
-    let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-    let results = try #require(object["results"] as? [[String: Any]])
-    let models = try #require(object["models"] as? [[String: Any]])
-    #expect(models[0]["clean_accuracy"] as? Double == 0.962)
-    #expect(models[0]["name"] as? String == "net" && models[0]["arch"] as? String == "lenet")
-    #expect(results[0]["l2_per_pixel"] as? Double == 0.0024561)
-    #expect((results[0]["params"] as? [String: Any])?["steps"] as? Double == 100)
-    for key in ["model", "attack", "params", "samples", "asr", "l2_per_pixel", "seed"] { #expect(results[0][key] != nil) }
-    #expect(try JSONDecoder().decode(Report.self, from: Data(text.utf8)) == sampleReport())
+  @Test("the markdown report is GitHub tables with numbers right-aligned")
+  func markdown() {
+    #expect(render(Fixtures.oneModel, as: .markdown) == """
+      ### Models
+
+      | model | arch | dataset | policy | samples | clean acc |
+      |---|---|---|---|---:|---:|
+      | net | lenet | mnist | deterministic | 1000 | 0.9620 |
+
+      ### Attacks
+
+      | model | attack | params | clean acc | samples | ASR | L2/px x1000 | queries | time s |
+      |---|---|---|---:|---:|---:|---:|---:|---:|
+      | net | bim | eps=0.1255 steps=100 | 0.9620 | 100 | 0.6400 | 2.4561 | 2100 | 0.3 |
+      | net | bim | eps=0 steps=100 | 0.9620 | 100 | 0.0000 | - | 10100 | 1.0 |
+
+      """)
   }
 
-  @Test("CSV quotes fields with commas and quotes")
+  @Test("the CSV report has one row per attack, full precision, empty cells for missing values")
   func csv() {
-    var table = Table(title: "", headers: ["a", "b"], alignments: [.left, .left])
-    table.rows = [["x,y", "say \"hi\""]]
-    #expect(table.csv == "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n")
-    let text = render(sampleReport(), as: .csv)
-    #expect(text.hasPrefix("model,arch,dataset,attack,params,clean_accuracy,samples,asr,l2_per_pixel,l2_per_pixel_x1000,"))
-    #expect(text.contains("2.4561"))
+    #expect(render(Fixtures.oneModel, as: .csv) == [
+      "model,arch,dataset,attack,params,clean_accuracy,samples,asr,l2_per_pixel,l2_per_pixel_x1000,seed,queries,wall_seconds",
+      "net,lenet,mnist,bim,eps=0.1255 steps=100,0.962,100,0.64,0.0024561,2.4561,7,2100,0.310",
+      "net,lenet,mnist,bim,eps=0 steps=100,0.962,100,0.0,,,7,10100,1.000",
+    ].map { $0 + "\r\n" }.joined())
+  }
+
+  @Test("without attacks the CSV report lists the evaluations")
+  func csvModels() {
+    var report = Fixtures.oneModel
+    report.results = []
+    #expect(render(report, as: .csv) == "model,arch,dataset,policy,samples,clean_accuracy,seed\r\nnet,lenet,mnist,deterministic,1000,0.962,7\r\n")
+  }
+
+  @Test("CSV fields with a comma or a quote are quoted, quotes doubled")
+  func csvQuoting() {
+    var report = Fixtures.oneModel
+    report.results = [report.results[0]]
+    report.results[0].params = ["from": "runs/a,b \"x\""]
+    let lines = render(report, as: .csv).components(separatedBy: "\r\n")
+    #expect(lines[1] == #"net,lenet,mnist,bim,"from=runs/a,b ""x""",0.962,100,0.64,0.0024561,2.4561,7,2100,0.310"#)
+  }
+
+  @Test("an attack on a model never evaluated, or evaluated under another definition, shows no clean accuracy")
+  func cleanAccuracyByHash() {
+    var report = Fixtures.oneModel
+    report.results[1].modelHash = "h-redefined"
+    let lines = render(report, as: .text).split(separator: "\n")
+    #expect(lines.last == "net    bim     eps=0 steps=100               -      100  0.0000            -    10100     1.0")
   }
 
   @Test("models the paper reports get its Table I accuracy beside ours")
   func paperColumn() {
-    var report = sampleReport()
-    report.models[0].arch = "bsn-l"
-    let text = render(report, as: .text)
-    #expect(text.contains("clean acc  paper (Table I)"))
-    #expect(text.contains("0.9620            0.990"))
+    var report = Fixtures.oneModel
+    report.models.append(Fixtures.evaluation("bsnL", arch: "bsn-l", accuracy: 0.9871))
+    report.results = []
+    #expect(render(report, as: .text) == """
+      Models
+      model  arch   dataset  policy         samples  clean acc  paper (Table I)
+      -----  -----  -------  -------------  -------  ---------  ---------------
+      net    lenet  mnist    deterministic     1000     0.9620                -
+      bsnL   bsn-l  mnist    deterministic     1000     0.9871            0.990
+
+      """)
   }
 
-  @Test("the Table II pivot appears only when two or more models were attacked")
+  @Test("the Table II pivot shows attack settings by model, labelled by the parameters that vary")
   func pivot() {
-    #expect(!render(sampleReport(), as: .text).contains("Table II"))
-    let two = render(sampleReport(models: ["r18", "bsnL"]), as: .markdown)
-    #expect(two.contains("### ASR (Table II layout)"))
-    #expect(two.contains("| dataset / attack | r18 | bsnL |"))
-    #expect(two.contains("| mnist / bim eps=0.1255 steps=100 | 0.6400 | 0.6400 |"))
-  }
-}
+    let text = render(Fixtures.twoModels, as: .text)
+    let pivot = text.components(separatedBy: "\n\n").suffix(2).joined(separator: "\n\n")
+    #expect(pivot == """
+      ASR (Table II layout)
+      dataset  attack              r18    bsnL
+      -------  ---------------  ------  ------
+      mnist    bim eps=0.1255   1.0000  0.4200
+      mnist    bim eps=0.03137  0.5000  0.0200
 
-@Suite("atomic files")
-struct AtomicFileTests {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("adv-report-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+      Mean L2 per pixel x1000 (Table II layout)
+      dataset  attack              r18    bsnL
+      -------  ---------------  ------  ------
+      mnist    bim eps=0.1255   3.1000  2.8300
+      mnist    bim eps=0.03137  0.6100       -
 
-  @Test("a write replaces the file and leaves no temporary behind")
-  func replaces() throws {
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let path = dir + "/sub/r.json"
-    try writeAtomically("old", to: path)
-    try writeAtomically("new", to: path)
-    #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/sub") == ["r.json"])
+      """)
   }
 
-  @Test("an unwritable path is reported with the path")
-  func unwritable() {
-    #expect(throws: WriteError.self) { try writeAtomically("x", to: "/proc/adv-cannot/r.json") }
-    do {
-      try writeAtomically("x", to: "/proc/adv-cannot/r.json")
-    } catch {
-      #expect("\(error)".hasPrefix("cannot write '/proc/adv-cannot/r.json'"))
-    }
+  @Test("the pivot appears only when two or more models were attacked")
+  func pivotNeedsTwoModels() {
+    #expect(!render(Fixtures.oneModel, as: .text).contains("Table II"))
+    #expect(!render(Fixtures.oneModel, as: .markdown).contains("Table II"))
+    var oneAttacked = Fixtures.twoModels
+    oneAttacked.results.removeAll { $0.model == "bsnL" }
+    #expect(!render(oneAttacked, as: .text).contains("Table II"))
+    #expect(render(Fixtures.twoModels, as: .markdown).contains("""
+      ### ASR (Table II layout)
+
+      | dataset | attack | r18 | bsnL |
+      |---|---|---:|---:|
+      | mnist | bim eps=0.1255 | 1.0000 | 0.4200 |
+      | mnist | bim eps=0.03137 | 0.5000 | 0.0200 |
+      """))
+  }
+
+  @Test("an attack run once is labelled by its name alone, and data sets group the rows")
+  func pivotLabels() {
+    var report = Fixtures.twoModels
+    report.results = [Fixtures.bim(on: "r18", eps: 0.1, asr: 0.3, l2: 0.001, dataset: "cifar10"),
+                      Fixtures.bim(on: "bsnL", eps: 0.1, asr: 0.4, l2: 0.002, dataset: "mnist"),
+                      Fixtures.bim(on: "r18", eps: 0.1, asr: 0.5, l2: 0.003, dataset: "mnist")]
+    let text = render(report, as: .text)
+    #expect(text.contains("""
+      ASR (Table II layout)
+      dataset  attack     r18    bsnL
+      -------  ------  ------  ------
+      cifar10  bim     0.3000       -
+      mnist    bim     0.5000  0.4000
+
+      """))
+  }
+
+  @Test("an empty report says so")
+  func empty() {
+    let report = Report(version: "0.1.0", script: nil, scriptHash: "")
+    #expect(render(report, as: .text) == "no results yet\n")
+    #expect(render(report, as: .markdown) == "_no results yet_\n")
+    #expect(render(report, as: .csv) == "model,arch,dataset,policy,samples,clean_accuracy,seed\r\n")
+  }
+
+  @Test("parameter values print in a short form", arguments: [
+    (32.0 / 255, "0.1255"), (8.0 / 255, "0.03137"), (100, "100"), (10.5, "10.5"), (1234.56789, "1234.5679"),
+    (1e-5, "1e-05"), (-0.25, "-0.25"), (.nan, "nan"), (-.infinity, "-inf"),
+  ] as [(Double, String)])
+  func shortNumbers(value: Double, text: String) {
+    #expect(ReportValue.number(value).description == text)
   }
 }

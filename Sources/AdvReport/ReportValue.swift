@@ -1,0 +1,87 @@
+import Foundation
+
+/// A parameter value as a result record stores it: JSON shows numbers as numbers, strings as
+/// strings and flags as `true`/`false`, so `jq '.results[].params.eps'` gives `0.12549…`, not
+/// `"0.1255"`.
+///
+/// Integers are numbers too (`steps=100` is `.number(100)` and encodes as `100`); the script's
+/// types live in the checker, a report only needs the value.
+public enum ReportValue: Codable, Sendable, Equatable, CustomStringConvertible {
+  case number(Double)
+  case string(String)
+  case bool(Bool)
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    // Bool first: a decoder that would read `true` as 1 must not turn flags into numbers.
+    if let b = try? container.decode(Bool.self) {
+      self = .bool(b)
+    } else if let d = try? container.decode(Double.self) {
+      self = .number(d)
+    } else {
+      self = .string(try container.decode(String.self))
+    }
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.singleValueContainer()
+    switch self {
+    case .number(let d): try container.encode(d)
+    case .string(let s): try container.encode(s)
+    case .bool(let b): try container.encode(b)
+    }
+  }
+
+  /// The short form tables print: whole numbers without a decimal point (`100`), numbers of
+  /// magnitude at least 1 with up to four decimals (`10.5`, `1.2346`), smaller ones with four
+  /// significant digits (`0.1255` for 32/255, `0.03137` for 8/255, `1e-05`). Trailing zeros are
+  /// dropped. Non-finite values print as `nan`, `inf`, `-inf`.
+  public var description: String {
+    switch self {
+    case .number(let d): return ReportValue.short(d)
+    case .string(let s): return s
+    case .bool(let b): return b ? "true" : "false"
+    }
+  }
+
+  static func short(_ d: Double) -> String {
+    guard d.isFinite else { return d.isNaN ? "nan" : (d > 0 ? "inf" : "-inf") }
+    if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
+    var s = abs(d) >= 1 ? String(format: "%.4f", d) : String(format: "%.4g", d)
+    if s.contains(".") && !s.contains("e") {
+      while s.hasSuffix("0") { s.removeLast() }
+      if s.hasSuffix(".") { s.removeLast() }
+    }
+    return s
+  }
+
+  /// A lossless form for telling values apart (full precision), used where two settings must
+  /// not merge just because their short forms agree.
+  var exact: String {
+    switch self {
+    case .number(let d): return "n:\(d)"
+    case .string(let s): return "s:\(s)"
+    case .bool(let b): return "b:\(b)"
+    }
+  }
+}
+
+extension ReportValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
+  ExpressibleByBooleanLiteral
+{
+  public init(floatLiteral value: Double) { self = .number(value) }
+  public init(integerLiteral value: Int) { self = .number(Double(value)) }
+  public init(stringLiteral value: String) { self = .string(value) }
+  public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
+/// `key=value` pairs sorted by key and separated by spaces, values in their short form;
+/// `samples` is left out (the tables give it a column of its own). With `keys`, only those.
+///
+///     formatParams(["steps": 100, "eps": .number(32.0 / 255)])   // "eps=0.1255 steps=100"
+func formatParams(_ params: [String: ReportValue], only keys: Set<String>? = nil) -> String {
+  params.filter { $0.key != "samples" && (keys?.contains($0.key) ?? true) }
+    .sorted { $0.key < $1.key }
+    .map { "\($0.key)=\($0.value)" }
+    .joined(separator: " ")
+}
