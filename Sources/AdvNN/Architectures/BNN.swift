@@ -21,6 +21,8 @@ enum BinarizedResNet {
          .choice("regime", default: "binarynet", options: ["binarynet", "step"],
                  doc: "binarynet: lr 0.005, 0.001 from epoch 101, 0.0005 from epoch 142 [paper]; step: lr_step/gamma"),
          .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)"),
+         .bool("binarize_input", default: true,
+               doc: "binarise the input image in the stem unless it is RGB (BinaryNet binarises every non-RGB input)"),
          .bool("recalibrate", default: true,
                doc: "after training, recompute batch-norm statistics over the training split for the final weights")]
       + (stochastic ? [.choice("policy", default: "average", options: ["single", "average"],
@@ -33,6 +35,7 @@ enum BinarizedResNet {
       throw ArchitectureError.unsupportedInput(architecture: name, inputShape: inputShape, expected: "CxHxW images of at least 8x8")
     }
     let torchvision = params["layout"] == .string("torchvision")
+    let binarizeImage = params["binarize_input"] != .bool(false)
     let widths = torchvision ? [64, 128, 256, 512] : [80, 160, 320]
     var b = ParameterBuilder(rng: rng)
     var binaryWeights: [String] = []
@@ -75,7 +78,11 @@ enum BinarizedResNet {
         let input = y.shape[1] == 3 ? y : binarize(y, stochastic: stochastic, rng: &rng)
         return conv2d(input, weight: binarize(p[n + ".weight"], stochastic: stochastic, rng: &rng), stride: stride, padding: padding)
       }
-      var y = torchvision ? bconv(x, "conv1", stride: 2, padding: 3) : bconv(x, "conv1", stride: 1, padding: 1)
+      func stem(_ x: Variable, stride: Int, padding: Int) -> Variable {
+        if binarizeImage { return bconv(x, "conv1", stride: stride, padding: padding) }
+        return conv2d(x, weight: binarize(p["conv1.weight"], stochastic: stochastic, rng: &rng), stride: stride, padding: padding)
+      }
+      var y = torchvision ? stem(x, stride: 2, padding: 3) : stem(x, stride: 1, padding: 1)
       y = hardtanh(bn(y, "bn1"))
       if torchvision { y = maxPool2d(y, kernel: 3, stride: 2, padding: 1) }
       var channels = widths[0]
