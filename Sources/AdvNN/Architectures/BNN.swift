@@ -39,34 +39,20 @@ enum BinarizedResNet {
     let widths = torchvision ? [64, 128, 256, 512] : [80, 160, 320]
     var b = ParameterBuilder(rng: rng)
     var binaryWeights: [String] = []
-    func conv(_ n: String, _ i: Int, _ o: Int, _ k: Int) {
+    // BinaryNet: N(0, 2/(k·k·C_out)) for every binarised convolution.
+    func conv(_ b: inout ParameterBuilder, _ n: String, _ i: Int, _ o: Int, _ k: Int) {
       b.convNoBias(n, i, o, kernel: k, std: (2 / Float(o * k * k)).squareRoot())
       binaryWeights.append(n + ".weight")
     }
-    conv("conv1", inputShape[0], widths[0], torchvision ? 7 : 3)
+    conv(&b, "conv1", inputShape[0], widths[0], torchvision ? 7 : 3)
     b.batchNorm("bn1", widths[0])
-    var inputs = widths[0]
-    for (stage, width) in widths.enumerated() {
-      for block in 0..<2 {
-        let prefix = "layer\(stage + 1).\(block)"
-        let stride = stage > 0 && block == 0 ? 2 : 1
-        conv(prefix + ".conv1", inputs, width, 3)
-        b.batchNorm(prefix + ".bn1", width)
-        conv(prefix + ".conv2", width, width, 3)
-        b.batchNorm(prefix + ".bn2", width)
-        if stride != 1 || inputs != width {
-          conv(prefix + ".downsample.0", inputs, width, 1)
-          b.batchNorm(prefix + ".downsample.1", width)
-        }
-        inputs = width
-      }
-    }
+    let blocks = BasicBlock.layout(widths: widths, stem: widths[0])
+    for block in blocks { block.declare(&b, conv: conv) }
     let last = widths.last!
     if !torchvision { b.batchNorm("bn2", last) }
     b.linear("fc", last, classes)
     binaryWeights.append("fc.weight")
     if !torchvision { b.batchNorm("bn3", classes) }
-    let stages = widths.count
     let net = Network(architecture: name, params: params, inputShape: inputShape, classes: classes,
                       parameters: b.parameters, batchNorms: b.batchNorms, stochastic: stochastic,
                       policy: policy(params)) { x, p, mode, rng in
@@ -85,22 +71,16 @@ enum BinarizedResNet {
       var y = torchvision ? stem(x, stride: 2, padding: 3) : stem(x, stride: 1, padding: 1)
       y = hardtanh(bn(y, "bn1"))
       if torchvision { y = maxPool2d(y, kernel: 3, stride: 2, padding: 1) }
-      var channels = widths[0]
-      for (stage, width) in widths.enumerated() {
-        for block in 0..<2 {
-          let prefix = "layer\(stage + 1).\(block)"
-          let stride = stage > 0 && block == 0 ? 2 : 1
-          var out = hardtanh(bn(bconv(y, prefix + ".conv1", stride: stride, padding: 1), prefix + ".bn1"))
-          out = bconv(out, prefix + ".conv2", stride: 1, padding: 1)
-          if torchvision { out = bn(out, prefix + ".bn2") }
-          let shortcut = stride != 1 || channels != width
-            ? bn(bconv(y, prefix + ".downsample.0", stride: stride, padding: 0), prefix + ".downsample.1")
-            : y
-          out = out + shortcut
-          let lastBlock = stage == stages - 1 && block == 1
-          if torchvision { y = hardtanh(out) } else { y = lastBlock ? out : hardtanh(bn(out, prefix + ".bn2")) }
-          channels = width
-        }
+      for block in blocks {
+        let prefix = block.prefix
+        var out = hardtanh(bn(bconv(y, prefix + ".conv1", stride: block.stride, padding: 1), prefix + ".bn1"))
+        out = bconv(out, prefix + ".conv2", stride: 1, padding: 1)
+        if torchvision { out = bn(out, prefix + ".bn2") }
+        let shortcut = block.hasShortcut
+          ? bn(bconv(y, prefix + ".downsample.0", stride: block.stride, padding: 0), prefix + ".downsample.1")
+          : y
+        out = out + shortcut
+        if torchvision { y = hardtanh(out) } else { y = block.isLast ? out : hardtanh(bn(out, prefix + ".bn2")) }
       }
       y = flatten(avgPool2d(y, kernel: y.shape[2], stride: 1))
       if !torchvision { y = hardtanh(bn(y, "bn2")) }

@@ -24,27 +24,14 @@ public enum ResNet18: Architecture {
     }
     let cifarStem = params["stem"] == .string("cifar")
     var b = ParameterBuilder(rng: rng)
-    func conv(_ name: String, _ i: Int, _ o: Int, _ k: Int) {
+    // torchvision: kaiming-normal, fan-out, for every convolution.
+    func conv(_ b: inout ParameterBuilder, _ name: String, _ i: Int, _ o: Int, _ k: Int) {
       b.convNoBias(name, i, o, kernel: k, std: (2 / Float(o * k * k)).squareRoot())
     }
-    conv("conv1", inputShape[0], 64, cifarStem ? 3 : 7)
+    conv(&b, "conv1", inputShape[0], 64, cifarStem ? 3 : 7)
     b.batchNorm("bn1", 64)
-    var inputs = 64
-    for (stage, width) in widths.enumerated() {
-      for block in 0..<2 {
-        let prefix = "layer\(stage + 1).\(block)"
-        let stride = stage > 0 && block == 0 ? 2 : 1
-        conv(prefix + ".conv1", inputs, width, 3)
-        b.batchNorm(prefix + ".bn1", width)
-        conv(prefix + ".conv2", width, width, 3)
-        b.batchNorm(prefix + ".bn2", width)
-        if stride != 1 || inputs != width {
-          conv(prefix + ".downsample.0", inputs, width, 1)
-          b.batchNorm(prefix + ".downsample.1", width)
-        }
-        inputs = width
-      }
-    }
+    let blocks = BasicBlock.layout(widths: widths, stem: 64)
+    for block in blocks { block.declare(&b, conv: conv) }
     b.linear("fc", 512, classes)
     return Network(architecture: spec.name, params: params, inputShape: inputShape, classes: classes,
                    parameters: b.parameters, batchNorms: b.batchNorms) { x, p, mode, _ in
@@ -57,19 +44,14 @@ public enum ResNet18: Architecture {
         : conv2d(x, weight: p["conv1.weight"], stride: 2, padding: 3)
       y = relu(bn(y, "bn1"))
       if !cifarStem { y = maxPool2d(y, kernel: 3, stride: 2, padding: 1) }
-      var channels = 64
-      for (stage, width) in widths.enumerated() {
-        for block in 0..<2 {
-          let prefix = "layer\(stage + 1).\(block)"
-          let stride = stage > 0 && block == 0 ? 2 : 1
-          var out = relu(bn(conv2d(y, weight: p[prefix + ".conv1.weight"], stride: stride, padding: 1), prefix + ".bn1"))
-          out = bn(conv2d(out, weight: p[prefix + ".conv2.weight"], padding: 1), prefix + ".bn2")
-          let shortcut = stride != 1 || channels != width
-            ? bn(conv2d(y, weight: p[prefix + ".downsample.0.weight"], stride: stride), prefix + ".downsample.1")
-            : y
-          y = relu(out + shortcut)
-          channels = width
-        }
+      for block in blocks {
+        let prefix = block.prefix
+        var out = relu(bn(conv2d(y, weight: p[prefix + ".conv1.weight"], stride: block.stride, padding: 1), prefix + ".bn1"))
+        out = bn(conv2d(out, weight: p[prefix + ".conv2.weight"], padding: 1), prefix + ".bn2")
+        let shortcut = block.hasShortcut
+          ? bn(conv2d(y, weight: p[prefix + ".downsample.0.weight"], stride: block.stride), prefix + ".downsample.1")
+          : y
+        y = relu(out + shortcut)
       }
       y = flatten(avgPool2d(y, kernel: y.shape[2], stride: 1))  // global average pool (square maps)
       return linear(y, weight: p["fc.weight"], bias: p["fc.bias"])
