@@ -32,9 +32,9 @@ bench: deps venv
 	@mkdir -p .build
 	.build/release/adv bench | tee .build/bench-ours.txt
 	OMP_NUM_THREADS=2 $(PY) scripts/bench_torch.py | tee .build/bench-torch.txt
-	@awk '{ split($$3, kv, "="); t[$$1, $$2] = kv[2]; w[$$2] = 1 } \
-	  END { for (k in w) if (t["ours", k] != "" && t["torch", k] != "") \
-	    printf "ratio %s ours/pytorch = %.2f\n", k, t["ours", k] / t["torch", k] }' \
+	@awk '{ split($$3, kv, "="); t[$$1, $$2] = kv[2]; if (!($$2 in seen)) { seen[$$2] = 1; order[n++] = $$2 } } \
+	  END { for (i = 0; i < n; i++) { k = order[i]; if (t["ours", k] != "" && t["torch", k] != "") \
+	    printf "ratio %s ours/pytorch = %.2f\n", k, t["ours", k] / t["torch", k] } }' \
 	  .build/bench-ours.txt .build/bench-torch.txt
 
 grammar:

@@ -1,15 +1,24 @@
 """PyTorch side of `make bench`: times the same fixed workloads as Sources/AdvLang/Benchmarks.swift.
 
-    OMP_NUM_THREADS=2 .venv/bin/python scripts/bench_torch.py [--json] [--repeats 3]
+    OMP_NUM_THREADS=2 .venv/bin/python scripts/bench_torch.py [--json] [--repeats 3] [--only NAME[,NAME]]
 
-Workloads (each: one untimed warm-up run, then the MEDIAN of `--repeats` timed runs, as the
-engine does):
-  lenet-epoch  one LeNet training epoch on the 4,000 embedded training images, batch 128,
-               Adam lr 1e-3, reshuffled each epoch from a fixed-seed generator.
-  bim100       BIM, eps 32/255, alpha 0.05, exactly 100 iterations without early stop on test
-               images 0..99 as one batch of 100: 100 forward+backward passes plus the
-               sign/projection/clip, no queries (scripts/bim.py `bim_fixed`). Run on the weights
-               after the first (warm-up) training epoch; the work does not depend on the weights.
+Workloads, in this order (every one after one untimed warm-up run, as the engine does):
+  lenet-epoch     one LeNet training epoch on the 4,000 embedded training images, batch 128,
+                  Adam lr 1e-3, reshuffled each epoch from a fixed-seed generator. Median of --repeats.
+  bim100          BIM, eps 32/255, alpha 0.05, exactly 100 iterations without early stop on test
+                  images 0..99 as one batch of 100: 100 forward+backward passes plus the
+                  sign/projection/clip, no queries (scripts/bim.py `bim_fixed`). Run on the weights
+                  after one LeNet epoch; the work does not depend on the weights. Median of --repeats.
+  resnet18-epoch  one epoch of ResNet18(1, 10) (torchvision layout) on the 4,000 training images,
+                  batch 128, SGD lr 0.001, momentum 0.9, weight decay 1e-5 (Table V, MNIST), train
+                  mode. ONE timed run after the warm-up epoch (the engine does the same).
+  bsn-l-epoch     one epoch of BSN-L, batch 128, Adam lr 1e-3, weight decay 1e-5 (Table VII).
+                  Median of --repeats.
+  launches        the stochastic evaluation protocol: 1,000 test images, each launched 100 times
+                  under average(10) of an (untrained) BSN-L = 10^6 single-image forward passes,
+                  under torch.no_grad(); rows are batched (--launch-rows, default 10,000 = 10 images
+                  x 100 launches x 10 passes per forward call); per image the fraction of launches
+                  misclassified. ONE timed run after the warm-up run (the engine does the same).
 
 Output: one line per workload, `torch <workload> seconds=X.XXXX` (the Makefile parses field 3),
 or with --json a single JSON object.
@@ -17,8 +26,15 @@ or with --json a single JSON object.
 
 from __future__ import annotations
 
+import os
+
+# libgomp (torch's OpenMP) busy-waits by default: when another process keeps both cores busy,
+# 2 torch threads then run up to ~70x slower (a ResNet18 training step took 3.6 s instead of
+# 0.07 s on the shared 2-core machine). Passive waiting avoids that; OMP_WAIT_POLICY=ACTIVE in
+# the environment restores the default.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
-import copy
 import json
 import statistics
 import sys
@@ -31,7 +47,9 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bim import bim_fixed  # noqa: E402
 from mnist_idx import load_mnist  # noqa: E402
-from torch_models import LeNet  # noqa: E402
+from torch_models import BSNL, LeNet, ResNet18  # noqa: E402
+
+WORKLOADS = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches"]
 
 
 def timed(repeats: int, body) -> tuple[float, list[float]]:
@@ -46,57 +64,114 @@ def timed(repeats: int, body) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
+def epoch_runner(model, opt, x, y, batch: int = 128, seed: int = 1):
+    """A closure running one training epoch (train mode, mean cross-entropy, reshuffled each
+    call from a fixed-seed generator; the last batch is partial: 4000 = 31*128 + 32)."""
+    shuffle = torch.Generator().manual_seed(seed)
+
+    def epoch() -> None:
+        model.train()
+        perm = torch.randperm(x.shape[0], generator=shuffle)
+        for start in range(0, x.shape[0], batch):
+            idx = perm[start:start + batch]
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    return epoch
+
+
+def launch_success(model, x, y, launches: int = 100, passes: int = 10, rows: int = 10_000) -> torch.Tensor:
+    """Per image, the fraction of `launches` whose average(`passes`) prediction is wrong.
+    Every launch of every image is its own set of `passes` single-image forward passes; they are
+    tiled into batches of about `rows` rows (image-major, then launch, then pass)."""
+    per_image = launches * passes
+    chunk = max(1, rows // per_image)
+    out = []
+    with torch.no_grad():
+        for start in range(0, x.shape[0], chunk):
+            xi, yi = x[start:start + chunk], y[start:start + chunk]
+            n = xi.shape[0]
+            logits = model(xi.repeat_interleave(per_image, 0))
+            predicted = logits.view(n, launches, passes, -1).mean(2).argmax(-1)
+            out.append((predicted != yi[:, None]).double().mean(1))
+    return torch.cat(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text lines")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs of lenet-epoch, bim100, bsn-l-epoch")
+    ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(WORKLOADS)}")
+    ap.add_argument("--launch-rows", type=int, default=10_000, help="rows per forward call in 'launches'")
     args = ap.parse_args()
+    only = [w for w in args.only.split(",") if w]
+    unknown = [w for w in only if w not in WORKLOADS]
+    if unknown:
+        ap.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
+    selected = [w for w in WORKLOADS if not only or w in only]
 
     # Two threads, to compare with the engine on the same budget on this shared 2-core machine.
     torch.set_num_threads(2)
     torch.manual_seed(0)
     (x_train, y_train), (x_test, y_test) = load_mnist()
+    results: dict[str, tuple[float, list[float], str]] = {}
+    median = f"median of {args.repeats} after 1 warm-up"
+    single = "1 run after 1 warm-up"
 
-    model = LeNet()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    shuffle = torch.Generator().manual_seed(1)
-    after_first_epoch = {}
+    lenet = LeNet()
+    lenet_epoch = epoch_runner(lenet, torch.optim.Adam(lenet.parameters(), lr=1e-3), x_train, y_train)
+    if "lenet-epoch" in selected:
+        s, runs = timed(args.repeats, lenet_epoch)
+        results["lenet-epoch"] = (s, runs, median)
 
-    def epoch() -> None:
-        model.train()
-        perm = torch.randperm(x_train.shape[0], generator=shuffle)
-        for start in range(0, x_train.shape[0], 128):
-            idx = perm[start:start + 128]
-            loss = F.cross_entropy(model(x_train[idx]), y_train[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-        if not after_first_epoch:
-            after_first_epoch.update(copy.deepcopy(model.state_dict()))
+    if "bim100" in selected:
+        if "lenet-epoch" not in selected:
+            lenet_epoch()  # untimed: the weights after one epoch, as when both workloads run
+        attacked = LeNet()
+        attacked.load_state_dict(lenet.state_dict())
+        attacked.eval()
+        # Only the input gradient is needed; freezing the weights keeps autograd from building
+        # weight-gradient graph nodes it would never use.
+        attacked.requires_grad_(False)
+        x, y = x_test[:100], y_test[:100]
+        s, runs = timed(args.repeats, lambda: bim_fixed(attacked, x, y, eps=32 / 255, alpha=0.05, steps=100))
+        results["bim100"] = (s, runs, median)
 
-    epoch_s, epoch_all = timed(args.repeats, epoch)
+    if "resnet18-epoch" in selected:
+        torch.manual_seed(0)
+        resnet = ResNet18(1, 10)
+        opt = torch.optim.SGD(resnet.parameters(), lr=0.001, momentum=0.9, weight_decay=1e-5)
+        s, runs = timed(1, epoch_runner(resnet, opt, x_train, y_train))
+        results["resnet18-epoch"] = (s, runs, single)
 
-    attacked = LeNet()
-    attacked.load_state_dict(after_first_epoch)
-    attacked.eval()
-    # Only the input gradient is needed; freezing the weights keeps autograd from building
-    # weight-gradient graph nodes it would never use.
-    attacked.requires_grad_(False)
-    x, y = x_test[:100], y_test[:100]
-    bim_s, bim_all = timed(args.repeats, lambda: bim_fixed(attacked, x, y, eps=32 / 255, alpha=0.05, steps=100))
+    if "bsn-l-epoch" in selected:
+        torch.manual_seed(0)
+        bsnl = BSNL(seed=0)
+        opt = torch.optim.Adam(bsnl.parameters(), lr=1e-3, weight_decay=1e-5)
+        s, runs = timed(args.repeats, epoch_runner(bsnl, opt, x_train, y_train))
+        results["bsn-l-epoch"] = (s, runs, median)
+
+    if "launches" in selected:
+        torch.manual_seed(0)
+        model = BSNL(seed=3).eval()
+        s, runs = timed(1, lambda: launch_success(model, x_test, y_test, rows=args.launch_rows))
+        results["launches"] = (s, runs, single)
 
     if args.json:
         print(json.dumps({
             "engine": "torch",
             "torch_version": torch.__version__,
             "threads": torch.get_num_threads(),
-            "statistic": f"median of {args.repeats} after 1 warm-up",
-            "seconds": {"lenet-epoch": round(epoch_s, 6), "bim100": round(bim_s, 6)},
-            "runs": {"lenet-epoch": [round(t, 6) for t in epoch_all], "bim100": [round(t, 6) for t in bim_all]},
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""),
+            "statistic": {w: r[2] for w, r in results.items()},
+            "seconds": {w: round(r[0], 6) for w, r in results.items()},
+            "runs": {w: [round(t, 6) for t in r[1]] for w, r in results.items()},
         }, indent=2))
     else:
-        print(f"torch lenet-epoch seconds={epoch_s:.4f}")
-        print(f"torch bim100 seconds={bim_s:.4f}")
+        for w, (s, _, _) in results.items():
+            print(f"torch {w} seconds={s:.4f}")
 
 
 if __name__ == "__main__":
