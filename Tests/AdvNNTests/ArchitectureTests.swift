@@ -80,3 +80,17 @@ struct CheckpointTests {
     #expect(net.logits(data.images, rng: &r1).scalars == copy.logits(data.images, rng: &r2).scalars)
   }
 }
+
+@Suite("paper defaults per data set")
+struct DatasetDefaultTests {
+  @Test("training defaults follow the paper's tables for the loaded data set")
+  func defaults() {
+    let mnist = TrainingConfig(Params(spec: ResNet18.spec, given: [:], dataset: "mnist"))
+    let cifar = TrainingConfig(Params(spec: ResNet18.spec, given: [:], dataset: "cifar10"))
+    #expect(mnist.optimizer == "sgd" && mnist.batch == 128 && mnist.lrStep == 5 && !mnist.normalize)
+    #expect(cifar.optimizer == "adam" && cifar.batch == 256 && cifar.lrStep == 3 && cifar.gamma == 0.95 && cifar.normalize)
+    let pcam = TrainingConfig(Params(spec: BSNL.spec, given: [:], dataset: "pcam"))
+    #expect(pcam.learningRate == 0.01 && pcam.lrStep == 5 && pcam.gamma == 0.75)
+    #expect(TrainingConfig(Params(spec: BNNS.spec, given: ["epochs": .int(3)], dataset: "cifar10")).epochs == 3)
+  }
+}

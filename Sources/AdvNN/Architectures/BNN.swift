@@ -98,7 +98,8 @@ public enum BNND: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bnn-d", aliases: ["bnnd"],
     doc: "binarised ResNet (BinaryNet), deterministic sign of weights and activations",
-    params: BinarizedResNet.params(stochastic: false))
+    params: BinarizedResNet.params(stochastic: false),
+    datasetDefaults: colourDefaults(["epochs": .int(150)], pcam: ["epochs": .int(50)]))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     try BinarizedResNet.make(name: spec.name, stochastic: false, params: params, inputShape: inputShape, classes: classes, rng: rng)
@@ -110,7 +111,8 @@ public enum BNNS: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bnn-s", aliases: ["bnns"],
     doc: "binarised ResNet (BinaryNet), stochastic binarisation of weights and activations",
-    params: BinarizedResNet.params(stochastic: true))
+    params: BinarizedResNet.params(stochastic: true),
+    datasetDefaults: colourDefaults(["epochs": .int(150)], pcam: ["epochs": .int(50)]))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     try BinarizedResNet.make(name: spec.name, stochastic: true, params: params, inputShape: inputShape, classes: classes, rng: rng)

@@ -39,7 +39,8 @@ public enum BSN2: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bsn-2", aliases: ["bsn2"],
     doc: "binary stochastic MLP with one hidden layer of 100 units (Table VIII)",
-    params: bsnParams(optimizer: "sgd", lr: 0.01, weightDecay: 1e-4, lrStep: 5, gamma: 0.75, anneal: true))
+    params: bsnParams(optimizer: "sgd", lr: 0.01, weightDecay: 1e-4, lrStep: 5, gamma: 0.75, anneal: true),
+    datasetDefaults: colourDefaults([:]))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     stochasticMLP(name: spec.name, hidden: [100], params: params, inputShape: inputShape, classes: classes, rng: rng)
@@ -52,7 +53,8 @@ public enum BSN4: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bsn-4", aliases: ["bsn4"],
     doc: "binary stochastic MLP with three hidden layers (600-400-200 on MNIST, 2000-750-100 on colour data; Table IX)",
-    params: bsnParams(optimizer: "adam", lr: 1e-4, weightDecay: 1e-6, lrStep: 5, gamma: 0.75, anneal: true))
+    params: bsnParams(optimizer: "adam", lr: 1e-4, weightDecay: 1e-6, lrStep: 5, gamma: 0.75, anneal: true),
+    datasetDefaults: colourDefaults([:]))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     let hidden = inputShape.reduce(1, *) <= 784 ? [600, 400, 200] : [2000, 750, 100]
@@ -67,7 +69,10 @@ public enum BSNL: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bsn-l", aliases: ["bsnl", "bsn-lenet"],
     doc: "LeNet with every hidden activation a binary stochastic neuron, slope 1",
-    params: bsnParams(optimizer: "adam", lr: 1e-3, weightDecay: 1e-5, lrStep: 50, gamma: 0.1, anneal: false))
+    params: bsnParams(optimizer: "adam", lr: 1e-3, weightDecay: 1e-5, lrStep: 50, gamma: 0.1, anneal: false),
+    // Table VII: CIFAR-10 lr 0.01, WD 1e-4, step 50, γ 0.5; PCam step 5, γ 0.75.
+    datasetDefaults: colourDefaults(["lr": .real(0.01), "weight_decay": .real(1e-4), "gamma": .real(0.5)],
+                                    pcam: ["lr_step": .int(5), "gamma": .real(0.75)]))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     guard inputShape.count == 3, inputShape[1] >= 16, inputShape[2] >= 16 else {

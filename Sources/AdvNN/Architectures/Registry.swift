@@ -18,6 +18,16 @@ public func trainingParams(epochs: Int, batch: Int, optimizer: String, lr: Doubl
   ]
 }
 
+/// Defaults that hold on both colour data sets (CIFAR-10 and PCam): per-channel normalisation
+/// computed on the training split (stochastic-nets.md §1) plus the given training settings.
+func colourDefaults(_ values: [String: ParamValue], pcam: [String: ParamValue] = [:]) -> [String: [String: ParamValue]] {
+  var cifar = values
+  cifar["normalize"] = .bool(true)
+  var p = cifar
+  for (k, v) in pcam { p[k] = v }
+  return ["cifar10": cifar, "pcam": p]
+}
+
 /// Every architecture the language can name, in the order `:help` lists them.
 public enum Architectures {
   public static let all: [any Architecture.Type] = [LeNet.self, MLP.self, ResNet18.self, BSN2.self, BSN4.self, BSNL.self, BNND.self, BNNS.self]

@@ -14,7 +14,10 @@ public enum ResNet18: Architecture {
     params: trainingParams(epochs: 20, batch: 128, optimizer: "sgd", lr: 0.001, weightDecay: 1e-5,
                            lrStep: 5, gamma: 0.5, normalize: false)
       + [.choice("stem", default: "imagenet", options: ["imagenet", "cifar"],
-                 doc: "imagenet: 7x7/2 conv + max-pool (torchvision); cifar: 3x3/1 conv, no pool")])
+                 doc: "imagenet: 7x7/2 conv + max-pool (torchvision); cifar: 3x3/1 conv, no pool")],
+    // Table V, CIFAR-10 and PCam columns; 30 epochs is a reading (not stated in the paper).
+    datasetDefaults: colourDefaults(["optimizer": .string("adam"), "weight_decay": .real(1e-4),
+                                     "lr_step": .int(3), "gamma": .real(0.95), "batch": .int(256), "epochs": .int(30)]))
 
   static let widths = [64, 128, 256, 512]
 
