@@ -72,6 +72,18 @@ final class EndToEndTests {
     #expect(again.report.results.map(\.perSample) == session.report.results.map(\.perSample))
   }
 
+  @Test("a corrupt cache entry is reported and the model trained again")
+  func corruptCache() throws {
+    _ = try run("bim-sweep")
+    let dir = work + "/cache"
+    for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasSuffix(".safetensors") {
+      try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: dir + "/" + name))
+    }
+    let (_, printed) = try run("bim-sweep")
+    #expect(printed.contains { $0.hasPrefix("warning: cache entry for 'm' is corrupt") })
+    #expect(printed.contains { $0.hasPrefix("trained m (mlp") })
+  }
+
   @Test("a missing data directory stops the run with the script's line and the path")
   func missingData() throws {
     do {
