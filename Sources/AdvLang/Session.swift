@@ -136,7 +136,7 @@ public final class Session {
   }
 
   func loadModel(_ name: String, path: String, spec: ComponentSpec, params: Params) throws {
-    guard let arch = Architectures.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }
+    let arch = try architecture(spec)
     let st = try SafeTensors(contentsOf: path)
     if let saved = st.metadata["arch"], canonicalName(saved) != canonicalName(spec.name) {
       output.warn("'\(path)' was saved from a '\(saved)' model; loading it as '\(spec.name)'")
@@ -174,7 +174,7 @@ public final class Session {
 
   func trainModel(_ name: String, _ spec: ComponentSpec, _ params: Params, statement: String) throws {
     let data = try requireDataset()
-    guard let arch = Architectures.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }
+    let arch = try architecture(spec)
     let key = Session.sha256(["v1", advVersion, data.fingerprint, spec.name, params.canonicalDescription, String(seed)].joined(separator: "|"))
     let net = try arch.make(params: params, inputShape: data.imageShape, classes: data.classes,
                             rng: RandomStream(seed: seed, stream: 0x1417))
@@ -217,6 +217,14 @@ public final class Session {
     }
     models[name] = SessionModel(name: name, network: net, architecture: spec, params: params, dataset: data,
                                 seed: seed, hash: key, trainSeconds: seconds)
+  }
+
+  /// The engine's architecture for a checked declaration (the checker only passes registered ones).
+  func architecture(_ spec: ComponentSpec) throws -> any Architecture.Type {
+    guard let arch = Architectures.named(spec.name) else {
+      throw RuntimeError(message: "architecture '\(spec.name)' is not registered in this build", location: scriptName)
+    }
+    return arch
   }
 
   func model(_ name: String) throws -> SessionModel {
