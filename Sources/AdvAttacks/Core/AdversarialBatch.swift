@@ -93,6 +93,23 @@ public struct AdversarialBatch {
     return (tape.gradients(of: loss)[input], wrong)
   }
 
+  /// One query of `x` and the gradient of `Σ seed ⊙ logits` with respect to `x`, where the
+  /// seed is computed from the logits by `seed` (rows of zeros need no gradient). On a
+  /// deterministic model the gradient pass answers the query; otherwise the query is its own
+  /// pass, as Foolbox makes it. Returns the logits (of the gradient pass), gradient and which rows
+  /// the query found misclassified.
+  public mutating func logitGradient(_ x: Tensor, samples: [Int], seed: (Tensor) -> Tensor)
+    -> (logits: Tensor, gradient: Tensor, wrong: [Bool]) {
+    let separate = shareQueryPasses ? nil : query(x, samples: samples)
+    for i in samples { gradientCalls[i] += 1 }
+    let tape = Tape()
+    let input = tape.variable(x)
+    let logits = model.logits(input, rng: &rng)
+    let wrong = separate ?? register(x, predicted: logits.value.argmaxRows(), samples: samples)
+    let gradient = tape.gradients(of: logits, seed: seed(logits.value))[input]
+    return (logits.value, gradient, wrong)
+  }
+
   func meanSquaredError(_ candidate: Tensor, _ all: Tensor, row: Int) -> Float {
     candidate.withUnsafeBufferPointer { c in
       all.withUnsafeBufferPointer { a in
