@@ -16,9 +16,17 @@ Workloads, in this order (every one after one untimed warm-up run, as the engine
                   Median of --repeats.
   launches        the stochastic evaluation protocol: 1,000 test images, each launched 100 times
                   under average(10) of an (untrained) BSN-L = 10^6 single-image forward passes,
-                  under torch.no_grad(); rows are batched (--launch-rows, default 10,000 = 10 images
-                  x 100 launches x 10 passes per forward call); per image the fraction of launches
-                  misclassified. ONE timed run after the warm-up run (the engine does the same).
+                  under torch.no_grad(); rows are batched (--launch-rows, default 1,000 = one image's
+                  100 launches x 10 passes per forward call: faster than larger batches, which
+                  leave the cache); per image the fraction of launches misclassified. ONE timed
+                  run after the warm-up run (the engine does the same).
+
+OpenMP waiting: the script keeps torch's default (libgomp busy-waits), its fastest setting on an
+idle machine (PASSIVE was 10-60 % slower there). But when another process keeps the 2 cores
+busy, busy-waiting threads run up to ~70x slower; the script therefore samples the machine's
+CPU use for 0.5 s at its start and warns (stderr) when other processes keep more than a quarter
+of it busy. Rerun on an idle machine, or set
+OMP_WAIT_POLICY=PASSIVE in the environment to measure under load (recorded in the --json output).
 
 Output: one line per workload, `torch <workload> seconds=X.XXXX` (the Makefile parses field 3),
 or with --json a single JSON object.
@@ -26,16 +34,9 @@ or with --json a single JSON object.
 
 from __future__ import annotations
 
-import os
-
-# libgomp (torch's OpenMP) busy-waits by default: when another process keeps both cores busy,
-# 2 torch threads then run up to ~70x slower (a ResNet18 training step took 3.6 s instead of
-# 0.07 s on the shared 2-core machine). Passive waiting avoids that; OMP_WAIT_POLICY=ACTIVE in
-# the environment restores the default.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -64,6 +65,23 @@ def timed(repeats: int, body) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
+def busy_fraction(seconds: float = 0.5) -> float | None:
+    """Fraction of all CPU time that was not idle during `seconds` (Linux /proc/stat; None
+    elsewhere). Measured while this process sleeps, so it is other processes' load."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
 def epoch_runner(model, opt, x, y, batch: int = 128, seed: int = 1):
     """A closure running one training epoch (train mode, mean cross-entropy, reshuffled each
     call from a fixed-seed generator; the last batch is partial: 4000 = 31*128 + 32)."""
@@ -82,7 +100,7 @@ def epoch_runner(model, opt, x, y, batch: int = 128, seed: int = 1):
     return epoch
 
 
-def launch_success(model, x, y, launches: int = 100, passes: int = 10, rows: int = 10_000) -> torch.Tensor:
+def launch_success(model, x, y, launches: int = 100, passes: int = 10, rows: int = 1_000) -> torch.Tensor:
     """Per image, the fraction of `launches` whose average(`passes`) prediction is wrong.
     Every launch of every image is its own set of `passes` single-image forward passes; they are
     tiled into batches of about `rows` rows (image-major, then launch, then pass)."""
@@ -104,13 +122,19 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text lines")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs of lenet-epoch, bim100, bsn-l-epoch")
     ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(WORKLOADS)}")
-    ap.add_argument("--launch-rows", type=int, default=10_000, help="rows per forward call in 'launches'")
+    ap.add_argument("--launch-rows", type=int, default=1_000, help="rows per forward call in 'launches'")
     args = ap.parse_args()
     only = [w for w in args.only.split(",") if w]
     unknown = [w for w in only if w not in WORKLOADS]
     if unknown:
         ap.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
     selected = [w for w in WORKLOADS if not only or w in only]
+
+    load = busy_fraction()
+    if load is not None and load > 0.25:
+        print(f"warning: other processes kept {load:.0%} of the CPUs busy before the run; with "
+              f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(default: active)')} the timings may be far "
+              "too slow (rerun when idle, or set OMP_WAIT_POLICY=PASSIVE)", file=sys.stderr)
 
     # Two threads, to compare with the engine on the same budget on this shared 2-core machine.
     torch.set_num_threads(2)
@@ -164,7 +188,8 @@ def main() -> None:
             "engine": "torch",
             "torch_version": torch.__version__,
             "threads": torch.get_num_threads(),
-            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", ""),
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
+            "busy_fraction_at_start": None if load is None else round(load, 3),
             "statistic": {w: r[2] for w, r in results.items()},
             "seconds": {w: round(r[0], 6) for w, r in results.items()},
             "runs": {w: [round(t, 6) for t in r[1]] for w, r in results.items()},
