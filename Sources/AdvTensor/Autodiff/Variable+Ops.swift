@@ -70,7 +70,7 @@ public func hardtanh(_ x: Variable) -> Variable {
 public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil, padding: Int = 0) -> Variable {
   let g = PoolGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], kernel: kernel, stride: stride ?? kernel,
                        padding: padding)
-  let (y, argmax) = maxPoolForward(x.value, g)
+  let (y, argmax) = maxPoolForward(x.value, g, argmax: x.tape.keepsValues)
   return x.tape.record(.maxPool(x.id, g, argmax), y, inputs: x.id)
 }
 

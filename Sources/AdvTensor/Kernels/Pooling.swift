@@ -10,35 +10,49 @@ public struct PoolGeometry: Hashable, Sendable {
   public var outW: Int { (w + 2 * padding - kernel) / stride + 1 }
 }
 
-func maxPoolForward(_ x: Tensor, _ g: PoolGeometry) -> (Tensor, [Int32]) {
+func maxPoolForward(_ x: Tensor, _ g: PoolGeometry, argmax wantArgmax: Bool = true) -> (Tensor, [Int32]) {
   var y = Tensor(uninitialized: [g.n, g.c, g.outH, g.outW])
-  var argmax = [Int32](repeating: 0, count: y.count)
+  var argmax = [Int32](repeating: 0, count: wantArgmax ? y.count : 0)
   let planes = g.n * g.c, oh = g.outH, ow = g.outW, pad = g.padding
+  let h = g.h, w = g.w, k = g.kernel, stride = g.stride
+  let simple = k == 2 && stride == 2 && pad == 0
   x.withUnsafeBufferPointer { px in
     y.withUnsafeMutableBufferPointer { py in
       argmax.withUnsafeMutableBufferPointer { pa in
-        parallelChunks(planes, minimum: 64) { range in
-        for plane in range {
-          let inBase = plane * g.h * g.w, outBase = plane * oh * ow
-          for i in 0..<oh {
-            let r0 = i * g.stride - pad
-            let rLo = max(r0, 0), rHi = min(r0 + g.kernel, g.h)
-            for j in 0..<ow {
-              let c0 = j * g.stride - pad
-              let cLo = max(c0, 0), cHi = min(c0 + g.kernel, g.w)
-              var best = -Float.infinity, arg = inBase + rLo * g.w + cLo
-              for r in rLo..<rHi {
-                let row = inBase + r * g.w
-                for q in cLo..<cHi where px[row + q] > best {
-                  best = px[row + q]
-                  arg = row + q
+        let xs = px.baseAddress!, ys = py.baseAddress!, args = wantArgmax ? pa.baseAddress : nil
+        parallelChunks(planes, minimum: 256) { range in
+          for plane in range {
+            let inBase = plane * h * w, outBase = plane * oh * ow
+            if simple && args == nil {
+              // 2x2 windows, stride 2: the common case, four loads per output.
+              for i in 0..<oh {
+                let r0 = xs + inBase + 2 * i * w, r1 = r0 + w, out = ys + outBase + i * ow
+                for j in 0..<ow {
+                  let a = max(r0[2 * j], r0[2 * j + 1]), b = max(r1[2 * j], r1[2 * j + 1])
+                  out[j] = max(a, b)
                 }
               }
-              py[outBase + i * ow + j] = best
-              pa[outBase + i * ow + j] = Int32(arg)
+              continue
+            }
+            for i in 0..<oh {
+              let r0 = i * stride - pad
+              let rLo = max(r0, 0), rHi = min(r0 + k, h)
+              for j in 0..<ow {
+                let c0 = j * stride - pad
+                let cLo = max(c0, 0), cHi = min(c0 + k, w)
+                var best = -Float.infinity, arg = inBase + rLo * w + cLo
+                for r in rLo..<rHi {
+                  let row = inBase + r * w
+                  for q in cLo..<cHi where xs[row + q] > best {
+                    best = xs[row + q]
+                    arg = row + q
+                  }
+                }
+                ys[outBase + i * ow + j] = best
+                args?[outBase + i * ow + j] = Int32(arg)
+              }
             }
           }
-        }
         }
       }
     }
