@@ -116,6 +116,11 @@ public enum AttackRunner {
   public static func launchSuccess(_ model: Network, images: [Tensor], labels: [Int], launches: Int,
                                    rng: inout RandomStream, maxRows: Int = 2000) throws -> [Double] {
     guard !images.isEmpty else { return [] }
+    if !model.isStochastic {
+      // One decision per image, from the block-invariant path queries also use.
+      let predicted = model.predict(Tensor.concatenate(images), rng: &rng)
+      return predicted.indices.map { predicted[$0] != labels[$0] ? 1 : 0 }
+    }
     let passes = model.isStochastic ? model.policy.passes : 1
     let perImage = launches * passes
     let chunk = max(1, maxRows / perImage)

@@ -136,15 +136,38 @@ public final class Network: @unchecked Sendable {
     return logits(tape.constant(x), rng: &rng).value
   }
 
-  /// Predicted labels of `x`, evaluated in chunks of at most `rows` forward passes (images ×
-  /// passes of the inference policy), so memory stays bounded for any policy.
+  /// Rows per forward call when a deterministic network decides labels (see `predict`).
+  public static let decisionBlock = 64
+
+  /// Predicted labels of `x`. A stochastic network evaluates chunks of at most `rows` forward
+  /// passes (images × passes of the inference policy), so memory stays bounded for any policy.
+  /// A deterministic one evaluates blocks of exactly `decisionBlock` rows (the last padded):
+  /// GEMM kernels sum in an order that depends on the batch size, so without fixed blocks an
+  /// image lying within ~1e-7 of the decision boundary — where decision-based attacks end —
+  /// could be labelled differently alone than in a batch. With them a label depends only on the
+  /// image.
   public func predict(_ x: Tensor, rows: Int = 500, rng: inout RandomStream) -> [Int] {
-    let batch = max(1, rows / (isStochastic ? policy.passes : 1))
+    let n = x.shape[0]
     var out: [Int] = []
-    out.reserveCapacity(x.shape[0])
+    out.reserveCapacity(n)
+    guard isStochastic else {
+      let block = Network.decisionBlock
+      var start = 0
+      while start < n {
+        let end = min(start + block, n)
+        var chunk = x.slice(start..<end)
+        if end - start < block {
+          chunk = chunk.gather(rows: (0..<block).map { $0 < end - start ? $0 : 0 })
+        }
+        out += logits(chunk, rng: &rng).argmaxRows().prefix(end - start)
+        start = end
+      }
+      return out
+    }
+    let batch = max(1, rows / policy.passes)
     var start = 0
-    while start < x.shape[0] {
-      let end = min(start + batch, x.shape[0])
+    while start < n {
+      let end = min(start + batch, n)
       out += logits(x.slice(start..<end), rng: &rng).argmaxRows()
       start = end
     }
@@ -250,6 +273,12 @@ public struct ParameterBuilder {
   /// kaiming-normal with fan-out: std = √(2 / (out·k·k))).
   public mutating func convNoBias(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, std: Float) {
     parameters.append((name + ".weight", rng.normalTensor([outputs, inputs, kernel, kernel], std: std)))
+  }
+
+  /// Redraws the declared parameter `name` from U(−bound, bound).
+  public mutating func redrawUniform(_ name: String, bound: Float) {
+    guard let k = parameters.firstIndex(where: { $0.0 == name }) else { preconditionFailure("no parameter \(name)") }
+    parameters[k].1 = rng.uniformTensor(parameters[k].1.shape, lo: -bound, hi: bound)
   }
 
   /// `nn.BatchNorm{1,2}d(channels)`: weight 1, bias 0, running mean 0 and variance 1.
