@@ -51,12 +51,27 @@ public struct AdversarialBatch {
     register(x, predicted: model.predict(x, rng: &rng), samples: samples)
   }
 
-  mutating func register(_ x: Tensor, predicted: [Int], samples: [Int]) -> [Bool] {
+  /// Labels of `x` with no bookkeeping. For attacks that evaluate several candidates of a
+  /// sequential algorithm in one batch: they then `account` for exactly the rows the sequential
+  /// algorithm would have queried, so counts and candidates do not depend on the batching.
+  public mutating func lookahead(_ x: Tensor) -> [Int] {
+    model.predict(x, rng: &rng)
+  }
+
+  /// Counts rows `rows` of `x` (predicted `predicted[row]`) as queries of `samples` (one per
+  /// entry), registering the misclassified ones as candidates. Returns which were misclassified.
+  @discardableResult
+  public mutating func account(_ x: Tensor, rows: [Int], predicted: [Int], samples: [Int]) -> [Bool] {
+    register(x, predicted: predicted, samples: samples, rows: rows)
+  }
+
+  mutating func register(_ x: Tensor, predicted: [Int], samples: [Int], rows: [Int]? = nil) -> [Bool] {
     var wrong = [Bool](repeating: false, count: samples.count)
-    for (row, i) in samples.enumerated() {
+    for (k, i) in samples.enumerated() {
+      let row = rows?[k] ?? k
       queries[i] += 1
       guard predicted[row] != labels[i] else { continue }
-      wrong[row] = true
+      wrong[k] = true
       let candidate = x.slice(row..<(row + 1))
       let mse = meanSquaredError(candidate, originals, row: i)
       if mse < bestMSE[i] {

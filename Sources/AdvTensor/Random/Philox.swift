@@ -133,6 +133,25 @@ public struct RandomStream: Sendable {
     available = 0
   }
 
+  /// Fills `p` with standard normals: uniforms in counter order (`fillUniform`), then Box–Muller
+  /// on consecutive pairs, both outputs used (cosine and sine branch).
+  public mutating func fillNormal(_ p: UnsafeMutableBufferPointer<Float>) {
+    let n = p.count
+    guard n > 0 else { return }
+    let even = n & ~1
+    if even > 0 { fillUniform(UnsafeMutableBufferPointer(rebasing: p[0..<even])) }
+    let base = p.baseAddress!
+    parallelChunks(even / 2, minimum: 16_384) { range in
+      for k in range {
+        let u1 = max(base[2 * k], Float.leastNormalMagnitude), u2 = base[2 * k + 1]
+        let r = sqrtf(-2 * logf(u1)), a = 2 * Float.pi * u2
+        base[2 * k] = r * cosf(a)
+        base[2 * k + 1] = r * sinf(a)
+      }
+    }
+    if n > even { base[n - 1] = normal() }
+  }
+
   /// A tensor of uniform values in [lo, hi).
   public mutating func uniformTensor(_ shape: [Int], lo: Float = 0, hi: Float = 1) -> Tensor {
     var t = Tensor(uninitialized: shape)
