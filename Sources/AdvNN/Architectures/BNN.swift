@@ -23,6 +23,8 @@ enum BinarizedResNet {
          .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)"),
          .bool("binarize_input", default: true,
                doc: "binarise the input image in the stem unless it is RGB (BinaryNet binarises every non-RGB input)"),
+         .choice("latent_init", default: "normal", options: ["normal", "uniform"],
+                 doc: "latent weights: normal = BinaryNet's N(0, 2/(k·k·C_out)) [paper code]; uniform = U(-1, 1), binary weights nearly fixed from the start"),
          .bool("recalibrate", default: true,
                doc: "after training, recompute batch-norm statistics over the training split for the final weights")]
       + (stochastic ? [.choice("policy", default: "average", options: ["single", "average"],
@@ -53,6 +55,12 @@ enum BinarizedResNet {
     b.linear("fc", last, classes)
     binaryWeights.append("fc.weight")
     if !torchvision { b.batchNorm("bn3", classes) }
+    // A stochastic binary weight is +1 with probability (w + 1)/2: BinaryNet's near-zero
+    // initial weights make every one a coin flip, and on small data sets the network needs many
+    // steps before any signal passes 17 noisy layers. U(-1, 1) starts from nearly fixed signs.
+    if params["latent_init"] == .string("uniform") {
+      for name in binaryWeights { b.redrawUniform(name, bound: 1) }
+    }
     let net = Network(architecture: name, params: params, inputShape: inputShape, classes: classes,
                       parameters: b.parameters, batchNorms: b.batchNorms, stochastic: stochastic,
                       policy: policy(params)) { x, p, mode, rng in
