@@ -28,7 +28,8 @@ let package = Package(
             resources: [.copy("Resources/mnist-5k")]),
     .target(name: "AdvNN", dependencies: ["AdvTensor", "AdvData"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-    .target(name: "AdvAttacks", dependencies: ["AdvTensor", "AdvData", "AdvNN"]),
+    .target(name: "AdvAttacks", dependencies: ["AdvTensor", "AdvData", "AdvNN"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvReport"),
     .target(name: "AdvLang", dependencies: [
       "AdvTensor", "AdvData", "AdvNN", "AdvAttacks", "AdvReport", "CReadline",

@@ -125,6 +125,19 @@ public struct AdversarialBatch {
     return (logits.value, gradient, wrong)
   }
 
+  /// The gradient of `Σ seed ⊙ logits` for images that are not queries of the attacked samples
+  /// (transformed copies, say): nothing is registered as a candidate. Counts one gradient call
+  /// per row for the sample in `samples` it belongs to.
+  public mutating func auxiliaryLogitGradient(_ x: Tensor, samples: [Int], seed: (Tensor) -> Tensor)
+    -> (logits: Tensor, gradient: Tensor) {
+    for i in samples { gradientCalls[i] += 1 }
+    let tape = Tape()
+    let input = tape.variable(x)
+    let logits = model.logits(input, rng: &rng)
+    let gradient = tape.gradients(of: logits, seed: seed(logits.value))[input]
+    return (logits.value, gradient)
+  }
+
   func meanSquaredError(_ candidate: Tensor, _ all: Tensor, row: Int) -> Float {
     candidate.withUnsafeBufferPointer { c in
       all.withUnsafeBufferPointer { a in

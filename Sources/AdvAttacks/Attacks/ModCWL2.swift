@@ -1,0 +1,26 @@
+import AdvNN
+import AdvTensor
+
+/// ModCWL2, the paper's Equation 3: Carlini-Wagner L2 plus the mean margin over K random
+/// transforms of the candidate — rotation uniform in ±180°, then a shift of 0–10 whole pixels
+/// in a random axis direction — differentiated through the transform (bilinear sampling), so
+/// the adversarial tends to survive rotations and shifts (attacks.md §4). Every other setting is
+/// CWL2's; `k=0` is CWL2 exactly.
+public struct ModCWL2: Attack {
+  public static let spec = ComponentSpec(
+    kind: .attack, name: "modcwl2", aliases: ["modcw", "mod-cwl2"],
+    doc: "CWL2 plus the mean margin over k random rotations and shifts (the paper's Equation 3)",
+    params: CWL2.spec.params + [
+      .int("k", default: 5, range: 0...100, doc: "random transforms per iteration [paper: 5]"),
+      .int("shift", default: 10, range: 0...1000, doc: "largest translation in whole pixels [paper: 10]"),
+    ])
+
+  let params: Params
+
+  public init(params: Params) { self.params = params }
+
+  public func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
+    let p = CWL2.resolved(params, stochastic: adv.model.isStochastic)
+    try CarliniWagner(params: p, transforms: params.int("k"), maxShift: params.int("shift")).run(&adv, rng: &rng)
+  }
+}

@@ -1,0 +1,187 @@
+import AdvNN
+import AdvTensor
+import Foundation
+
+/// The optimisation shared by `cwl2` and `modcwl2` (attacks.md §3–4), Foolbox 1.8.0's
+/// `CarliniWagnerL2Attack` semantics: tanh change of variables `x = tanh(w)/2 + 1/2`, Adam
+/// (β 0.9/0.999, ε 1e-7, bias-corrected) on the perturbation of `w`, loss
+/// `‖x − x̂₀‖² + c · max(0, z_y − max_{j≠y} z_j + κ)`, binary search over c (from `c`, ×10
+/// until success, then bisection), early abort when the loss stopped falling by 0.01% at every
+/// tenth of the iterations.
+///
+/// With `transforms` K > 0 (ModCWL2, the paper's Equation 3) every iteration also draws K
+/// random transforms per sample and adds `(1/K) Σ_k margin(z(R_k(x)))` (weight 1, not c), its
+/// gradient taken through R. Only the untransformed image is ever a query.
+///
+/// All samples of a batch optimise together, each with its own constant, search bounds and abort
+/// state; the per-element work runs over raw buffers.
+struct CarliniWagner {
+  let searchSteps: Int
+  let initialConst: Float
+  let steps: Int
+  let lr: Float
+  let confidence: Float
+  let abortEarly: Bool
+  let transforms: Int
+  let maxShift: Int
+
+  init(params: Params, transforms: Int = 0, maxShift: Int = 0) {
+    searchSteps = params.string("search") == "off" ? 1 : params.int("search_steps")
+    initialConst = Float(params.real("c"))
+    steps = params.int("steps")
+    lr = Float(params.real("lr"))
+    confidence = Float(params.real("confidence"))
+    abortEarly = params.bool("abort_early")
+    self.transforms = transforms
+    self.maxShift = maxShift
+  }
+
+  /// The seed `onehot(y) − onehot(best other)` of rows whose margin is positive (zero rows
+  /// elsewhere) and every row's margin `max(0, z_y − max_{j≠y} z_j + κ)`.
+  static func marginSeed(_ z: Tensor, labels: [Int], kappa: Float) -> (seed: Tensor, margins: [Float]) {
+    let rows = labels.count, k = z.shape[1]
+    var seed = Tensor(zeros: z.shape)
+    var margins = [Float](repeating: 0, count: rows)
+    z.withUnsafeBufferPointer { pz in
+      seed.withUnsafeMutableBufferPointer { ps in
+        for r in 0..<rows {
+          let y = labels[r]
+          var best = -Float.infinity, arg = 0
+          for j in 0..<k where j != y && pz[r * k + j] > best { best = pz[r * k + j]; arg = j }
+          let m = max(0, pz[r * k + y] - best + kappa)
+          margins[r] = m
+          if m > 0 { ps[r * k + y] = 1; ps[r * k + arg] = -1 }
+        }
+      }
+    }
+    return (seed, margins)
+  }
+
+  func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
+    let n = adv.count, d = adv.originals.count / max(n, 1)
+    let shape = Array(adv.originals.shape.dropFirst())
+    let targets = (0..<n).filter { adv.active[$0] }  // skipped: misclassified before the attack
+    guard !targets.isEmpty else { return }
+    // Only ModCWL2 draws from the stream, so `modcwl2 k=0` is `cwl2` to the bit.
+    var transformRNG = transforms > 0 ? RandomStream(seed: rng.nextUInt64(), stream: 0xC3A) : rng
+    let (channels, height, width) = shape.count == 3 ? (shape[0], shape[1], shape[2]) : (1, 1, d)
+    // Attack-space original and its model-space image x̂₀.
+    let w0 = adv.originals.scalars.map { atanhf((($0 - 0.5) / 0.5) * 0.999999) }
+    let xhat0 = w0.map { tanhf($0) * 0.5 + 0.5 }
+    var const = [Float](repeating: initialConst, count: n)
+    var lo = [Float](repeating: 0, count: n), hi = [Float](repeating: .infinity, count: n)
+    let checkEvery = Int((Double(steps) / 10).rounded(.up))
+    let kappa = confidence, k = transforms
+    for _ in 0..<searchSteps {
+      var p = [Float](repeating: 0, count: n * d), m1 = p, m2 = p
+      var found = [Bool](repeating: false, count: n)
+      var previous = [Float](repeating: .infinity, count: n)
+      var running = targets
+      for it in 0..<steps {
+        try Interrupt.check()
+        if running.isEmpty { break }
+        let rows = running, count = rows.count
+        var t = [Float](repeating: 0, count: count * d)
+        var x = Tensor(uninitialized: [count] + shape)
+        x.withUnsafeMutableBufferPointer { px in
+          for (r, i) in rows.enumerated() {
+            for j in 0..<d {
+              let v = tanhf(w0[i * d + j] + p[i * d + j])
+              t[r * d + j] = v
+              px[r * d + j] = v * 0.5 + 0.5
+            }
+          }
+        }
+        let labels = rows.map { adv.labels[$0] }
+        var margins: [Float] = []
+        let (_, gm, wrong) = adv.logitGradient(x, samples: rows) { z in
+          let (seed, m) = CarliniWagner.marginSeed(z, labels: labels, kappa: kappa)
+          margins = m
+          return seed
+        }
+        // ModCWL2: (1/K) Σ_k Rₖᵀ ∇margin(R_k x) and the mean transformed margin per row.
+        var transformGradient = [Float](repeating: 0, count: k > 0 ? count * d : 0)
+        var transformLoss = [Float](repeating: 0, count: count)
+        if k > 0 {
+          var maps: [ImageTransform] = []
+          maps.reserveCapacity(count * k)
+          for _ in 0..<(count * k) {
+            maps.append(.random(height: height, width: width, maxShift: maxShift, rng: &transformRNG))
+          }
+          var xt = Tensor(uninitialized: [count * k] + shape)
+          x.withUnsafeBufferPointer { px in
+            xt.withUnsafeMutableBufferPointer { pt in
+              for r in 0..<count {
+                for q in 0..<k {
+                  maps[r * k + q].apply(px.baseAddress! + r * d, pt.baseAddress! + (r * k + q) * d, channels: channels)
+                }
+              }
+            }
+          }
+          let repeated = rows.flatMap { Array(repeating: $0, count: k) }
+          let repeatedLabels = repeated.map { adv.labels[$0] }
+          var tMargins: [Float] = []
+          let (_, gt) = adv.auxiliaryLogitGradient(xt, samples: repeated) { z in
+            let (seed, m) = CarliniWagner.marginSeed(z, labels: repeatedLabels, kappa: kappa)
+            tMargins = m
+            return seed
+          }
+          gt.withUnsafeBufferPointer { pg in
+            transformGradient.withUnsafeMutableBufferPointer { pa in
+              for r in 0..<count {
+                for q in 0..<k where tMargins[r * k + q] > 0 {
+                  maps[r * k + q].accumulateAdjoint(pg.baseAddress! + (r * k + q) * d, into: pa.baseAddress! + r * d,
+                                                    channels: channels, scale: 1 / Float(k))
+                }
+                transformLoss[r] = (0..<k).reduce(0) { $0 + tMargins[r * k + $1] } / Float(k)
+              }
+            }
+          }
+        }
+        // Adam on g·dx/dp, per sample row.
+        let step = Float(it + 1)
+        let c1 = 1 - powf(0.9, step), c2 = 1 - powf(0.999, step)
+        var losses = [Float](repeating: 0, count: count)
+        gm.withUnsafeBufferPointer { pg in
+          p.withUnsafeMutableBufferPointer { pp in
+            m1.withUnsafeMutableBufferPointer { pm1 in
+              m2.withUnsafeMutableBufferPointer { pm2 in
+                x.withUnsafeBufferPointer { px in
+                  for (r, i) in rows.enumerated() {
+                    if wrong[r] { found[i] = true }
+                    let ci = const[i]
+                    var distance: Float = 0
+                    for j in 0..<d {
+                      let e = r * d + j, f = i * d + j
+                      let diff = px[e] - xhat0[f]
+                      distance += diff * diff
+                      var g = 2 * diff + ci * pg[e]
+                      if k > 0 { g += transformGradient[e] }
+                      g *= (1 - t[e] * t[e]) * 0.5
+                      pm1[f] = 0.9 * pm1[f] + 0.1 * g
+                      pm2[f] = 0.999 * pm2[f] + 0.001 * g * g
+                      pp[f] -= lr * (pm1[f] / c1) / ((pm2[f] / c2).squareRoot() + 1e-7)
+                    }
+                    losses[r] = distance + ci * margins[r] + transformLoss[r]
+                  }
+                }
+              }
+            }
+          }
+        }
+        if abortEarly && it % checkEvery == 0 {
+          var keep: [Int] = []
+          for (r, i) in rows.enumerated() where losses[r] <= 0.9999 * previous[i] {
+            previous[i] = losses[r]
+            keep.append(i)
+          }
+          running = keep
+        }
+      }
+      for i in targets {
+        if found[i] { hi[i] = const[i] } else { lo[i] = const[i] }
+        const[i] = hi[i] == .infinity ? const[i] * 10 : (lo[i] + hi[i]) / 2
+      }
+    }
+  }
+}
