@@ -49,6 +49,28 @@ func pivotTables(_ report: Report) -> [Table] {
           rows: ordered.map { s in [s.dataset, s.label] + models.map { cell(s)[$0] ?? "-" } })
   }
   return [table("ASR (Table II layout)", \.asr), table("Mean L2 per pixel x1000 (Table II layout)", \.l2)]
+    + paperTables(report, models: models, datasets: datasets)
+}
+
+/// The paper's Table II rows for the data sets and attacks of this report, in the same columns
+/// (each model's architecture looked up), so ours can be read against them.
+private func paperTables(_ report: Report, models: [String], datasets: [String]) -> [Table] {
+  var arch: [String: String] = [:]
+  for r in report.results { arch[r.model] = r.arch }
+  var rows: [(dataset: String, attack: String, values: [String: (asr: Double, l2x1000: Double)])] = []
+  for d in datasets {
+    var attacks: [String] = []
+    for r in report.results where r.dataset == d && !attacks.contains(r.attack) { attacks.append(r.attack) }
+    for a in attacks { if let v = PaperResults.tableII["\(d) \(a)"] { rows.append((d, a, v)) } }
+  }
+  guard !rows.isEmpty else { return [] }
+  func table(_ title: String, _ cell: ((asr: Double, l2x1000: Double)) -> String) -> Table {
+    Table(title: title, headers: ["dataset", "attack"] + models,
+          alignments: [.left, .left] + models.map { _ in .right },
+          rows: rows.map { row in [row.dataset, row.attack] + models.map { m in arch[m].flatMap { row.values[$0] }.map(cell) ?? "-" } })
+  }
+  return [table("Paper, Table II(a): ASR (headline settings, full test sets)") { String(format: "%.4f", $0.asr) },
+          table("Paper, Table II(b): mean L2 per pixel x1000") { String(format: "%.4f", $0.l2x1000) }]
 }
 
 /// Identifies a setting at full precision, so values that print alike stay apart.

@@ -90,7 +90,9 @@ struct RenderTests {
   @Test("the Table II pivot shows attack settings by model, labelled by the parameters that vary")
   func pivot() {
     let text = render(Fixtures.twoModels, as: .text)
-    let pivot = text.components(separatedBy: "\n\n").suffix(2).joined(separator: "\n\n")
+    let blocks = text.components(separatedBy: "\n\n")
+    let first = blocks.firstIndex { $0.hasPrefix("ASR (Table II layout)") } ?? 0
+    let pivot = blocks[first..<min(first + 2, blocks.count)].joined(separator: "\n\n") + "\n"
     #expect(pivot == """
       ASR (Table II layout)
       dataset  attack              r18    bsnL
@@ -105,6 +107,14 @@ struct RenderTests {
       mnist    bim eps=0.03137  0.6100       -
 
       """)
+    // The paper's rows for the same attack and models follow, looked up by architecture.
+    #expect(blocks[first + 2] == """
+      Paper, Table II(a): ASR (headline settings, full test sets)
+      dataset  attack     r18    bsnL
+      -------  ------  ------  ------
+      mnist    bim     1.0000  0.8306
+      """)
+    #expect(blocks[first + 3].contains("mnist    bim     2.1667  2.6324"))
   }
 
   @Test("the pivot appears only when two or more models were attacked")

@@ -9,11 +9,11 @@ enum Fixtures {
   }
 
   static func bim(on model: String, eps: Double, asr: Double, l2: Double?, queries: Int = 2100,
-                  seconds: Double = 0.31, dataset: String = "mnist") -> AttackRecord {
+                  seconds: Double = 0.31, dataset: String = "mnist", arch: String = "lenet") -> AttackRecord {
     let samples = l2 == nil
       ? [SampleRecord(index: 3, label: 1, returned: false, success: 0, l2PerPixel: nil, queries: 101, gradients: 100)]
       : [SampleRecord(index: 3, label: 1, returned: true, success: 1, l2PerPixel: l2, queries: 21, gradients: 20)]
-    return AttackRecord(model: model, arch: "lenet", attack: "bim", params: ["eps": .number(eps), "steps": 100],
+    return AttackRecord(model: model, arch: arch, attack: "bim", params: ["eps": .number(eps), "steps": 100],
                         dataset: dataset, split: "test", samples: 100, asr: asr, l2PerPixel: l2, seed: 7,
                         queries: queries, wallSeconds: seconds, statement: "attack bim on \(model)",
                         scriptHash: "abc", modelHash: "h-\(model)", perSample: samples)
@@ -29,10 +29,10 @@ enum Fixtures {
   /// Two models, BIM at two budgets on both, the stronger one first.
   static var twoModels: Report {
     Report(version: "0.1.0", script: "q.adv", scriptHash: "abc",
-           models: [evaluation("r18", accuracy: 0.988), evaluation("bsnL", accuracy: 0.99)],
-           results: [bim(on: "r18", eps: 32.0 / 255, asr: 1, l2: 0.0031),
-                     bim(on: "bsnL", eps: 32.0 / 255, asr: 0.42, l2: 0.00283),
-                     bim(on: "r18", eps: 8.0 / 255, asr: 0.5, l2: 0.00061),
-                     bim(on: "bsnL", eps: 8.0 / 255, asr: 0.02, l2: nil)])
+           models: [evaluation("r18", arch: "resnet18", accuracy: 0.988), evaluation("bsnL", arch: "bsn-l", accuracy: 0.99)],
+           results: [bim(on: "r18", eps: 32.0 / 255, asr: 1, l2: 0.0031, arch: "resnet18"),
+                     bim(on: "bsnL", eps: 32.0 / 255, asr: 0.42, l2: 0.00283, arch: "bsn-l"),
+                     bim(on: "r18", eps: 8.0 / 255, asr: 0.5, l2: 0.00061, arch: "resnet18"),
+                     bim(on: "bsnL", eps: 8.0 / 255, asr: 0.02, l2: nil, arch: "bsn-l")])
   }
 }
