@@ -5,6 +5,7 @@ SWIFT ?= swift
 VENV  := .venv
 PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0+cpu
+FOOLBOX := foolbox==3.3.4
 
 .PHONY: deps demo test bench venv grammar clean
 
@@ -19,12 +20,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed-torch-foolbox
 
 # pip finds the CPU-only torch wheel in its configured local wheel directory.
-$(VENV)/.installed:
+$(VENV)/.installed-torch-foolbox:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q $(TORCH) numpy
+	$(VENV)/bin/pip install -q $(TORCH) numpy $(FOOLBOX)
 	touch $@
 
 bench: deps venv
@@ -32,10 +33,13 @@ bench: deps venv
 	@mkdir -p .build
 	.build/release/adv bench | tee .build/bench-ours.txt
 	OMP_NUM_THREADS=2 $(PY) scripts/bench_torch.py | tee .build/bench-torch.txt
-	@awk '{ split($$3, kv, "="); t[$$1, $$2] = kv[2]; if (!($$2 in seen)) { seen[$$2] = 1; order[n++] = $$2 } } \
-	  END { for (i = 0; i < n; i++) { k = order[i]; if (t["ours", k] != "" && t["torch", k] != "") \
-	    printf "ratio %s ours/pytorch = %.2f\n", k, t["ours", k] / t["torch", k] } }' \
-	  .build/bench-ours.txt .build/bench-torch.txt
+	OMP_NUM_THREADS=2 $(PY) scripts/bench_foolbox.py | tee .build/bench-foolbox.txt
+	@awk '{ split($$3, kv, "="); t[$$1, $$2] = kv[2]; q[$$1, $$2] = $$4 " " $$5; \
+	    if ($$1 != "ours") peer[$$2] = $$1; if (!($$2 in seen)) { seen[$$2] = 1; order[n++] = $$2 } } \
+	  END { for (i = 0; i < n; i++) { k = order[i]; p = peer[k]; if (t["ours", k] != "" && p != "") \
+	    printf "ratio %s ours/%s = %.2f%s\n", k, (p == "torch" ? "pytorch" : p), t["ours", k] / t[p, k], \
+	      (q["ours", k] != " " ? "   (ours " q["ours", k] "; " p " " q[p, k] ")" : "") } }' \
+	  .build/bench-ours.txt .build/bench-torch.txt .build/bench-foolbox.txt
 
 grammar:
 	$(SWIFT) build --product adv

@@ -10,9 +10,11 @@ public enum Benchmarks {
   public struct Timing: Sendable {
     public let workload: String
     public let seconds: Double
+    /// Quality beside the time (attack workloads): `asr=… l2x1000=…`.
+    public var note: String = ""
   }
 
-  public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches"]
+  public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches", "cwl2", "boundary"]
 
   /// Median of `repeats` timed runs after one untimed warm-up.
   static func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
@@ -37,8 +39,12 @@ public enum Benchmarks {
   /// - lenet-epoch: one LeNet epoch on the 4,000 embedded training images, batch 128, Adam 1e-3;
   /// - bim100: BIM, 100 iterations without early stop, on 100 test images as one batch;
   /// - resnet18-epoch / bsn-l-epoch: one epoch with the paper's MNIST batch size (128);
-  /// - launches: 100 launches × average(10) of BSN-L on 1,000 test images (10⁶ forward passes).
-  public static func run(repeats: Int = 3, only: Set<String> = []) throws -> [Timing] {
+  /// - launches: 100 launches × average(10) of BSN-L on 1,000 test images (10⁶ forward passes);
+  /// - cwl2: CWL2 with binary search (5 steps × 1,000 iterations) on 100 test images, one batch;
+  /// - boundary: the Boundary attack, 5,000 iterations, on 10 test images.
+  /// The attacks run against a LeNet trained here (seed 7, `train lenet` defaults), written with
+  /// the attacked test indices to `attackModel` so Foolbox attacks the same weights and images.
+  public static func run(repeats: Int = 3, only: Set<String> = [], attackModel: String = ".build/bench-lenet.safetensors") throws -> [Timing] {
     let data = try MNIST.embedded()
     var out: [Timing] = []
     func want(_ w: String) -> Bool { only.isEmpty || only.contains(w) }
@@ -65,6 +71,41 @@ public enum Benchmarks {
         _ = try AttackRunner.launchSuccess(net, images: images, labels: data.test.labels, launches: 100, rng: &rng)
       }
       out.append(Timing(workload: "launches", seconds: seconds))
+    }
+    if want("cwl2") || want("boundary") {
+      let params = Params(spec: LeNet.spec, given: [:])
+      let net = try LeNet.make(params: params, inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 7, stream: 0x1417))
+      var rng = RandomStream(seed: 7, stream: 0x7EA1)
+      _ = try train(net, on: data.train, config: TrainingConfig(params), rng: &rng)
+      // The first 100 test images the model classifies correctly, in test order.
+      var noise = RandomStream(seed: 1)
+      let predicted = net.predict(data.test.images, rng: &noise)
+      let correct = (0..<data.test.count).filter { predicted[$0] == data.test.labels[$0] }
+      let chosen = Array(correct.prefix(100))
+      try Checkpoint.save(net, to: attackModel, metadata: [
+        "arch": "lenet", "params": params.canonicalDescription, "bench_samples": chosen.map(String.init).joined(separator: ","),
+      ])
+      func attack(_ kind: any Attack.Type, _ given: [String: ParamValue], samples: Int, warmup: [String: ParamValue]) throws -> Timing {
+        let rows = Array(chosen.prefix(samples))
+        let (x, y) = data.test.batch(rows)
+        let split = Split(images: x, labels: y, sourceIndices: rows.map { data.test.sourceIndices[$0] })
+        let warm = Params(spec: kind.spec, given: warmup)
+        _ = try AttackRunner.run(kind.init(params: warm), params: warm, on: net, split: split, count: samples, seed: 1)
+        let p = Params(spec: kind.spec, given: given)
+        var result: AttackResult?
+        let seconds = try time(1) {
+          result = try AttackRunner.run(kind.init(params: p), params: p, on: net, split: split, count: samples, seed: 1)
+        }
+        let l2 = (result?.meanL2PerPixel ?? .nan) * 1000
+        return Timing(workload: kind.spec.name, seconds: seconds,
+                      note: String(format: "asr=%.4f l2x1000=%.4f", result?.asr ?? 0, l2))
+      }
+      if want("cwl2") {
+        out.append(try attack(CWL2.self, ["search": .string("on")], samples: 100, warmup: ["steps": .int(2), "search_steps": .int(1)]))
+      }
+      if want("boundary") {
+        out.append(try attack(Boundary.self, ["iterations": .int(5000)], samples: 10, warmup: ["iterations": .int(20)]))
+      }
     }
     return out
   }

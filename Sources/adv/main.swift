@@ -95,6 +95,8 @@ struct Bench: ParsableCommand {
   @Option(help: "Timed repetitions per workload (median reported).") var repeats = 3
   @Option(help: "Comma-separated workloads to run (default: all of \(Benchmarks.workloads.joined(separator: ", "))).")
   var only: String = ""
+  @Option(help: "Where the attack workloads write the LeNet they attack (read by scripts/bench_foolbox.py).")
+  var attackModel = ".build/bench-lenet.safetensors"
 
   func validate() throws {
     let unknown = only.split(separator: ",").map(String.init).filter { !Benchmarks.workloads.contains($0) }
@@ -104,8 +106,8 @@ struct Bench: ParsableCommand {
   }
 
   func run() throws {
-    for t in try Benchmarks.run(repeats: repeats, only: Set(only.split(separator: ",").map(String.init))) {
-      print(String(format: "ours %@ seconds=%.4f", t.workload, t.seconds))
+    for t in try Benchmarks.run(repeats: repeats, only: Set(only.split(separator: ",").map(String.init)), attackModel: attackModel) {
+      print(String(format: "ours %@ seconds=%.4f", t.workload, t.seconds) + (t.note.isEmpty ? "" : " " + t.note))
     }
   }
 }
