@@ -23,11 +23,13 @@ enum BinarizedResNet {
          .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)"),
          .bool("binarize_input", default: true,
                doc: "binarise the input image in the stem unless it is RGB (BinaryNet binarises every non-RGB input)"),
-         .choice("latent_init", default: "normal", options: ["normal", "uniform"],
-                 doc: "latent weights: normal = BinaryNet's N(0, 2/(k·k·C_out)) [paper code]; uniform = U(-1, 1), binary weights nearly fixed from the start"),
+         .choice("latent_init", default: "normal", options: ["normal", "uniform", "sign"],
+                 doc: "latent weights: normal = BinaryNet's N(0, 2/(k·k·C_out)) [paper code]; uniform = U(-1, 1); sign = ±1 (fixed binary weights at the start)"),
          .bool("recalibrate", default: true,
                doc: "after training, recompute batch-norm statistics over the training split for the final weights")]
-      + (stochastic ? [.choice("policy", default: "average", options: ["single", "average"],
+      + (stochastic ? [.bool("sample_latent", default: true,
+                             doc: "latent weights hold their last ±1 sample between steps, as BinaryNet's in-place stochastic Binarize leaves them [paper code]; false: real-valued latent weights"),
+                       .choice("policy", default: "average", options: ["single", "average"],
                                doc: "inference policy: one pass, or the mean logits of 'passes' passes [paper: average]"),
                        .int("passes", default: 10, range: 1...1000, doc: "forward passes averaged by the average policy [paper: 10]")] : [])
   }
@@ -58,8 +60,8 @@ enum BinarizedResNet {
     // A stochastic binary weight is +1 with probability (w + 1)/2: BinaryNet's near-zero
     // initial weights make every one a coin flip, and on small data sets the network needs many
     // steps before any signal passes 17 noisy layers. U(-1, 1) starts from nearly fixed signs.
-    if params["latent_init"] == .string("uniform") {
-      for name in binaryWeights { b.redrawUniform(name, bound: 1) }
+    if params["latent_init"] != .string("normal") {
+      for name in binaryWeights { b.redrawUniform(name, bound: 1, signs: params["latent_init"] == .string("sign")) }
     }
     let net = Network(architecture: name, params: params, inputShape: inputShape, classes: classes,
                       parameters: b.parameters, batchNorms: b.batchNorms, stochastic: stochastic,
@@ -97,6 +99,7 @@ enum BinarizedResNet {
       return torchvision ? y : bn(y, "bn3")
     }
     if params["clip"] == .bool(true) { net.clippedParameters = Set(binaryWeights) }
+    if stochastic && params["sample_latent"] == .bool(true) { net.sampledLatentParameters = Set(binaryWeights) }
     return net
   }
 }

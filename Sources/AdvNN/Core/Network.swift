@@ -69,6 +69,24 @@ public final class Network: @unchecked Sendable {
   public var slope: Float = 1
   /// Latent weights of binarised layers, clipped to [-1, 1] after every training step.
   public var clippedParameters: Set<String> = []
+  /// Latent weights that hold their last stochastic binarisation (BNN-S as BinaryNet's code
+  /// runs it): before every training step each is replaced by a ±1 draw with P(+1) = (w + 1)/2,
+  /// so the optimiser moves the sample and the next draw flips a weight only with the
+  /// probability that step gave it.
+  public var sampledLatentParameters: Set<String> = []
+
+  /// Replaces each parameter in `sampledLatentParameters` by its ±1 stochastic binarisation.
+  public func resampleLatent(rng: inout RandomStream) {
+    for (k, name) in names.enumerated() where sampledLatentParameters.contains(name) {
+      var u = Tensor(uninitialized: values[k].shape)
+      u.withUnsafeMutableBufferPointer { rng.fillUniform($0) }
+      values[k].withUnsafeMutableBufferPointer { w in
+        u.withUnsafeBufferPointer { r in
+          for i in 0..<w.count { w[i] = r[i] < min(max((w[i] + 1) / 2, 0), 1) ? 1 : -1 }
+        }
+      }
+    }
+  }
   let forwardFunction: ForwardFunction
 
   public init(architecture: String, params: Params, inputShape: [Int], classes: Int,
@@ -275,10 +293,12 @@ public struct ParameterBuilder {
     parameters.append((name + ".weight", rng.normalTensor([outputs, inputs, kernel, kernel], std: std)))
   }
 
-  /// Redraws the declared parameter `name` from U(−bound, bound).
-  public mutating func redrawUniform(_ name: String, bound: Float) {
+  /// Redraws the declared parameter `name` from U(−bound, bound), or with `signs` as ±bound
+  /// with equal probability.
+  public mutating func redrawUniform(_ name: String, bound: Float, signs: Bool = false) {
     guard let k = parameters.firstIndex(where: { $0.0 == name }) else { preconditionFailure("no parameter \(name)") }
-    parameters[k].1 = rng.uniformTensor(parameters[k].1.shape, lo: -bound, hi: bound)
+    let u = rng.uniformTensor(parameters[k].1.shape, lo: -bound, hi: bound)
+    parameters[k].1 = signs ? u.map { $0 < 0 ? -bound : bound } : u
   }
 
   /// `nn.BatchNorm{1,2}d(channels)`: weight 1, bias 0, running mean 0 and variance 1.

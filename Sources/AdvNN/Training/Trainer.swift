@@ -60,6 +60,7 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
   defer { progress.finish() }
   var shuffle = rng.derived(1)
   var noise = rng.derived(2)
+  var latent = rng.derived(3)
   for epoch in 0..<config.epochs {
     // Slope annealing (Chung et al.): k = 1.005^(epoch − 1), epochs counted from 1.
     if config.annealSlope { net.slope = powf(1.005, Float(epoch)) }
@@ -75,6 +76,7 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
       try Interrupt.check()
       let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
       let (x, y) = split.batch(indices)
+      if !net.sampledLatentParameters.isEmpty { net.resampleLatent(rng: &latent) }
       let tape = Tape()
       let (p, vars) = net.bind(to: tape, trainable: true)
       let logits = net.forward(tape.constant(x), p, mode: .training, rng: &noise)
@@ -89,6 +91,8 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
     }
     log.epochLoss.append(total / Double(split.count))
   }
+  // The stored weights are the last samples, as the reference code leaves them.
+  if config.epochs > 0 && !net.sampledLatentParameters.isEmpty { net.resampleLatent(rng: &latent) }
   if config.recalibrate { try recalibrateBatchNorm(net, on: split, batch: config.batch, rng: &noise) }
   log.seconds = Date().timeIntervalSince(start)
   return log
