@@ -41,8 +41,9 @@ public struct BIM: Attack {
     var iterate = adv.originals
     var unqueried = [Bool](repeating: false, count: adv.count)
     let width = adv.originals.count / max(adv.count, 1)
-    for _ in 0..<steps {
+    for iteration in 0..<steps {
       try Interrupt.check()
+      adv.progress(Double(iteration) / Double(steps))
       var samples = (0..<adv.count).filter { adv.active[$0] }
       if samples.isEmpty { break }
       let x = iterate.gather(rows: samples)

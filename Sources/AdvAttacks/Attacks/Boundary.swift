@@ -106,6 +106,7 @@ public struct Boundary: Attack {
     var scratch = Scratch()
     for step in 1...iterations {
       try Interrupt.check()
+      if step % 20 == 0 { adv.progress(Double(step) / Double(iterations)) }
       var live: [Int] = []
       for i in targets where !states[i].done {
         var st = states[i]

@@ -21,6 +21,11 @@ public struct AdversarialBatch {
   /// a separate query pass would see the same logits). Attacks read it; tests switch it off.
   public var shareQueryPasses: Bool
   var rng: RandomStream
+  /// Called by long attacks with the fraction of their work done on this batch (progress display).
+  public var onProgress: ((Double) -> Void)?
+
+  /// Reports that `fraction` of the attack's work on this batch is done.
+  public func progress(_ fraction: Double) { onProgress?(fraction) }
 
   public var count: Int { labels.count }
   let sampleSize: Int

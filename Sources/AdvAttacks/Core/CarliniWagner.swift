@@ -72,13 +72,14 @@ struct CarliniWagner {
     var lo = [Float](repeating: 0, count: n), hi = [Float](repeating: .infinity, count: n)
     let checkEvery = Int((Double(steps) / 10).rounded(.up))
     let kappa = confidence, k = transforms
-    for _ in 0..<searchSteps {
+    for search in 0..<searchSteps {
       var p = [Float](repeating: 0, count: n * d), m1 = p, m2 = p
       var found = [Bool](repeating: false, count: n)
       var previous = [Float](repeating: .infinity, count: n)
       var running = targets
       for it in 0..<steps {
         try Interrupt.check()
+        if it % 10 == 0 { adv.progress(Double(search * steps + it) / Double(searchSteps * steps)) }
         if running.isEmpty { break }
         let rows = running, count = rows.count
         var t = [Float](repeating: 0, count: count * d)

@@ -79,6 +79,10 @@ public enum AttackRunner {
       let part = Array(chosen[first..<min(first + batch, chosen.count)])
       let (x, y) = split.batch(part)
       var adv = AdversarialBatch(model: model, images: x, labels: y, rng: rng.derived(UInt64(first)))
+      let done = first, size = part.count
+      adv.onProgress = { f in
+        progress.update(done + Int(f * Double(size)), note: String(format: "(%.0f%% of samples %d-%d)", f * 100, done + 1, done + size))
+      }
       try attack.run(&adv, rng: &rng)
       let returned = part.indices.filter { adv.best[$0] != nil }
       let images = returned.map { adv.best[$0]!.clamped(0, 1) }
