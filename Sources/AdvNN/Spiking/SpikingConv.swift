@@ -55,6 +55,14 @@ public struct SpikingConv: Sendable {
     public var atFirst: [Float]
     /// Potential after the last step.
     public var final: [Float]
+
+    public init(height: Int, width: Int, first: [UInt8], atFirst: [Float], final: [Float]) {
+      self.height = height
+      self.width = width
+      self.first = first
+      self.atFirst = atFirst
+      self.final = final
+    }
   }
 
   /// Runs `steps` time steps on an input first-spike map `[C_in, h, w]` (already padded).
@@ -141,6 +149,13 @@ public struct Winner: Equatable, Sendable {
   public let x: Int
   /// Its first-spike step.
   public let first: UInt8
+
+  public init(feature: Int, y: Int, x: Int, first: UInt8) {
+    self.feature = feature
+    self.y = y
+    self.x = x
+    self.first = first
+  }
 }
 
 extension SpikingConv.Response {
