@@ -211,3 +211,36 @@ struct SNNMTests {
     #expect(g.maxAbs() > 0)
   }
 }
+
+@Suite("spiking checkpoints")
+struct SpikingCheckpointTests {
+  @Test("trained spiking networks save and load back with the same scores", arguments: ["mcsefron", "snn-m"])
+  func roundTrip(name: String) throws {
+    let arch = try #require(Architectures.named(name))
+    let data = SNNMTests.bars(60, seed: 9)
+    let given: [String: ParamValue] = name == "mcsefron"
+      ? ["epochs": .int(2)]
+      : ["maps1": .int(4), "maps2": .int(10), "maps3": .int(4), "epochs1": .int(1), "epochs2": .int(1), "rstdp_epochs": .int(2)]
+    let params = Params(spec: arch.spec, given: given)
+    let net = try arch.make(params: params, inputShape: [1, 16, 16], classes: 2, rng: RandomStream(seed: 1))
+    let untrained = net.values
+    var rng = RandomStream(seed: 2)
+    #expect(try arch.train(net, on: data, params: params, rng: &rng, label: "t") != nil)
+    #expect(zip(untrained, net.values).contains { $0.scalars != $1.scalars })
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid()).safetensors").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Checkpoint.save(net, to: path)
+    let copy = try arch.make(params: params, inputShape: [1, 16, 16], classes: 2, rng: RandomStream(seed: 5))
+    try Checkpoint.restore(copy, from: SafeTensors(contentsOf: path))
+    var r1 = RandomStream(seed: 3), r2 = RandomStream(seed: 3)
+    #expect(net.logits(data.images, rng: &r1).scalars == copy.logits(data.images, rng: &r2).scalars)
+  }
+
+  @Test("backprop architectures leave training to the shared trainer")
+  func defaultTrainer() throws {
+    let params = Params(spec: MLP.spec, given: [:])
+    let net = try MLP.make(params: params, inputShape: [1, 4, 4], classes: 2, rng: RandomStream(seed: 1))
+    var rng = RandomStream(seed: 2)
+    #expect(try MLP.train(net, on: SNNMTests.bars(4, seed: 1), params: params, rng: &rng, label: "t") == nil)
+  }
+}
