@@ -167,4 +167,52 @@ struct MCSEFRONTests {
     let g = tape.gradients(of: crossEntropy(net.logits(x, rng: &rng), labels: Array(data.test.labels[0..<4])))[x]
     #expect(g.maxAbs() > 0)
   }
+
+  @Test("the input gradient of a firing class's logit points like finite differences of its relaxed spike times")
+  func gradientDirection() throws {
+    let data = try MNIST.embedded().subset(train: 200, test: 20, seed: 11)
+    let params = Params(spec: MCSEFRON.spec, given: ["epochs": .int(1), "grad": .string("paper")], dataset: "mnist")
+    let net = try MCSEFRON.make(params: params, inputShape: [1, 28, 28], classes: 10, rng: RandomStream(seed: 1))
+    var rng = RandomStream(seed: 2)
+    _ = try MCSEFRON.train(net, on: data.train, params: params, rng: &rng, label: "g")
+    let engine = MCSEFRONEngine(features: 784, fields: 5, classes: 10)
+    let x = data.test.images.slice(0..<1)
+    let (_, jac) = engine.logits(x, weights: net.values[0], thresholds: net.values[1], jacobian: true, weightSlope: false)
+    let jacobian = try #require(jac)
+    let s = engine.encode(x)
+    let v = s.withUnsafeBufferPointer { ps in net.values[0].withUnsafeBufferPointer { engine.potentials(spikes: ps, count: 1, weights: $0) } }
+    let th = net.values[1].scalars
+    let c = try #require((0..<10).first { k in (0..<400).contains { v[flat: k * 400 + $0] > th[k] } })
+    let t = try #require((0..<400).first { v[flat: c * 400 + $0] > th[c] })
+    // Relaxed model: spike times T(1 − φ) + 1 unrounded, weights held at their looked-up
+    // samples, crossing step t held; logit = −(t − 1 + (θ − V(t−1)) / (V(t) − V(t−1))).
+    let w = (0..<3920).map { i in Double(net.values[0][flat: (c * 3920 + i) * 301 + Int(s[i]) - 1]) }
+    func eps(_ d: Double) -> Double { d <= 0 ? 0 : d / 300 * exp(1 - d / 300) }
+    func relaxedLogit(_ pixels: [Double]) -> Double {
+      var a = 0.0, b = 0.0
+      for j in 0..<784 {
+        for k in 0..<5 {
+          let d = pixels[j] - Double(engine.centres[k]), wd = Double(engine.width)
+          let si = 300 * (1 - exp(-d * d / (2 * wd * wd))) + 1
+          a += w[j * 5 + k] * eps(Double(t - 1) - si)
+          b += w[j * 5 + k] * eps(Double(t) - si)
+        }
+      }
+      return -(Double(t - 1) + (Double(th[c]) - a) / (b - a))
+    }
+    let base = (0..<784).map { Double(x[flat: $0]) }
+    var dot = 0.0, n1 = 0.0, n2 = 0.0
+    for j in stride(from: 0, to: 784, by: 3) {
+      var plus = base, minus = base
+      plus[j] += 1e-4
+      minus[j] -= 1e-4
+      let numeric = (relaxedLogit(plus) - relaxedLogit(minus)) / 2e-4
+      let analytic = Double(jacobian[flat: c * 784 + j])
+      dot += numeric * analytic
+      n1 += numeric * numeric
+      n2 += analytic * analytic
+    }
+    #expect(n2 > 0)
+    #expect(dot / (n1.squareRoot() * n2.squareRoot()) > 0.95)
+  }
 }

@@ -236,6 +236,24 @@ struct SpikingCheckpointTests {
     #expect(net.logits(data.images, rng: &r1).scalars == copy.logits(data.images, rng: &r2).scalars)
   }
 
+  @Test("colour images give one score per class: snn-m averages them to grey, mcsefron encodes every value")
+  func colour() throws {
+    let x = randomTensor([2, 3, 32, 32], seed: 4, lo: 0, hi: 1)
+    for (name, given) in [("snn-m", ["maps1": ParamValue.int(6), "maps2": .int(8), "maps3": .int(20)]), ("mcsefron", [:])] {
+      let arch = try #require(Architectures.named(name))
+      let net = try arch.make(params: Params(spec: arch.spec, given: given, dataset: "cifar10"), inputShape: [3, 32, 32],
+                              classes: 10, rng: RandomStream(seed: 1))
+      var rng = RandomStream(seed: 2)
+      #expect(net.logits(x, rng: &rng).shape == [2, 10])
+    }
+    #expect(Params(spec: MCSEFRON.spec, given: [:], dataset: "cifar10").int("rf") == 3)
+    #expect(Params(spec: SNNM.spec, given: [:], dataset: "cifar10").int("maps2") == 800)
+    #expect(throws: ArchitectureError.self) {
+      try SNNM.make(params: Params(spec: SNNM.spec, given: ["maps3": .int(25)]), inputShape: [1, 28, 28], classes: 10,
+                    rng: RandomStream(seed: 1))
+    }
+  }
+
   @Test("backprop architectures leave training to the shared trainer")
   func defaultTrainer() throws {
     let params = Params(spec: MLP.spec, given: [:])
