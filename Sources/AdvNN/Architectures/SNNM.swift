@@ -214,9 +214,6 @@ public enum SNNM: Architecture {
   public static func train(_ net: Network, on split: Split, params p: Params, rng: inout RandomStream,
                            label: String) throws -> TrainingLog? {
     let start = Date()
-    if net.inputShape[1] > 64 {
-      FileHandle.standardError.write(Data("warning: snn-m on \(net.inputShape[1])x\(net.inputShape[2]) images; the paper could not train it to a useful state on PCam\n".utf8))
-    }
     let limit = p.int("samples")
     let n = limit > 0 ? min(limit, split.count) : split.count
     let steps = p.int("timesteps")
@@ -252,9 +249,11 @@ public enum SNNM: Architecture {
     let group = p.int("group"), select = p.bool("select")
     var log = TrainingLog()
     var best = (accuracy: -1.0, weights: conv3.weights)
+    var classesDecided = Set<Int>()
     try stage3.maps.withUnsafeBufferPointer { pm in
       for epoch in 0..<e3 {
         var correct = 0, groupCounts = (0, 0, 0)
+        classesDecided = []
         for i in 0..<n {
           if i % 32 == 0 { try Interrupt.check() }
           let x = pm.baseAddress! + i * stage3.per
@@ -262,6 +261,7 @@ public enum SNNM: Architecture {
           let plane = r.height * r.width
           let (decided, neuron) = decision(r.final, perClass: perClass, plane: plane)
           if decided >= 0 {
+            classesDecided.insert(decided)
             let winner = Winner(feature: neuron / plane, y: (neuron % plane) / r.width, x: neuron % r.width, first: 0)
             let (ltp, ltd) = decided == split.labels[i] ? rates.reward : rates.punish
             conv3.stdp(winners: [winner], input: x, height: stage3.height, width: stage3.width, ltp: ltp, ltd: ltd,
@@ -285,6 +285,10 @@ public enum SNNM: Architecture {
       }
     }
     if select && e3 > 0 { conv3.weights = best.weights }
+    if e3 > 0 && classesDecided.count < 2 {
+      // The paper met this on PCam: the outputs stayed constant and it reports no SNN_M results there.
+      FileHandle.standardError.write(Data("warning: '\(label)': snn-m decided \(classesDecided.count) class(es) over its last R-STDP pass; its output does not depend on the input\n".utf8))
+    }
     net.values[2] = conv3.oihw
     log.seconds = Date().timeIntervalSince(start)
     return log
