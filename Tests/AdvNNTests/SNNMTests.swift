@@ -57,6 +57,36 @@ struct SNNMTests {
     #expect(weakestEarly >= strongestLate)
   }
 
+  @Test("filtering, the 50 threshold and the 17×17 local normalisation match a direct computation")
+  func intensitiesDirect() {
+    let h = 20, w = 18
+    let x = randomTensor([1, 1, h, w], seed: 8, lo: 0, hi: 1)
+    let v = SpikeEncoding.intensities(Tape.inference().constant(x)).value
+    let bank = SpikeEncoding.bank
+    func filtered(_ f: Int, _ y: Int, _ xx: Int) -> Double {
+      guard y >= 0, y < h, xx >= 0, xx < w else { return 0 }
+      var acc = 0.0
+      for dy in -6...6 {
+        for dx in -6...6 where y + dy >= 0 && y + dy < h && xx + dx >= 0 && xx + dx < w {
+          acc += 255 * Double(x[flat: (y + dy) * w + xx + dx]) * Double(bank[flat: f * 169 + (dy + 6) * 13 + dx + 6])
+        }
+      }
+      return acc < 50 ? 0 : acc
+    }
+    var checked = 0
+    for f in 0..<6 {
+      for (y, xx) in [(0, 0), (5, 7), (10, 3), (19, 17), (12, 12)] {
+        var sum = 0.0
+        for dy in -8...8 { for dx in -8...8 { sum += filtered(f, y + dy, xx + dx) } }
+        let expected = filtered(f, y, xx) / (sum / 289 + 1e-12)
+        let got = Double(v[flat: (f * h + y) * w + xx])
+        #expect(abs(got - expected) <= 1e-3 * max(1, abs(expected)))
+        if expected > 0 { checked += 1 }
+      }
+    }
+    #expect(checked >= 5)
+  }
+
   @Test("a neuron fires at the first step its potential exceeds the threshold")
   func fire() {
     // Five inputs spiking at steps 0…4 with weights making the potential 3, 14, 15, 16, 20.

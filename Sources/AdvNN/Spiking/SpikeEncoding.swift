@@ -58,8 +58,13 @@ public enum SpikeEncoding {
     let kept = filtered * tape.constant(filtered.value.map { $0 < filterThreshold ? 0 : 1 })
     let r = normalisationRadius, side = 2 * r + 1
     let planes = reshape(kept, [n * filters.count, 1, h, w])
-    let box = tape.constant(Tensor(repeating: 1 / Float(side * side), shape: [1, 1, side, side]))
-    let means = conv2d(planes, weight: box, padding: r) + tape.constant(Tensor(repeating: 1e-12, shape: [1, 1, 1, 1]))
+    // The 17×17 zero-padded box mean as two 1-D passes (a 2-D box would unfold 289 values per
+    // pixel): a column pass padded by r on every side (output [h, w + 2r], zero side columns)
+    // and a row pass over it without padding (output [h, w]).
+    let column = tape.constant(Tensor(repeating: 1 / Float(side), shape: [1, 1, side, 1]))
+    let row = tape.constant(Tensor(repeating: 1 / Float(side), shape: [1, 1, 1, side]))
+    let means = conv2d(conv2d(planes, weight: column, padding: r), weight: row)
+      + tape.constant(Tensor(repeating: 1e-12, shape: [1, 1, 1, 1]))
     return reshape(planes / means, [n, filters.count, h, w])
   }
 
