@@ -284,6 +284,23 @@ struct SpikingCheckpointTests {
     }
   }
 
+  @Test("the same seed trains the same spiking weights", arguments: ["mcsefron", "snn-m"])
+  func reproducible(name: String) throws {
+    let arch = try #require(Architectures.named(name))
+    let data = SNNMTests.bars(40, seed: 6)
+    let given: [String: ParamValue] = name == "mcsefron"
+      ? ["epochs": .int(1)]
+      : ["maps1": .int(4), "maps2": .int(10), "maps3": .int(4), "epochs1": .int(1), "epochs2": .int(1), "rstdp_epochs": .int(1)]
+    let params = Params(spec: arch.spec, given: given)
+    func run() throws -> [[Float]] {
+      let net = try arch.make(params: params, inputShape: [1, 16, 16], classes: 2, rng: RandomStream(seed: 4))
+      var rng = RandomStream(seed: 5)
+      _ = try arch.train(net, on: data, params: params, rng: &rng, label: "r")
+      return net.values.map(\.scalars)
+    }
+    #expect(try run() == run())
+  }
+
   @Test("backprop architectures leave training to the shared trainer")
   func defaultTrainer() throws {
     let params = Params(spec: MLP.spec, given: [:])
