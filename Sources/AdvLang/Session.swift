@@ -198,7 +198,8 @@ public final class Session {
     }
     if !cached {
       var rng = RandomStream(seed: seed, stream: 0x7EA1)
-      let log = try train(net, on: data.train, config: TrainingConfig(params), rng: &rng, label: "train \(name)")
+      let log = try arch.train(net, on: data.train, params: params, rng: &rng, label: "train \(name)")
+        ?? train(net, on: data.train, config: TrainingConfig(params), rng: &rng, label: "train \(name)")
       seconds = log.seconds
       if let cache {
         do {

@@ -30,7 +30,7 @@ func colourDefaults(_ values: [String: ParamValue], pcam: [String: ParamValue] =
 
 /// Every architecture the language can name, in the order `:help` lists them.
 public enum Architectures {
-  public static let all: [any Architecture.Type] = [LeNet.self, MLP.self, ResNet18.self, BSN2.self, BSN4.self, BSNL.self, BNND.self, BNNS.self]
+  public static let all: [any Architecture.Type] = [LeNet.self, MLP.self, ResNet18.self, BSN2.self, BSN4.self, BSNL.self, BNND.self, BNNS.self, MCSEFRON.self, SNNM.self]
 
   public static var specs: [ComponentSpec] { all.map { $0.spec } }
 

@@ -1,3 +1,4 @@
+import AdvData
 import AdvTensor
 
 /// An architecture the language can name: its declaration and a constructor.
@@ -7,6 +8,18 @@ public protocol Architecture {
 
   /// A freshly initialised network for images of `inputShape` (`[C, H, W]`) and `classes` outputs.
   static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network
+
+  /// Trains `net` by the architecture's own learning rule and returns what it did, or `nil`
+  /// when the architecture is trained by backpropagation (the shared trainer then runs).
+  static func train(_ net: Network, on split: Split, params: Params, rng: inout RandomStream, label: String) throws -> TrainingLog?
+}
+
+extension Architecture {
+  /// Backpropagation: the shared trainer handles the network.
+  public static func train(_ net: Network, on split: Split, params: Params, rng: inout RandomStream,
+                           label: String) throws -> TrainingLog? {
+    nil
+  }
 }
 
 /// Why an architecture cannot be built for a data set.
