@@ -261,10 +261,25 @@ public struct Boundary: Attack {
     while !pending.isEmpty {
       try Interrupt.check()
       // Rows: (sample, direction index), in sample order then direction order.
+      var lookahead = pending.map { i in max(1, min(directions - used[i], Int((1 / states[i].rate).rounded(.up)))) }
+      if !adv.model.isStochastic {
+        // A deterministic model answers in blocks of `decisionBlock` rows, the last one padded:
+        // fill the padding with further candidates instead.
+        let block = Network.decisionBlock
+        var spare = (block - lookahead.reduce(0, +) % block) % block
+        var grew = true
+        while spare > 0 && grew {
+          grew = false
+          for (k, i) in pending.enumerated() where spare > 0 && used[i] + lookahead[k] < directions {
+            lookahead[k] += 1
+            spare -= 1
+            grew = true
+          }
+        }
+      }
       var rows: [(sample: Int, j: Int)] = []
-      for i in pending {
-        let lookahead = max(1, min(directions - used[i], Int((1 / states[i].rate).rounded(.up))))
-        for j in used[i]..<(used[i] + lookahead) { rows.append((i, j)) }
+      for (k, i) in pending.enumerated() {
+        for j in used[i]..<(used[i] + lookahead[k]) { rows.append((i, j)) }
       }
       let m = rows.count
       if scratch.q.count < m * d { scratch.q = Array(repeating: 0, count: m * d); scratch.c = scratch.q }
