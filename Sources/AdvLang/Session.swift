@@ -184,8 +184,7 @@ public final class Session {
       switch cache.lookup(key) {
       case .hit(let st):
         do {
-          try net.load(st.tensors)
-          net.normalization = Normalization(metadata: st.metadata["mean"], std: st.metadata["std"])
+          try Checkpoint.restore(net, from: st)
           cached = true
         } catch {
           output.warn("cache entry for '\(name)' does not fit \(spec.name) (\(error)); training again")

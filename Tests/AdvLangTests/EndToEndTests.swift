@@ -56,6 +56,20 @@ final class EndToEndTests {
     #expect(uncached.report.models.map(\.cleanAccuracy) == first.report.models.map(\.cleanAccuracy))
   }
 
+  @Test("a cached model keeps its running statistics and slope: the same accuracies as when trained")
+  func cacheKeepsState() throws {
+    let (first, printed) = try run("cache-state")
+    #expect(printed.contains { $0.hasPrefix("trained r (resnet18") })
+    let (second, again) = try run("cache-state")
+    #expect(again.contains("loaded r (resnet18) from the cache"))
+    #expect(again.contains("loaded b (bsn-2) from the cache"))
+    #expect(!again.contains { $0.hasPrefix("warning") }, "\(again)")
+    #expect(second.report.models.map(\.cleanAccuracy) == first.report.models.map(\.cleanAccuracy))
+    let r = try #require(second.models["r"]), b = try #require(second.models["b"])
+    #expect(r.network.batchNorms.contains { $0.1.mean.scalars.contains { $0 != 0 } }, "running means restored")
+    #expect(b.network.slope > 1, "annealed slope restored: \(b.network.slope)")
+  }
+
   @Test("a stochastic model: 'single' evaluations differ, policies are recorded, save/load and launches work")
   func stochastic() throws {
     let (session, printed) = try run("stochastic-policy", cache: false)

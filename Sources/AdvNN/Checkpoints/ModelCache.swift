@@ -37,9 +37,8 @@ public struct ModelCache {
 
   /// Stores `net`'s parameters with `metadata` under `key`, atomically.
   public func store(_ key: String, net: Network, metadata: [String: String]) throws {
-    var st = SafeTensors()
-    for (name, value) in zip(net.names, net.values) { st.tensors[name] = value }
-    st.metadata = metadata
+    // The whole state, as `save` writes it: running statistics, normalisation and slope too.
+    let st = Checkpoint.contents(of: net, metadata: metadata)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let target = path(key)
     let temporary = target + ".tmp-\(getpid())"
