@@ -34,11 +34,6 @@ final class DNNLContext: @unchecked Sendable {
   let engine: dnnl_engine_t
   let stream: dnnl_stream_t
   private var convs: [ConvGeometry: ConvPrimitives] = [:]
-  /// Geometries from least to most recently used. Each holds buffers for the blocked layouts
-  /// of its batch size, so attacks whose batches shrink sample by sample would otherwise keep
-  /// one set per size for the life of the process.
-  private var recent: [ConvGeometry] = []
-  static let capacity = 32
   private let lock = NSLock()
 
   private init() {
@@ -53,17 +48,9 @@ final class DNNLContext: @unchecked Sendable {
   func convolution(_ g: ConvGeometry) -> ConvPrimitives {
     lock.lock()
     defer { lock.unlock() }
-    if let p = convs[g] {
-      if recent.last != g, let k = recent.firstIndex(of: g) { recent.remove(at: k); recent.append(g) }
-      return p
-    }
+    if let p = convs[g] { return p }
     let p = ConvPrimitives(g, engine: engine)
     convs[g] = p
-    recent.append(g)
-    if recent.count > DNNLContext.capacity {
-      // A caller still running the evicted geometry keeps it alive until it returns.
-      convs[recent.removeFirst()] = nil
-    }
     return p
   }
 
@@ -127,11 +114,6 @@ final class Port {
     dnnl_primitive_desc_destroy(rpd)
     reorder = r
   }
-
-  deinit {
-    if inner != user { dnnl_memory_destroy(inner) }
-    if let reorder { dnnl_primitive_destroy(reorder) }
-  }
 }
 
 /// A convolution primitive with its ports, executed with reorders in and out as needed.
@@ -154,8 +136,6 @@ final class ConvStep {
       (arg, Port(user: mem, userMD: md, wanted: dnnl_primitive_desc_query_md(pd, query, index), input: false, engine: engine))
     }
   }
-
-  deinit { dnnl_primitive_destroy(primitive) }
 
   func run(_ ctx: DNNLContext) {
     for (_, port) in inputs { if let r = port.reorder { ctx.submit(r, [(DNNL_ARG_FROM, port.user), (DNNL_ARG_TO, port.inner)]) } }
@@ -218,10 +198,6 @@ final class ConvPrimitives {
     dnnl_primitive_desc_destroy(fpd)
     dnnl_primitive_desc_destroy(bpd)
     dnnl_primitive_desc_destroy(wpd)
-  }
-
-  deinit {
-    for m in [src, weights, bias, dst, diffSrc, diffWeights, diffBias, diffDst] { dnnl_memory_destroy(m) }
   }
 }
 
