@@ -35,6 +35,9 @@ final class DNNLContext: @unchecked Sendable {
   let stream: dnnl_stream_t
   private var convs: [ConvGeometry: ConvPrimitives] = [:]
   private let lock = NSLock()
+  /// A oneDNN stream is not thread-safe: one primitive sequence (reorders, convolution, wait)
+  /// runs on the shared stream at a time; the engine's parallelism is inside each primitive.
+  let executionLock = NSLock()
 
   private init() {
     var e: dnnl_engine_t?
@@ -138,6 +141,8 @@ final class ConvStep {
   }
 
   func run(_ ctx: DNNLContext) {
+    ctx.executionLock.lock()
+    defer { ctx.executionLock.unlock() }
     for (_, port) in inputs { if let r = port.reorder { ctx.submit(r, [(DNNL_ARG_FROM, port.user), (DNNL_ARG_TO, port.inner)]) } }
     ctx.submit(primitive, (inputs + outputs).map { ($0.0, $0.1.inner) })
     for (_, port) in outputs { if let r = port.reorder { ctx.submit(r, [(DNNL_ARG_FROM, port.inner), (DNNL_ARG_TO, port.user)]) } }
