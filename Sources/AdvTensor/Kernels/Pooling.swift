@@ -23,13 +23,26 @@ func maxPoolForward(_ x: Tensor, _ g: PoolGeometry, argmax wantArgmax: Bool = tr
         parallelChunks(planes, minimum: 256) { range in
           for plane in range {
             let inBase = plane * h * w, outBase = plane * oh * ow
-            if simple && args == nil {
-              // 2x2 windows, stride 2: the common case, four loads per output.
+            if simple {
+              // 2x2 windows, stride 2: the common case, four loads per output. Ties go to the
+              // first of the window in row-major order, as in the general loop.
               for i in 0..<oh {
-                let r0 = xs + inBase + 2 * i * w, r1 = r0 + w, out = ys + outBase + i * ow
-                for j in 0..<ow {
-                  let a = max(r0[2 * j], r0[2 * j + 1]), b = max(r1[2 * j], r1[2 * j + 1])
-                  out[j] = max(a, b)
+                let row0 = inBase + 2 * i * w, r0 = xs + row0, r1 = r0 + w, out = ys + outBase + i * ow
+                if let args {
+                  let arg = args + outBase + i * ow
+                  for j in 0..<ow {
+                    var best = r0[2 * j], at = row0 + 2 * j
+                    if r0[2 * j + 1] > best { best = r0[2 * j + 1]; at = row0 + 2 * j + 1 }
+                    if r1[2 * j] > best { best = r1[2 * j]; at = row0 + w + 2 * j }
+                    if r1[2 * j + 1] > best { best = r1[2 * j + 1]; at = row0 + w + 2 * j + 1 }
+                    out[j] = best
+                    arg[j] = Int32(at)
+                  }
+                } else {
+                  for j in 0..<ow {
+                    let a = max(r0[2 * j], r0[2 * j + 1]), b = max(r1[2 * j], r1[2 * j + 1])
+                    out[j] = max(a, b)
+                  }
                 }
               }
               continue
