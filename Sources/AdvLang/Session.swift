@@ -210,7 +210,7 @@ public final class Session {
           output.warn("could not cache '\(name)': \(error)")
         }
       }
-      let loss = log.epochLoss.last.map { String(format: ", final loss %.4f", $0) } ?? ""
+      let loss = log.epochLoss.last.map { String(format: ", final %@ %.4f", log.measure, $0) } ?? ""
       output.print("trained \(name) (\(spec.name), \(net.parameterCount) parameters) in \(String(format: "%.1f", log.seconds)) s\(loss)")
     } else {
       output.print("loaded \(name) (\(spec.name)) from the cache")

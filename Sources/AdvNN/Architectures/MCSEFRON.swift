@@ -72,6 +72,7 @@ public enum MCSEFRON: Architecture {
     let spikes = e.encode(images)
     let epochs = params.int("epochs"), rate = Float(params.real("lr")), p = e.presynaptic
     var log = TrainingLog()
+    log.measure = "training error"
     let progress = Progress(label, total: max(epochs * n, 1))
     defer { progress.finish() }
     var thresholds = net.values[1]

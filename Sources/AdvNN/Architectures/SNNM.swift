@@ -248,6 +248,7 @@ public enum SNNM: Architecture {
     var rates = base
     let group = p.int("group"), select = p.bool("select")
     var log = TrainingLog()
+    log.measure = "training error"
     var best = (accuracy: -1.0, weights: conv3.weights)
     var classesDecided = Set<Int>()
     try stage3.maps.withUnsafeBufferPointer { pm in

@@ -43,6 +43,8 @@ public struct TrainingConfig: Sendable, Hashable {
 /// What training did, epoch by epoch.
 public struct TrainingLog: Sendable {
   public var epochLoss: [Double] = []
+  /// What `epochLoss` measures, as printed after training.
+  public var measure = "loss"
   public var seconds: Double = 0
 }
 
