@@ -161,7 +161,7 @@ public enum SNNM: Architecture {
     input.maps.withUnsafeBufferPointer { pm in
       out.withUnsafeMutableBufferPointer { po in
         let base = po.baseAddress!
-        spikingParallel(n, minimum: 2) { range in
+        parallelChunks(n, minimum: 2) { range in
           for b in range {
             let r = conv.run(pm.baseAddress! + b * input.per, height: input.height, width: input.width, steps: steps,
                              threshold: threshold)

@@ -103,7 +103,7 @@ public struct MCSEFRONEngine: Sendable {
     images.withUnsafeBufferPointer { px in
       out.withUnsafeMutableBufferPointer { ps in
         let base = ps.baseAddress!
-        spikingParallel(n, minimum: 8) { range in
+        parallelChunks(n, minimum: 8) { range in
           for b in range { encode(px.baseAddress! + b * d, into: base + b * presynaptic) }
         }
       }
@@ -145,7 +145,7 @@ public struct MCSEFRONEngine: Sendable {
     var h = Tensor(zeros: [n * classes, rows])
     h.withUnsafeMutableBufferPointer { ph in
       let base = ph.baseAddress!
-      spikingParallel(n * classes, minimum: 16) { range in
+      parallelChunks(n * classes, minimum: 16) { range in
         for row in range {
           let b = row / classes, c = row % classes
           let s = spikes.baseAddress! + b * p
@@ -224,7 +224,7 @@ public struct MCSEFRONEngine: Sendable {
                 var jbase: UnsafeMutablePointer<Float>? = nil
                 if jac != nil { jbase = jac!.withUnsafeMutableBufferPointer { $0.baseAddress! } }
                 let jb = jbase
-                spikingParallel(n, minimum: 2) { range in
+                parallelChunks(n, minimum: 2) { range in
                   var ds = [Float](repeating: 0, count: p)
                   for b in range {
                     let s = ps.baseAddress! + b * p

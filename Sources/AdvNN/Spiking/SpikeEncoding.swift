@@ -96,7 +96,7 @@ public enum SpikeEncoding {
     values.withUnsafeBufferPointer { pv in
       out.withUnsafeMutableBufferPointer { po in
         let base = po.baseAddress!
-        spikingParallel(n, minimum: 4) { range in
+        parallelChunks(n, minimum: 4) { range in
           for b in range { latency(pv.baseAddress! + b * per, count: per, steps: steps, into: base + b * per) }
         }
       }

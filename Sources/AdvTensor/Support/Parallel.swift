@@ -6,9 +6,8 @@ let workerCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
 /// Splits `0..<count` into contiguous ranges and runs `body` on each, in parallel when `count`
 /// is at least `minimum` (below it, threads cost more than they save). Ranges are disjoint, so
-/// writes to distinct indices need no locking.
-@inline(__always)
-func parallelChunks(_ count: Int, minimum: Int, _ body: (Range<Int>) -> Void) {
+/// writes to distinct indices need no locking, and a result never depends on the split.
+public func parallelChunks(_ count: Int, minimum: Int, _ body: (Range<Int>) -> Void) {
   let chunks = count >= minimum ? workerCount : 1
   if chunks == 1 {
     body(0..<count)

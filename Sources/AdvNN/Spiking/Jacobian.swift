@@ -1,22 +1,4 @@
 import AdvTensor
-import Dispatch
-import Foundation
-
-/// Runs `body` on contiguous chunks of `0..<count`, on every core when `count` reaches
-/// `minimum`. Chunks are disjoint, so writes to distinct indices need no locking, and the result
-/// never depends on how the work was split.
-func spikingParallel(_ count: Int, minimum: Int = 2, _ body: (Range<Int>) -> Void) {
-  let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-  guard workers > 1, count >= minimum else {
-    body(0..<count)
-    return
-  }
-  let size = (count + workers - 1) / workers
-  DispatchQueue.concurrentPerform(iterations: workers) { k in
-    let lo = k * size, hi = min(count, lo + size)
-    if lo < hi { body(lo..<hi) }
-  }
-}
 
 /// A custom differentiable function built from existing ops: the forward value is `value`
 /// (`[N, K]`, computed by the caller) and the gradient with respect to `x` (`[N, …]` with D
