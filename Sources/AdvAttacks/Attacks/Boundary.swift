@@ -101,7 +101,7 @@ public struct Boundary: Attack {
     }
     var states = [State](repeating: State(spherical: sphericalStep, source: sourceStep), count: n)
     var distances = [Double](repeating: .infinity, count: n)
-    for i in targets { distances[i] = norm(o, p, i * d, d) }
+    for i in targets { distances[i] = distance(o[(i * d)..<((i + 1) * d)], p[(i * d)..<((i + 1) * d)]) }
     let walk = noiseBase.derived(2)
     var scratch = Scratch()
     for step in 1...iterations {
@@ -131,7 +131,7 @@ public struct Boundary: Attack {
       let accepted = try candidateStep(&adv, live: live, step: step, d: d, shape: shape, o: o, p: p,
                                        distances: distances, states: &states, walk: walk, scratch: &scratch)
       for (i, c) in accepted {
-        let dist = norm(o, c, i * d, d, otherOffset: 0)
+        let dist = distance(o[(i * d)..<((i + 1) * d)], c[...])
         if dist < distances[i] {
           for j in 0..<d { p[i * d + j] = c[j] }
           distances[i] = dist
@@ -157,93 +157,9 @@ public struct Boundary: Attack {
     }
   }
 
-  /// Euclidean distance between row `i` of `a` (at `offset`) and `b` (at `otherOffset`, default the same).
-  func norm(_ a: [Double], _ b: [Double], _ offset: Int, _ d: Int, otherOffset: Int? = nil) -> Double {
-    let ob = otherOffset ?? offset
-    var s = 0.0
-    for j in 0..<d { let t = a[offset + j] - b[ob + j]; s += t * t }
-    return s.squareRoot()
-  }
-
-  /// Foolbox's `BlendedUniformNoiseAttack`, one-by-one semantics, evaluated in chunks.
-  func initialise(_ adv: inout AdversarialBatch, targets: [Int], d: Int, shape: [Int], o: [Double], rng: RandomStream) throws {
-    // 1. Uniform noise images until one is misclassified.
-    var noise: [Int: [Float]] = [:]
-    var tried = [Int](repeating: 0, count: adv.count)
-    var pending = targets
-    var chunk = 4
-    while !pending.isEmpty {
-      try Interrupt.check()
-      var rows: [(sample: Int, draw: Int)] = []
-      for i in pending { for k in tried[i]..<min(initDraws, tried[i] + chunk) { rows.append((i, k)) } }
-      var x = Tensor(uninitialized: [rows.count] + shape)
-      x.withUnsafeMutableBufferPointer { px in
-        for (r, row) in rows.enumerated() {
-          var s = rng.derived(UInt64(row.sample) << 32 | UInt64(row.draw))
-          s.fillUniform(UnsafeMutableBufferPointer(rebasing: px[(r * d)..<((r + 1) * d)]))
-        }
-      }
-      let predicted = adv.lookahead(x)
-      var next: [Int] = []
-      var r = 0
-      for i in pending {
-        let count = min(initDraws, tried[i] + chunk) - tried[i]
-        var accountRows: [Int] = []
-        var hit: Int? = nil
-        for k in 0..<count {
-          accountRows.append(r + k)
-          if predicted[r + k] != adv.labels[i] { hit = r + k; break }
-        }
-        adv.account(x, rows: accountRows, predicted: predicted, samples: Array(repeating: i, count: accountRows.count))
-        if let h = hit {
-          noise[i] = Array(x.slice(h..<(h + 1)).scalars)
-        } else if tried[i] + count < initDraws {
-          tried[i] += count
-          next.append(i)
-        }
-        r += count
-      }
-      pending = next
-      chunk = min(chunk * 2, 64)
-    }
-    // 2. The first misclassified blend (1 − ε)·x + ε·noise, ε = 1/B, 2/B, …, 1.
-    pending = targets.filter { noise[$0] != nil }
-    var start = [Int](repeating: 0, count: adv.count)
-    let step = 100
-    while !pending.isEmpty {
-      try Interrupt.check()
-      var rows: [(sample: Int, k: Int)] = []
-      for i in pending { for k in start[i]..<min(initBlends, start[i] + step) { rows.append((i, k)) } }
-      var x = Tensor(uninitialized: [rows.count] + shape)
-      x.withUnsafeMutableBufferPointer { px in
-        for (r, row) in rows.enumerated() {
-          let eps = Double(row.k + 1) / Double(initBlends)
-          let z = noise[row.sample]!
-          for j in 0..<d {
-            px[r * d + j] = Float((1 - eps) * o[row.sample * d + j] + eps * Double(z[j]))
-          }
-        }
-      }
-      let predicted = adv.lookahead(x)
-      var next: [Int] = []
-      var r = 0
-      for i in pending {
-        let count = min(initBlends, start[i] + step) - start[i]
-        var accountRows: [Int] = []
-        var found = false
-        for k in 0..<count {
-          accountRows.append(r + k)
-          if predicted[r + k] != adv.labels[i] { found = true; break }
-        }
-        adv.account(x, rows: accountRows, predicted: predicted, samples: Array(repeating: i, count: accountRows.count))
-        if !found && start[i] + count < initBlends {
-          start[i] += count
-          next.append(i)
-        }
-        r += count
-      }
-      pending = next
-    }
+  /// Euclidean distance between two images.
+  func distance(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
+    zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
   }
 
   /// Reusable buffers for one step's candidates.
@@ -294,6 +210,8 @@ public struct Boundary: Attack {
               let qp = qb.baseAddress!, cp = cb.baseAddress!, fqp = fq.baseAddress!, fcp = fc.baseAddress!
               let rowList = rows
               let stateList = states
+              // One task per candidate: spinning oneDNN threads may hold a core, and dynamic
+              // scheduling keeps the other one busy.
               let generate: (Int) -> Void = { r in
                 let (i, j) = rowList[r]
                 let st = stateList[i]
