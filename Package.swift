@@ -48,7 +48,7 @@ let package = Package(
     .testTarget(name: "AdvAttacksTests", dependencies: ["AdvAttacks", "AdvNN", "AdvData", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "AdvReportTests", dependencies: ["AdvReport"]),
-    .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvReport", "AdvTestSupport"],
+    .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvNN", "AdvReport", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Scripts"), .copy("Runs")]),
   ],
   swiftLanguageModes: [.v5]

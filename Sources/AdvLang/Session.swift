@@ -97,8 +97,8 @@ public final class Session {
       if seedOverride == nil { seed = s }
     case .load(let spec, let path, let params):
       try load(spec, path: path, params: params)
-    case .train(let name, let spec, let params):
-      try trainModel(name, spec, params, statement: planned.text)
+    case .train(let name, let spec, let params, let source):
+      try trainModel(name, spec, params, from: source, statement: planned.text)
     case .evaluate(let name):
       try evaluate(name, statement: planned.text)
     case .attack(let spec, let params, let model):
@@ -172,12 +172,29 @@ public final class Session {
     return d
   }
 
-  func trainModel(_ name: String, _ spec: ComponentSpec, _ params: Params, statement: String) throws {
+  func trainModel(_ name: String, _ spec: ComponentSpec, _ params: Params, from sourceName: String? = nil,
+                  statement: String) throws {
     let data = try requireDataset()
     let arch = try architecture(spec)
-    let key = Session.sha256(["v1", advVersion, data.fingerprint, spec.name, params.canonicalDescription, String(seed)].joined(separator: "|"))
+    let source = try sourceName.map { try model($0) }
+    var keyParts = ["v1", advVersion, data.fingerprint, spec.name, params.canonicalDescription, String(seed)]
+    if let source { keyParts.append("from:" + source.hash) }
+    let key = Session.sha256(keyParts.joined(separator: "|"))
     let net = try arch.make(params: params, inputShape: data.imageShape, classes: data.classes,
                             rng: RandomStream(seed: seed, stream: 0x1417))
+    if let source {
+      let (copied, kept) = net.initialize(from: source.network)
+      guard copied > 0 else {
+        throw RuntimeError(
+          message: "no weight of '\(source.name)' (\(source.architecture.name)) fits \(spec.name): names or shapes differ; "
+            + "start from a model of the same architecture family, or drop 'from \(source.name)'",
+          location: scriptName)
+      }
+      if !kept.isEmpty {
+        let shown = kept.prefix(4).joined(separator: ", ") + (kept.count > 4 ? ", …" : "")
+        output.warn("\(name) starts from '\(source.name)' except \(kept.count) of \(copied + kept.count) tensors that do not fit (\(shown)); those start freshly initialised")
+      }
+    }
     var seconds: Double? = nil
     var cached = false
     if let cache {
@@ -211,7 +228,8 @@ public final class Session {
         }
       }
       let loss = log.epochLoss.last.map { String(format: ", final %@ %.4f", log.measure, $0) } ?? ""
-      output.print("trained \(name) (\(spec.name), \(net.parameterCount) parameters) in \(String(format: "%.1f", log.seconds)) s\(loss)")
+      let start = source.map { " starting from '\($0.name)'" } ?? ""
+      output.print("trained \(name) (\(spec.name), \(net.parameterCount) parameters)\(start) in \(String(format: "%.1f", log.seconds)) s\(loss)")
     } else {
       output.print("loaded \(name) (\(spec.name)) from the cache")
     }

@@ -1,6 +1,7 @@
 import AdvLang
 import AdvNN
 import AdvReport
+import AdvTensor
 import Foundation
 import Testing
 
@@ -84,6 +85,20 @@ final class EndToEndTests {
     let (again, _) = try run("stochastic-policy", cache: false)
     #expect(again.report.models.map(\.cleanAccuracy) == models.map(\.cleanAccuracy))
     #expect(again.report.results.map(\.perSample) == session.report.results.map(\.perSample))
+  }
+
+  @Test("'train … from MODEL' starts from MODEL's weights; a model with nothing in common is refused")
+  func fineTune() throws {
+    let (session, printed) = try run("fine-tune")
+    let acc = Dictionary(uniqueKeysWithValues: session.report.models.map { ($0.name, $0.cleanAccuracy) })
+    #expect(acc["copy"] == acc["a"])
+    #expect(try #require(acc["more"]) > (try #require(acc["fresh"])) + 0.05, "\(acc)")
+    #expect(printed.contains { $0.hasPrefix("trained more (mlp") && $0.contains("starting from 'a'") })
+    let copy = try #require(session.models["copy"]), a = try #require(session.models["a"])
+    #expect(copy.network.values.map(\.scalars) == a.network.values.map(\.scalars))
+    #expect(copy.hash != a.hash)
+    let lenet = try LeNet.make(params: Params(spec: LeNet.spec, given: [:]), inputShape: [1, 28, 28], classes: 10, rng: RandomStream(seed: 1))
+    #expect(lenet.initialize(from: a.network).copied == 0)
   }
 
   @Test("a corrupt cache entry is reported and the model trained again")

@@ -82,8 +82,9 @@ public enum Statement: Sendable, Hashable {
   case seed(Expr, range: SourceRange)
   /// `load DATASET [from "PATH"] [key=value ...]`
   case load(dataset: Name, path: Expr?, arguments: [NamedArgument], range: SourceRange)
-  /// `model NAME = train ARCH [key=value ...]`
-  case train(model: Name, architecture: Name, arguments: [NamedArgument], range: SourceRange)
+  /// `model NAME = train ARCH [from MODEL] [key=value ...]`; `source` is MODEL, whose matching
+  /// weights start the training.
+  case train(model: Name, architecture: Name, source: Name?, arguments: [NamedArgument], range: SourceRange)
   /// `evaluate NAME`
   case evaluate(model: Name, range: SourceRange)
   /// `attack ATTACK [key=value ...] on NAME [key=value ...]`; `arguments` holds both lists in
@@ -105,7 +106,7 @@ public enum Statement: Sendable, Hashable {
 
   public var range: SourceRange {
     switch self {
-    case .seed(_, let r), .load(_, _, _, let r), .train(_, _, _, let r), .evaluate(_, let r),
+    case .seed(_, let r), .load(_, _, _, let r), .train(_, _, _, _, let r), .evaluate(_, let r),
          .attack(_, _, _, let r), .forLoop(_, _, _, _, let r), .report(_, _, let r), .invalid(_, let r),
          .loadModel(_, _, _, _, let r), .save(_, _, let r), .setPolicy(_, _, _, let r):
       return r

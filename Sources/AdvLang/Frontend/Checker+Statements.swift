@@ -29,21 +29,22 @@ extension CheckPass {
         }
       }
 
-    case .train(let modelName, let architectureName, let arguments, let range):
+    case .train(let modelName, let architectureName, let sourceName, let arguments, let range):
       if environment.dataset == nil && !loadAttempted {
         let example = vocabulary.datasets.first?.name ?? "DATASET"
         error("no data set loaded; add 'load \(example)' before this line", at: range)
       }
       let architecture = component(.architecture, architectureName)
       let params = parameters(arguments, of: architecture, dataset: environment.dataset)
+      let source = sourceName.map { model($0) }
       guard let name = resolve(modelName, as: "a model name") else { return }
-      guard let architecture, let params else {
+      guard let architecture, let params, source != .some(nil) else {
         if !brokenModels.contains(name) { brokenModels.append(name) }
         return
       }
       brokenModels.removeAll { $0 == name }
       environment.define(model: name, architecture: architecture, dataset: environment.dataset)
-      emit(.train(model: name, architecture: architecture, params: params), for: statement)
+      emit(.train(model: name, architecture: architecture, params: params, source: source ?? nil), for: statement)
 
     case .evaluate(let modelName, _):
       if let name = model(modelName) { emit(.evaluate(model: name), for: statement) }
@@ -200,8 +201,9 @@ extension CheckPass {
       var parts: [(Int, String)] = arguments.map { ($0.range.start.offset, text(of: $0)) }
       if let path { parts.append((path.range.start.offset, "from \(text(of: path))")) }
       return (["load", text(of: dataset)] + parts.sorted { $0.0 < $1.0 }.map(\.1)).joined(separator: " ")
-    case .train(let model, let architecture, let arguments, _):
-      return (["model", text(of: model), "=", "train", text(of: architecture)] + arguments.map(text(of:)))
+    case .train(let model, let architecture, let source, let arguments, _):
+      return (["model", text(of: model), "=", "train", text(of: architecture)] + (source.map { ["from", text(of: $0)] } ?? [])
+              + arguments.map(text(of:)))
         .joined(separator: " ")
     case .evaluate(let model, _):
       return "evaluate \(text(of: model))"

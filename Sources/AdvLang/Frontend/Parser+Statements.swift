@@ -102,11 +102,22 @@ extension Parser {
     advance()
     let architecture = try parseName("an architecture name after 'train'")
     var arguments: [NamedArgument] = []
+    var source: Name?
     while !current.endsStatement {
-      guard atArgument else { throw error("expected 'name=value', found \(current)", at: current) }
+      if current.isKeyword("from") {
+        let from = advance()
+        guard source == nil else {
+          throw error("'from' given twice", at: from, hint: "training starts from one model; keep one 'from NAME'")
+        }
+        source = try parseName("a model name after 'from' (the trained model whose weights start the training)")
+        continue
+      }
+      guard atArgument else {
+        throw error("expected 'name=value' or 'from MODEL', found \(current)", at: current)
+      }
       arguments.append(try parseArgument())
     }
-    return .train(model: name, architecture: architecture, arguments: arguments, range: rangeFrom(keyword))
+    return .train(model: name, architecture: architecture, source: source, arguments: arguments, range: rangeFrom(keyword))
   }
 
   mutating func parseEvaluate() throws -> Statement {

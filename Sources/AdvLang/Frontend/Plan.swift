@@ -25,7 +25,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 public enum PlanStep: Sendable, Equatable {
   case seed(UInt64)
   case load(dataset: ComponentSpec, path: String?, params: Params)
-  case train(model: String, architecture: ComponentSpec, params: Params)
+  case train(model: String, architecture: ComponentSpec, params: Params, source: String? = nil)
   case evaluate(model: String)
   case attack(attack: ComponentSpec, params: Params, model: String)
   case report(format: ReportFormat, path: String?)

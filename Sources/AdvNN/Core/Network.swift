@@ -213,6 +213,37 @@ public final class Network: @unchecked Sendable {
     }
   }
 
+  /// Starts this network from `source` (fine-tuning, warm starts): every parameter and
+  /// batch-norm running statistic whose `state_dict` name and shape match is copied, and the
+  /// input normalisation and slope when the input shapes agree; the rest keep their initial
+  /// values. Returns how many parameters were copied and the names of those that were not.
+  @discardableResult
+  public func initialize(from source: Network) -> (copied: Int, kept: [String]) {
+    let (tensors, integers) = source.stateDict
+    var copied = 0
+    var kept: [String] = []
+    for k in values.indices {
+      if let t = tensors[names[k]], t.shape == values[k].shape {
+        values[k] = t
+        copied += 1
+      } else {
+        kept.append(names[k])
+      }
+    }
+    for (name, r) in batchNorms {
+      guard let m = tensors[name + ".running_mean"], let v = tensors[name + ".running_var"],
+            m.shape == r.mean.shape, v.shape == r.variance.shape else { continue }
+      r.mean = m
+      r.variance = v
+      r.batchesTracked = integers[name + ".num_batches_tracked"]?.first ?? 0
+    }
+    if source.inputShape == inputShape {
+      normalization = source.normalization
+      slope = source.slope
+    }
+    return (copied, kept)
+  }
+
   /// The PyTorch `state_dict`: parameters, running statistics (F32) and batch counters (I64).
   public var stateDict: (tensors: [String: Tensor], integers: [String: [Int]]) {
     var tensors = Dictionary(uniqueKeysWithValues: zip(names, values))

@@ -108,7 +108,7 @@ struct CheckerPlanTests {
                                datasetDefaults: ["mnist": ["samples": .int(100)]])
     let vocabulary = Vocabulary(architectures: [arch], attacks: [attack], datasets: [TestVocabulary.mnist])
     let steps = planOf("load mnist\nmodel m = train net\nattack probe on m", vocabulary: vocabulary)
-    guard steps.count == 3, case .train(_, _, let trained) = steps[1].step, case .attack(_, let attacked, _) = steps[2].step else {
+    guard steps.count == 3, case .train(_, _, let trained, _) = steps[1].step, case .attack(_, let attacked, _) = steps[2].step else {
       Issue.record("unexpected plan \(steps)")
       return
     }

@@ -52,12 +52,23 @@ struct ParserTests {
 
   @Test("a model definition names the model and the architecture")
   func train() {
-    guard case .train(let model, let architecture, let arguments, _)? = only("model net = train bsn-l epochs=3 lr=0.001") else {
+    guard case .train(let model, let architecture, let source, let arguments, _)? = only("model net = train bsn-l epochs=3 lr=0.001") else {
       Issue.record("not a model statement")
       return
     }
     #expect(model.text == "net")
     #expect(architecture.text == "bsn-l")
+    #expect(source == nil)
+    #expect(arguments.map(\.name) == ["epochs", "lr"])
+  }
+
+  @Test("'from MODEL' may stand anywhere among a training's arguments")
+  func trainFrom() {
+    guard case .train(_, _, let source, let arguments, _)? = only("model s = train bnn-s epochs=2 from bnnD lr=0.001") else {
+      Issue.record("not a model statement")
+      return
+    }
+    #expect(source?.text == "bnnD")
     #expect(arguments.map(\.name) == ["epochs", "lr"])
   }
 
