@@ -83,6 +83,31 @@ struct CheckpointTests {
 
 @Suite("paper defaults per data set")
 struct DatasetDefaultTests {
+  @Test("bnn-s latent_init=sign|uniform keeps the signs of the fresh weights, and of a bnn-d's copied by initialize(from:)")
+  func latentInit() throws {
+    let d = try BNND.make(params: Params(spec: BNND.spec, given: [:]), inputShape: [1, 8, 8], classes: 10, rng: RandomStream(seed: 1))
+    // Every convolution (stem, 12 in blocks, 2 shortcuts) and the classifier.
+    let binary = zip(d.names, d.values).filter { $0.0 == "fc.weight" || $0.1.shape.count == 4 }.map(\.0)
+    #expect(binary.count == 16)
+    for rule in ["sign", "uniform"] {
+      let s = try BNNS.make(params: Params(spec: BNNS.spec, given: ["latent_init": .string(rule)]), inputShape: [1, 8, 8],
+                            classes: 10, rng: RandomStream(seed: 2))
+      func latent(_ name: String) -> [Float] { s.values[s.names.firstIndex(of: name)!].scalars }
+      for name in binary {
+        #expect(latent(name).allSatisfy { rule == "sign" ? abs($0) == 1 : abs($0) > 0 && abs($0) <= 1 }, "\(rule) \(name)")
+      }
+      let (copied, kept) = s.initialize(from: d)
+      #expect(copied == d.names.count && kept.isEmpty)
+      for (k, name) in d.names.enumerated() {
+        let source = d.values[k].scalars, now = s.values[s.names.firstIndex(of: name)!].scalars
+        let ok = binary.contains(name)
+          ? zip(source, now).allSatisfy { ($0 < 0) == ($1 < 0) && (rule == "sign" ? abs($1) == 1 : abs($1) <= 1) }
+          : source == now
+        #expect(ok, "\(rule) \(name): signs kept for binarised weights, the rest copied as they are")
+      }
+    }
+  }
+
   @Test("training defaults follow the paper's tables for the loaded data set")
   func defaults() {
     let mnist = TrainingConfig(Params(spec: ResNet18.spec, given: [:], dataset: "mnist"))

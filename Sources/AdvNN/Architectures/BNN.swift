@@ -24,11 +24,11 @@ enum BinarizedResNet {
          .bool("binarize_input", default: true,
                doc: "binarise the input image in the stem unless it is RGB (BinaryNet binarises every non-RGB input)"),
          .choice("latent_init", default: "normal", options: ["normal", "uniform", "sign"],
-                 doc: "latent weights: normal = BinaryNet's N(0, 2/(k·k·C_out)) [paper code]; uniform = U(-1, 1); sign = ±1 (fixed binary weights at the start)"),
+                 doc: "starting latent weights: normal = BinaryNet's N(0, 2/(k·k·C_out)) [paper code] (or the weights of 'from MODEL'); sign = their signs, ±1; uniform = their signs times U(0, 1)"),
          .bool("recalibrate", default: true,
                doc: "after training, recompute batch-norm statistics over the training split for the final weights")]
-      + (stochastic ? [.bool("sample_latent", default: true,
-                             doc: "latent weights hold their last ±1 sample between steps, as BinaryNet's in-place stochastic Binarize leaves them [paper code]; false: real-valued latent weights"),
+      + (stochastic ? [.bool("sample_latent", default: false,
+                             doc: "true: before every step each latent weight is replaced by its ±1 sample, which the optimiser then moves; false: real-valued latent weights, as in the BinaryNet version the paper adapted [paper code]"),
                        .choice("policy", default: "average", options: ["single", "average"],
                                doc: "inference policy: one pass, or the mean logits of 'passes' passes [paper: average]"),
                        .int("passes", default: 10, range: 1...1000, doc: "forward passes averaged by the average policy [paper: 10]")] : [])
@@ -57,12 +57,6 @@ enum BinarizedResNet {
     b.linear("fc", last, classes)
     binaryWeights.append("fc.weight")
     if !torchvision { b.batchNorm("bn3", classes) }
-    // A stochastic binary weight is +1 with probability (w + 1)/2: BinaryNet's near-zero
-    // initial weights make every one a coin flip, and on small data sets the network needs many
-    // steps before any signal passes 17 noisy layers. U(-1, 1) starts from nearly fixed signs.
-    if params["latent_init"] != .string("normal") {
-      for name in binaryWeights { b.redrawUniform(name, bound: 1, signs: params["latent_init"] == .string("sign")) }
-    }
     let net = Network(architecture: name, params: params, inputShape: inputShape, classes: classes,
                       parameters: b.parameters, batchNorms: b.batchNorms, stochastic: stochastic,
                       policy: policy(params)) { x, p, mode, rng in
@@ -97,6 +91,27 @@ enum BinarizedResNet {
       let fcInput = binarize(y, stochastic: stochastic, rng: &rng)
       y = linear(fcInput, weight: binarize(p["fc.weight"], stochastic: stochastic, rng: &rng), bias: p["fc.bias"])
       return torchvision ? y : bn(y, "bn3")
+    }
+    // A stochastic binary weight is +1 with probability (w + 1)/2: BinaryNet's near-zero
+    // initial weights make every one a coin flip, and on small data sets the network needs many
+    // steps before any signal passes 17 noisy layers. `sign` keeps only the signs (fixed binary
+    // weights at the start, BNN-D's own when starting from one), `uniform` spreads them over
+    // (0, 1] in magnitude. Applied to the fresh weights and again to weights copied by 'from'.
+    if let rule = params["latent_init"], rule != .string("normal") {
+      let names = Set(binaryWeights)
+      var draws = rng.derived(0xB1A7)
+      net.prepareLatent = { net in
+        for (k, name) in net.names.enumerated() where names.contains(name) {
+          var magnitude = Tensor(repeating: 1, shape: net.values[k].shape)
+          if rule == .string("uniform") { magnitude.withUnsafeMutableBufferPointer { draws.fillUniform($0) } }
+          net.values[k].withUnsafeMutableBufferPointer { w in
+            magnitude.withUnsafeBufferPointer { m in
+              for i in 0..<w.count { w[i] = w[i] < 0 ? -max(m[i], 1e-3) : max(m[i], 1e-3) }
+            }
+          }
+        }
+      }
+      net.prepareLatent?(net)
     }
     if params["clip"] == .bool(true) { net.clippedParameters = Set(binaryWeights) }
     if stochastic && params["sample_latent"] == .bool(true) { net.sampledLatentParameters = Set(binaryWeights) }

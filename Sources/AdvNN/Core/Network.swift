@@ -69,11 +69,16 @@ public final class Network: @unchecked Sendable {
   public var slope: Float = 1
   /// Latent weights of binarised layers, clipped to [-1, 1] after every training step.
   public var clippedParameters: Set<String> = []
-  /// Latent weights that hold their last stochastic binarisation (BNN-S as BinaryNet's code
-  /// runs it): before every training step each is replaced by a ±1 draw with P(+1) = (w + 1)/2,
+  /// Latent weights that hold their last stochastic binarisation (BNN-S's `sample_latent`):
+  /// before every training step each is replaced by a ±1 draw with P(+1) = (w + 1)/2,
   /// so the optimiser moves the sample and the next draw flips a weight only with the
   /// probability that step gave it.
   public var sampledLatentParameters: Set<String> = []
+
+  /// How the architecture turns starting weights into the latent weights it trains from (the
+  /// binarised ResNets' `latent_init`): applied to the fresh weights by the architecture and again
+  /// by `initialize(from:)` after it copies another model's weights.
+  public var prepareLatent: ((Network) -> Void)?
 
   /// Replaces each parameter in `sampledLatentParameters` by its ±1 stochastic binarisation.
   public func resampleLatent(rng: inout RandomStream) {
@@ -241,6 +246,7 @@ public final class Network: @unchecked Sendable {
       normalization = source.normalization
       slope = source.slope
     }
+    prepareLatent?(self)
     return (copied, kept)
   }
 
@@ -322,14 +328,6 @@ public struct ParameterBuilder {
   /// kaiming-normal with fan-out: std = √(2 / (out·k·k))).
   public mutating func convNoBias(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, std: Float) {
     parameters.append((name + ".weight", rng.normalTensor([outputs, inputs, kernel, kernel], std: std)))
-  }
-
-  /// Redraws the declared parameter `name` from U(−bound, bound), or with `signs` as ±bound
-  /// with equal probability.
-  public mutating func redrawUniform(_ name: String, bound: Float, signs: Bool = false) {
-    guard let k = parameters.firstIndex(where: { $0.0 == name }) else { preconditionFailure("no parameter \(name)") }
-    let u = rng.uniformTensor(parameters[k].1.shape, lo: -bound, hi: bound)
-    parameters[k].1 = signs ? u.map { $0 < 0 ? -bound : bound } : u
   }
 
   /// `nn.BatchNorm{1,2}d(channels)`: weight 1, bias 0, running mean 0 and variance 1.
