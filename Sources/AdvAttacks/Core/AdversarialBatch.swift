@@ -132,16 +132,41 @@ public struct AdversarialBatch {
 
   /// The gradient of `Σ seed ⊙ logits` for images that are not queries of the attacked samples
   /// (transformed copies, say): nothing is registered as a candidate. Counts one gradient call
-  /// per row for the sample in `samples` it belongs to.
-  public mutating func auxiliaryLogitGradient(_ x: Tensor, samples: [Int], seed: (Tensor) -> Tensor)
-    -> (logits: Tensor, gradient: Tensor) {
+  /// per row for the sample in `samples` it belongs to. Rows go through the model in chunks of
+  /// at most `Self.tapeImages` forward passes (a tape of a binarised ResNet holds tens of MB per
+  /// image and pass), so `seed` gets each chunk's logits with the rows they belong to.
+  public mutating func auxiliaryLogitGradient(_ x: Tensor, samples: [Int], seed: (Tensor, Range<Int>) -> Tensor)
+    -> Tensor {
     for i in samples { gradientCalls[i] += 1 }
-    let tape = Tape()
-    let input = tape.variable(x)
-    let logits = model.logits(input, rng: &rng)
-    let gradient = tape.gradients(of: logits, seed: seed(logits.value))[input]
-    return (logits.value, gradient)
+    let n = x.shape[0]
+    let chunk = max(1, Self.tapeImages / max(model.policy.passes, 1))
+    guard n > chunk else {
+      let tape = Tape()
+      let input = tape.variable(x)
+      let logits = model.logits(input, rng: &rng)
+      return tape.gradients(of: logits, seed: seed(logits.value, 0..<n))[input]
+    }
+    var gradient = Tensor(uninitialized: x.shape)
+    var start = 0
+    while start < n {
+      let rows = start..<min(start + chunk, n)
+      let tape = Tape()
+      let input = tape.variable(x.slice(rows))
+      let logits = model.logits(input, rng: &rng)
+      let g = tape.gradients(of: logits, seed: seed(logits.value, rows))[input]
+      let d = g.count / rows.count
+      g.withUnsafeBufferPointer { src in
+        gradient.withUnsafeMutableBufferPointer { dst in
+          dst.baseAddress!.advanced(by: rows.lowerBound * d).update(from: src.baseAddress!, count: src.count)
+        }
+      }
+      start = rows.upperBound
+    }
+    return gradient
   }
+
+  /// Forward passes one gradient tape of `auxiliaryLogitGradient` holds at most.
+  public static let tapeImages = 64
 
   func meanSquaredError(_ candidate: Tensor, _ all: Tensor, row: Int) -> Float {
     candidate.withUnsafeBufferPointer { c in

@@ -122,9 +122,10 @@ struct CarliniWagner {
           let repeated = rows.flatMap { Array(repeating: $0, count: k) }
           let repeatedLabels = repeated.map { adv.labels[$0] }
           var tMargins: [Float] = []
-          let (_, gt) = adv.auxiliaryLogitGradient(xt, samples: repeated) { z in
-            let (seed, m) = CarliniWagner.marginSeed(z, labels: repeatedLabels, kappa: kappa)
-            tMargins = m
+          tMargins.reserveCapacity(repeated.count)
+          let gt = adv.auxiliaryLogitGradient(xt, samples: repeated) { z, rows in
+            let (seed, m) = CarliniWagner.marginSeed(z, labels: Array(repeatedLabels[rows]), kappa: kappa)
+            tMargins += m
             return seed
           }
           gt.withUnsafeBufferPointer { pg in
