@@ -140,12 +140,6 @@ public struct AdversarialBatch {
     for i in samples { gradientCalls[i] += 1 }
     let n = x.shape[0]
     let chunk = max(1, Self.tapeImages / max(model.policy.passes, 1))
-    guard n > chunk else {
-      let tape = Tape()
-      let input = tape.variable(x)
-      let logits = model.logits(input, rng: &rng)
-      return tape.gradients(of: logits, seed: seed(logits.value, 0..<n))[input]
-    }
     var gradient = Tensor(uninitialized: x.shape)
     var start = 0
     while start < n {

@@ -36,15 +36,15 @@ extension CheckPass {
       }
       let architecture = component(.architecture, architectureName)
       let params = parameters(arguments, of: architecture, dataset: environment.dataset)
-      let source = sourceName.map { model($0) }
+      let source = sourceName.flatMap { model($0) }
       guard let name = resolve(modelName, as: "a model name") else { return }
-      guard let architecture, let params, source != .some(nil) else {
+      guard let architecture, let params, (sourceName == nil) == (source == nil) else {
         if !brokenModels.contains(name) { brokenModels.append(name) }
         return
       }
       brokenModels.removeAll { $0 == name }
       environment.define(model: name, architecture: architecture, dataset: environment.dataset)
-      emit(.train(model: name, architecture: architecture, params: params, source: source ?? nil), for: statement)
+      emit(.train(model: name, architecture: architecture, params: params, source: source), for: statement)
 
     case .evaluate(let modelName, _):
       if let name = model(modelName) { emit(.evaluate(model: name), for: statement) }
