@@ -7,7 +7,7 @@ PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0+cpu
 FOOLBOX := foolbox==3.3.4
 
-.PHONY: deps demo test bench venv grammar clean
+.PHONY: deps demo test bench venv grammar clean compare-foolbox
 
 deps:
 	@scripts/install-deps.sh
@@ -47,3 +47,10 @@ grammar:
 
 clean:
 	rm -rf .build adv-out
+
+# Our attacks against Foolbox 3.3.4's on the same stochastic weights and images, both scored by
+# the launch protocol (scripts/compare_foolbox.py; ~1 hour for the three default models).
+# COMPARE="--models bsn-l --samples 50" passes options through.
+compare-foolbox: deps venv
+	$(SWIFT) build -c release --product adv
+	OMP_NUM_THREADS=2 $(PY) scripts/compare_foolbox.py $(COMPARE)

@@ -294,12 +294,13 @@ class BinarizeConv2d(nn.Conv2d):
     """Conv without bias whose latent (real) weight is binarised at every forward pass, and whose
     input is binarised too unless it has exactly 3 channels (the RGB image entering the stem)."""
 
-    def __init__(self, *args, mode: _BinaryMode, **kwargs):
+    def __init__(self, *args, mode: _BinaryMode, binarize_input: bool = True, **kwargs):
         super().__init__(*args, bias=False, **kwargs)
         self.__dict__["mode"] = mode  # not a submodule
+        self.binarize_input = binarize_input
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[1] != 3:
+        if self.binarize_input and x.shape[1] != 3:
             x = self.mode(x)
         return F.conv2d(x, self.mode(self.weight), None, self.stride, self.padding)
 
@@ -357,10 +358,12 @@ class BNN(nn.Module):
       (the engine's `layout=torchvision`); keys = ResNet18's.
     Init: conv weights N(0, 2/(k*k*out)), BN weight 1 bias 0, fc PyTorch's default.
     `generator` (seeded) drives BNN-S's noise; BNN-D draws nothing.
+    `binarize_input=False` (the engine's `binarize_input=false`) feeds the image to the stem
+    convolution unbinarised.
     """
 
     def __init__(self, stochastic: bool = False, in_channels: int = 1, num_classes: int = 10,
-                 layout: str = "binarynet", seed: int = 0):
+                 layout: str = "binarynet", seed: int = 0, binarize_input: bool = True):
         super().__init__()
         if layout not in ("binarynet", "torchvision"):
             raise ValueError(f"unknown layout {layout!r}; use 'binarynet' or 'torchvision'")
@@ -368,9 +371,11 @@ class BNN(nn.Module):
         self.__dict__["mode"] = mode = _BinaryMode(stochastic, seed)
         widths = (64, 128, 256, 512) if layout == "torchvision" else (80, 160, 320)
         if layout == "torchvision":
-            self.conv1 = BinarizeConv2d(in_channels, 64, 7, stride=2, padding=3, mode=mode)
+            self.conv1 = BinarizeConv2d(in_channels, 64, 7, stride=2, padding=3, mode=mode,
+                                        binarize_input=binarize_input)
         else:
-            self.conv1 = BinarizeConv2d(in_channels, 80, 3, stride=1, padding=1, mode=mode)
+            self.conv1 = BinarizeConv2d(in_channels, 80, 3, stride=1, padding=1, mode=mode,
+                                        binarize_input=binarize_input)
         self.bn1 = nn.BatchNorm2d(widths[0])
         inputs = widths[0]
         for stage, width in enumerate(widths):
@@ -431,7 +436,7 @@ def build(arch: str, in_channels: int = 1, classes: int = 10, image_size: int = 
     """The module for the engine's architecture `arch` (any of its spellings), for square
     `in_channels` x `image_size` x `image_size` inputs. `params` are the engine's architecture
     parameters as strings (the checkpoint's `params` metadata); only the ones that change the
-    module matter: `stem` (resnet18), `layout` (bnn-d/bnn-s), `hidden` (mlp)."""
+    module matter: `stem` (resnet18), `layout` and `binarize_input` (bnn-d/bnn-s), `hidden` (mlp)."""
     params = params or {}
     name = _ALIASES.get(canonical(arch))
     inputs = in_channels * image_size * image_size
@@ -449,7 +454,8 @@ def build(arch: str, in_channels: int = 1, classes: int = 10, image_size: int = 
     if name == "bsn-l":
         return BSNL(in_channels, classes, image_size)
     if name in ("bnn-d", "bnn-s"):
-        return BNN(name == "bnn-s", in_channels, classes, layout=params.get("layout", "binarynet"))
+        return BNN(name == "bnn-s", in_channels, classes, layout=params.get("layout", "binarynet"),
+                   binarize_input=params.get("binarize_input", "true") != "false")
     raise ValueError(f"unknown architecture {arch!r}; known: {sorted(set(_ALIASES.values()))}")
 
 

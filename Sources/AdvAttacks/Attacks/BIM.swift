@@ -9,6 +9,12 @@ import AdvTensor
 /// untargeted, no random start, fixed ε (no binary search), stopping at the first misclassified
 /// iterate (`return_early`). Defaults: α = 0.05 and 100 iterations [paper]; ε = 32/255 [paper's
 /// headline tables]; 500 samples [paper, §III-B].
+///
+/// What it returns (`keep`): the closest misclassified query (Foolbox 1.8's bookkeeping), or the
+/// final iterate (Foolbox 3's `LinfBasicIterativeAttack`), for every sample, the ones a first query
+/// found misclassified included. `auto` keeps the closest on deterministic targets and the final
+/// iterate on stochastic ones, where one misclassified query is a lucky draw, not evidence: the
+/// closest such query fooled 100 re-launches far less often than the iterate the attack went on to.
 public struct BIM: Attack {
   public static let spec = ComponentSpec(
     kind: .attack, name: "bim", aliases: ["linf-bim", "basic-iterative"],
@@ -17,7 +23,9 @@ public struct BIM: Attack {
       .real("eps", default: 32.0 / 255, range: 0...1, doc: "L∞ budget in pixel units [paper: 8, 16, 32 /255]"),
       .real("alpha", default: 0.05, range: 0...1, doc: "step size in pixel units [paper: 0.05]"),
       .int("steps", default: 100, range: 1...100_000, doc: "iterations [paper: 100]"),
-      .bool("early", default: true, doc: "stop a sample at its first misclassified iterate [foolbox: return_early]"),
+      .bool("early", default: true, doc: "stop a sample at its first misclassified iterate [foolbox 1.8: return_early]"),
+      .choice("keep", default: "auto", options: ["auto", "best", "last"],
+              doc: "the image returned: best = the closest misclassified query [foolbox 1.8, the paper]; last = the final iterate, every sample attacked [foolbox 3]; auto: best on deterministic targets, last on stochastic ones"),
       .int("samples", default: 500, range: 1...1_000_000, doc: "correctly classified test samples attacked [paper: 500]"),
       .int("launches", default: 100, range: 1...100_000, doc: "re-launches of each adversarial on a stochastic target [paper: 100]"),
     ])
@@ -26,15 +34,22 @@ public struct BIM: Attack {
   public let alpha: Float
   public let steps: Int
   public let returnEarly: Bool
+  /// "best", "last" or "auto" (resolved per target in `run`).
+  public let keep: String
 
   public init(params: Params) {
     eps = Float(params.real("eps"))
     alpha = Float(params.real("alpha"))
     steps = params.int("steps")
     returnEarly = params.bool("early")
+    keep = params.string("keep")
   }
 
   public func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
+    let last = keep == "last" || (keep == "auto" && adv.model.isStochastic)
+    // Foolbox 3 attacks every sample: a first query that misclassified one is no reason to stop.
+    let attacked = last ? Array(0..<adv.count) : (0..<adv.count).filter { adv.active[$0] }
+    if last { for i in attacked { adv.active[i] = true } }
     // On a deterministic model the forward pass of a gradient step also answers the query of
     // the previous step's iterate, so each iteration costs one forward pass instead of two.
     let fuse = adv.shareQueryPasses
@@ -81,8 +96,9 @@ public struct BIM: Attack {
         }
       }
     }
-    let last = (0..<adv.count).filter { unqueried[$0] }
-    if !last.isEmpty { adv.query(iterate.gather(rows: last), samples: last) }
+    let pending = (0..<adv.count).filter { unqueried[$0] }
+    if !pending.isEmpty { adv.query(iterate.gather(rows: pending), samples: pending) }
+    if last && !attacked.isEmpty { adv.returnImages(iterate.gather(rows: attacked), samples: attacked) }
   }
 
   /// `clip_[0,1](x₀ + clip_[−ε,ε](x + α·sign(g) − x₀))`, with sign(0) = 0.

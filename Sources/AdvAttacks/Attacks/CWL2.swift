@@ -5,7 +5,10 @@ import Foundation
 /// Carlini & Wagner L2 (Carlini & Wagner 2017) with Foolbox 1.8.0's `CarliniWagnerL2Attack`
 /// semantics (attacks.md §3; the optimisation is `CarliniWagner`): binary search over c (5
 /// steps from 0.01) on deterministic targets, one run with c = 10 on stochastic ones, as the
-/// paper did; `search=on|off` forces either.
+/// paper did; `search=on|off` forces either. Early abort checks each sample's loss on
+/// deterministic targets (Foolbox 1.8) and the batch's summed loss on stochastic ones (Foolbox 3):
+/// one sample's loss there is a draw of a noisy model, and a per-sample check stopped most samples
+/// by chance long before they converged (attacks.md §3, "abort on a stochastic target").
 public struct CWL2: Attack {
   public static let spec = ComponentSpec(
     kind: .attack, name: "cwl2", aliases: ["cw", "carlini-wagner", "cw-l2"],
@@ -18,7 +21,9 @@ public struct CWL2: Attack {
       .int("steps", default: 1000, range: 1...100_000, doc: "Adam iterations per search step [foolbox: 1000]"),
       .real("lr", default: 5e-3, range: 0...10, doc: "Adam learning rate [foolbox: 5e-3]"),
       .real("confidence", default: 0, range: 0...1000, doc: "margin κ [foolbox: 0]"),
-      .bool("abort_early", default: true, doc: "stop a sample whose loss stopped falling [foolbox: true]"),
+      .bool("abort_early", default: true, doc: "stop when the loss stopped falling by 0.01% at a check, every tenth of the steps [foolbox: true]"),
+      .choice("abort_by", default: "auto", options: ["auto", "sample", "batch"],
+              doc: "whose loss abort_early checks: sample = each sample's own, which stops it alone [foolbox 1.8, the paper]; batch = the summed loss of the batch, which stops all its samples [foolbox 3]; auto: sample on deterministic targets, batch on stochastic ones (one sample's loss is as noisy as the model and stops it by chance)"),
       .int("samples", default: 100, range: 1...1_000_000, doc: "correctly classified test samples attacked [paper: 100]"),
       .int("launches", default: 100, range: 1...100_000, doc: "re-launches of each adversarial on a stochastic target [paper: 100]"),
     ])
@@ -31,10 +36,12 @@ public struct CWL2: Attack {
     try CarliniWagner(params: CWL2.resolved(params, stochastic: adv.model.isStochastic)).run(&adv, rng: &rng)
   }
 
-  /// `search=auto` made concrete for a target: deterministic → `on`; stochastic → `off`, c = 10.
+  /// The `auto` settings made concrete for a target. `search`: deterministic → `on`;
+  /// stochastic → `off`, c = 10. `abort_by`: deterministic → `sample`, stochastic → `batch`.
   static func resolved(_ params: Params, stochastic: Bool) -> Params {
-    guard params.string("search") == "auto" else { return params }
     var p = params
+    if params.string("abort_by") == "auto" { p["abort_by"] = .string(stochastic ? "batch" : "sample") }
+    guard params.string("search") == "auto" else { return p }
     p["search"] = .string(stochastic ? "off" : "on")
     if stochastic { p["c"] = .real(10) }
     return p

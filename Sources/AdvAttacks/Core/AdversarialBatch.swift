@@ -87,6 +87,17 @@ public struct AdversarialBatch {
     return wrong
   }
 
+  /// Makes rows of `x` the images returned for `samples` (one row each), whatever the queries
+  /// found: for attacks that return their final iterate (Foolbox 3's fixed-budget attacks) rather
+  /// than the closest misclassified query. Success is then decided by the re-check or launches.
+  public mutating func returnImages(_ x: Tensor, samples: [Int]) {
+    for (row, i) in samples.enumerated() {
+      let image = x.slice(row..<(row + 1))
+      bestMSE[i] = meanSquaredError(image, originals, row: i)
+      best[i] = image
+    }
+  }
+
   /// Gradient of the summed cross-entropy of `x` (rows = `samples`) against their true labels,
   /// with respect to `x`. Counts one gradient call per row.
   public mutating func lossGradient(_ x: Tensor, samples: [Int]) -> Tensor {

@@ -7,7 +7,8 @@ import Foundation
 /// (β 0.9/0.999, ε 1e-7, bias-corrected) on the perturbation of `w`, loss
 /// `‖x − x̂₀‖² + c · max(0, z_y − max_{j≠y} z_j + κ)`, binary search over c (from `c`, ×10
 /// until success, then bisection), early abort when the loss stopped falling by 0.01% at every
-/// tenth of the iterations.
+/// tenth of the iterations: each sample's own loss, or (`abort_by=batch`, Foolbox 3) the summed
+/// loss of the samples still optimised, which then stop together.
 ///
 /// With `transforms` K > 0 (ModCWL2, the paper's Equation 3) every iteration also draws K
 /// random transforms per sample and adds `(1/K) Σ_k margin(z(R_k(x)))` (weight 1, not c), its
@@ -22,6 +23,8 @@ struct CarliniWagner {
   let lr: Float
   let confidence: Float
   let abortEarly: Bool
+  /// Early abort compares the batch's summed loss (Foolbox 3) instead of each sample's (Foolbox 1.8).
+  let abortByBatch: Bool
   let transforms: Int
   let maxShift: Int
 
@@ -32,6 +35,7 @@ struct CarliniWagner {
     lr = Float(params.real("lr"))
     confidence = Float(params.real("confidence"))
     abortEarly = params.bool("abort_early")
+    abortByBatch = params.string("abort_by") == "batch"
     self.transforms = transforms
     self.maxShift = maxShift
   }
@@ -76,6 +80,7 @@ struct CarliniWagner {
       var p = [Float](repeating: 0, count: n * d), m1 = p, m2 = p
       var found = [Bool](repeating: false, count: n)
       var previous = [Float](repeating: .infinity, count: n)
+      var previousTotal = Float.infinity
       var running = targets
       for it in 0..<steps {
         try Interrupt.check()
@@ -171,7 +176,10 @@ struct CarliniWagner {
             }
           }
         }
-        if abortEarly && it % checkEvery == 0 {
+        if abortEarly && abortByBatch && it % checkEvery == 0 {
+          let total = losses.reduce(0, +)
+          if total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
+        } else if abortEarly && it % checkEvery == 0 {
           var keep: [Int] = []
           for (r, i) in rows.enumerated() where losses[r] <= 0.9999 * previous[i] {
             previous[i] = losses[r]
