@@ -57,6 +57,20 @@ struct RandomTests {
             == [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
   }
 
+  @Test("fillUniform gives the stream's draws one by one, for every length, split and SIMD width", arguments: [1, 7, 31, 32, 33, 100_003, 262_147])
+  func fillMatchesSequential(_ n: Int) {
+    var bulk = RandomStream(seed: 0xABCD_1234_5678, stream: 9)
+    var single = bulk
+    var filled = [Float](repeating: -1, count: n)
+    filled.withUnsafeMutableBufferPointer { bulk.fillUniform($0) }
+    let sequential = (0..<n).map { _ in single.uniform() }
+    #expect(filled == sequential)
+    // The next draw continues after the blocks the fill used (leftovers of the last are dropped).
+    var skip = RandomStream(seed: 0xABCD_1234_5678, stream: 9)
+    for _ in 0..<(4 * ((n + 3) / 4)) { _ = skip.uniform() }
+    #expect(bulk.uniform() == skip.uniform())
+  }
+
   @Test("the same seed and stream give the same draws; other streams differ")
   func reproducible() {
     var a = RandomStream(seed: 7, stream: 1), b = RandomStream(seed: 7, stream: 1), c = RandomStream(seed: 7, stream: 2)

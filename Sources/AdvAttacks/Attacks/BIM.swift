@@ -52,6 +52,8 @@ public struct BIM: Attack {
     if last { for i in attacked { adv.active[i] = true } }
     // On a deterministic model the forward pass of a gradient step also answers the query of
     // the previous step's iterate, so each iteration costs one forward pass instead of two.
+    // Returning the final iterate without early stop, nothing depends on the iterates' queries:
+    // a stochastic target is then not queried between steps (nor does Foolbox 3 query it).
     let fuse = adv.shareQueryPasses
     var iterate = adv.originals
     var unqueried = [Bool](repeating: false, count: adv.count)
@@ -89,7 +91,7 @@ public struct BIM: Attack {
       }
       if fuse {
         for i in samples { unqueried[i] = true }
-      } else {
+      } else if returnEarly || !last {
         let wrong = adv.query(iterate.gather(rows: samples), samples: samples)
         if returnEarly {
           for (row, i) in samples.enumerated() where wrong[row] { adv.active[i] = false }

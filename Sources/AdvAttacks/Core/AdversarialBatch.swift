@@ -126,12 +126,15 @@ public struct AdversarialBatch {
 
   /// One query of `x` and the gradient of `Σ seed ⊙ logits` with respect to `x`, where the
   /// seed is computed from the logits by `seed` (rows of zeros need no gradient). On a
-  /// deterministic model the gradient pass answers the query; otherwise the query is its own
-  /// pass, as Foolbox makes it. Returns the logits (of the gradient pass), gradient and which rows
-  /// the query found misclassified.
-  public mutating func logitGradient(_ x: Tensor, samples: [Int], seed: (Tensor) -> Tensor)
-    -> (logits: Tensor, gradient: Tensor, wrong: [Bool]) {
-    let separate = shareQueryPasses ? nil : query(x, samples: samples)
+  /// deterministic model the gradient pass answers the query. On a stochastic one the query is
+  /// its own pass, as Foolbox 1.8 makes it, unless `gradientPassAnswers`: the gradient pass's
+  /// logits are themselves one answer under the inference policy (average(10): the mean of 10
+  /// fresh passes), so they serve as the query, as in Foolbox 3, and a third of the work goes.
+  /// Returns the logits (of the gradient pass), gradient and which rows the query found
+  /// misclassified.
+  public mutating func logitGradient(_ x: Tensor, samples: [Int], gradientPassAnswers: Bool = false,
+                                     seed: (Tensor) -> Tensor) -> (logits: Tensor, gradient: Tensor, wrong: [Bool]) {
+    let separate = shareQueryPasses || gradientPassAnswers ? nil : query(x, samples: samples)
     for i in samples { gradientCalls[i] += 1 }
     let tape = Tape()
     let input = tape.variable(x)

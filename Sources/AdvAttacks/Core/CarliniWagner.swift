@@ -14,6 +14,10 @@ import Foundation
 /// random transforms per sample and adds `(1/K) Σ_k margin(z(R_k(x)))` (weight 1, not c), its
 /// gradient taken through R. Only the untransformed image is ever a query.
 ///
+/// The gradient pass's logits also answer the iteration's query (on a stochastic target they are
+/// one average(10) answer, as a separate query would be: Foolbox 3's rule; Foolbox 1.8 drew a
+/// second one).
+///
 /// All samples of a batch optimise together, each with its own constant, search bounds and abort
 /// state; the per-element work runs over raw buffers.
 struct CarliniWagner {
@@ -100,7 +104,7 @@ struct CarliniWagner {
         }
         let labels = rows.map { adv.labels[$0] }
         var margins: [Float] = []
-        let (_, gm, wrong) = adv.logitGradient(x, samples: rows) { z in
+        let (_, gm, wrong) = adv.logitGradient(x, samples: rows, gradientPassAnswers: true) { z in
           let (seed, m) = CarliniWagner.marginSeed(z, labels: labels, kappa: kappa)
           margins = m
           return seed

@@ -49,6 +49,27 @@ public struct RandomStream: Sendable {
     return c
   }
 
+  /// `philox` on eight counters at once, lane by lane.
+  @inline(__always)
+  static func philox8(_ c0: SIMD8<UInt32>, _ c1: SIMD8<UInt32>, _ c2: SIMD8<UInt32>, _ c3: SIMD8<UInt32>,
+                      _ k: (UInt32, UInt32)) -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>) {
+    var (c0, c1, c2, c3) = (c0, c1, c2, c3)
+    var k0 = k.0, k1 = k.1
+    let m0 = SIMD8<UInt64>(repeating: 0xD251_1F53), m1 = SIMD8<UInt64>(repeating: 0xCD9E_8D57)
+    for round in 0..<10 {
+      let p0 = SIMD8<UInt64>(truncatingIfNeeded: c0) &* m0
+      let p1 = SIMD8<UInt64>(truncatingIfNeeded: c2) &* m1
+      let hi0 = SIMD8<UInt32>(truncatingIfNeeded: p0 &>> 32), lo0 = SIMD8<UInt32>(truncatingIfNeeded: p0)
+      let hi1 = SIMD8<UInt32>(truncatingIfNeeded: p1 &>> 32), lo1 = SIMD8<UInt32>(truncatingIfNeeded: p1)
+      (c0, c1, c2, c3) = (hi1 ^ c1 ^ SIMD8(repeating: k0), lo1, hi0 ^ c3 ^ SIMD8(repeating: k1), lo0)
+      if round < 9 {
+        k0 &+= 0x9E37_79B9
+        k1 &+= 0xBB67_AE85
+      }
+    }
+    return (c0, c1, c2, c3)
+  }
+
   private mutating func refill() {
     buffer = RandomStream.philox(counter, key)
     available = 4
@@ -116,7 +137,23 @@ public struct RandomStream: Sendable {
     let base = p.baseAddress!
     let scale: Float = 1.0 / 16_777_216.0
     @inline(__always) func run(_ range: Range<Int>) {
-      for b in range {
+      // Eight blocks at a time in SIMD lanes (the same numbers as one by one), the rest singly.
+      var b = range.lowerBound
+      let lanes = SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7)
+      while b + 8 <= range.upperBound && 4 * (b + 8) <= n {
+        let c = SIMD8<UInt64>(repeating: start &+ UInt64(b)) &+ lanes
+        let r = RandomStream.philox8(SIMD8<UInt32>(truncatingIfNeeded: c), SIMD8<UInt32>(truncatingIfNeeded: c &>> 32),
+                                     SIMD8<UInt32>(repeating: hi.0), SIMD8<UInt32>(repeating: hi.1), key)
+        let o = base + 4 * b
+        for l in 0..<8 {
+          o[4 * l] = Float(r.0[l] >> 8) * scale
+          o[4 * l + 1] = Float(r.1[l] >> 8) * scale
+          o[4 * l + 2] = Float(r.2[l] >> 8) * scale
+          o[4 * l + 3] = Float(r.3[l] >> 8) * scale
+        }
+        b += 8
+      }
+      for b in b..<range.upperBound {
         let c = start &+ UInt64(b)
         let r = RandomStream.philox((UInt32(truncatingIfNeeded: c), UInt32(truncatingIfNeeded: c >> 32), hi.0, hi.1), key)
         let i = 4 * b
