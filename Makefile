@@ -49,7 +49,8 @@ clean:
 	rm -rf .build adv-out
 
 # Our attacks against Foolbox 3.3.4's on the same stochastic weights and images, both scored by
-# the launch protocol (scripts/compare_foolbox.py; ~1 hour for the three default models).
+# the launch protocol (scripts/compare_foolbox.py; about 1.5 hours for the three default models,
+# most of it training bnn-d and bnn-s).
 # COMPARE="--models bsn-l --samples 50" passes options through.
 compare-foolbox: deps venv
 	$(SWIFT) build -c release --product adv

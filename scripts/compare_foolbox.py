@@ -2,11 +2,11 @@
 both scored by the engine's launch protocol (attacks.md §1.2). `make compare-foolbox` runs it.
 
     OMP_NUM_THREADS=2 .venv/bin/python scripts/compare_foolbox.py [--models bsn-l,bsn-2,bnn-s]
-        [--samples 100] [--bnn-samples 20] [--ours "cwl2 search=off c=10 abort=sample"] ...
+        [--samples 100] [--bnn-samples 5] [--bnn-steps 100] [--ours "cwl2 search=off c=10 abort_by=sample"] ...
 
 1. Writes an `.adv` script that trains each model (seed 5; `bsn-2`/`bsn-l` with `epochs=30`;
    `bnn-s` fine-tuned from a `bnn-d` as in examples/zoo.adv), saves it, evaluates it and runs our
-   CWL2 (`search=off c=10`, 1,000 steps) and BIM (`eps=32/255 early=false`) on it, plus every
+   CWL2 (`search=off c=10`, 1,000 steps; on bnn-s `--bnn-steps`, 100) and BIM (`eps=32/255 early=false`) on it, plus every
    `--ours` variant (an attack with its parameters); runs it with `adv run` (trained models come
    from the engine's cache on a second run).
 2. Loads every saved model into its PyTorch twin (scripts/torch_models.py, strict), wrapped to
@@ -113,8 +113,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="bsn-l,bsn-2,bnn-s", help=f"comma-separated, of {','.join(TRAIN)}")
     ap.add_argument("--samples", type=int, default=100, help="images attacked per BSN model")
-    ap.add_argument("--bnn-samples", type=int, default=20, help="images attacked on bnn-s")
-    ap.add_argument("--bnn-steps", type=int, default=1000, help="CWL2 iterations on bnn-s")
+    ap.add_argument("--bnn-samples", type=int, default=5, help="images attacked on bnn-s (each costs ~2 min per attack and side)")
+    ap.add_argument("--bnn-steps", type=int, default=100, help="CWL2 iterations on bnn-s (1,000 takes ~30 min per 20 images and side)")
     ap.add_argument("--ours", action="append", default=[],
                     help="an extra variant of ours, e.g. 'cwl2 search=off c=10 abort=sample' (repeatable)")
     ap.add_argument("--adv", default=str(ROOT / ".build/release/adv"), help="the adv binary")
@@ -154,7 +154,8 @@ def main() -> int:
         mine = [r for r in results["results"] if r["model"] == name]
         for i, r in enumerate(mine):
             attack = r["attack"]
-            ours = (r["asr"], (r["l2_per_pixel"] or float("nan")) * 1000, r["wall_seconds"])
+            l2 = r["l2_per_pixel"]
+            ours = (r["asr"], float("nan") if l2 is None else l2 * 1000, r["wall_seconds"])
             if i >= 2:  # a --ours variant
                 rows.append((m, r["statement"], ours, None))
                 continue
@@ -188,7 +189,8 @@ def main() -> int:
         text = statement.replace("attack ", "", 1)
         line = f"{m:6} {text[:52]:52} {o[0]:8.2f} {o[1]:7.2f} {o[2]:6.0f}"
         if f:
-            line += f"   {f[0]:11.2f} {f[1]:7.2f} {f[2]:6.0f}   {100 * (o[0] - f[0]):+8.1f} {o[1] / f[1]:10.2f}"
+            ratio = o[1] / f[1] if f[1] > 0 else float("nan")
+            line += f"   {f[0]:11.2f} {f[1]:7.2f} {f[2]:6.0f}   {100 * (o[0] - f[0]):+8.1f} {ratio:10.2f}"
         print(line)
     return 0
 
