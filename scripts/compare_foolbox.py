@@ -116,7 +116,7 @@ def main() -> int:
     ap.add_argument("--bnn-samples", type=int, default=5, help="images attacked on bnn-s (each costs ~2 min per attack and side)")
     ap.add_argument("--bnn-steps", type=int, default=100, help="CWL2 iterations on bnn-s (1,000 takes ~30 min per 20 images and side)")
     ap.add_argument("--ours", action="append", default=[],
-                    help="an extra variant of ours, e.g. 'cwl2 search=off c=10 abort=sample' (repeatable)")
+                    help="an extra variant of ours, e.g. 'cwl2 search=off c=10 abort_by=sample' (repeatable)")
     ap.add_argument("--adv", default=str(ROOT / ".build/release/adv"), help="the adv binary")
     ap.add_argument("--out", default=str(ROOT / ".build/compare-foolbox"), help="output folder")
     ap.add_argument("--skip-ours", action="store_true", help="reuse the folder's results.json")

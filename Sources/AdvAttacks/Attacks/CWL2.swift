@@ -8,7 +8,7 @@ import Foundation
 /// paper did; `search=on|off` forces either. Early abort checks each sample's loss on
 /// deterministic targets (Foolbox 1.8) and the batch's summed loss on stochastic ones (Foolbox 3):
 /// one sample's loss there is a draw of a noisy model, and a per-sample check stopped most samples
-/// by chance long before they converged (attacks.md §3, "abort on a stochastic target").
+/// by chance long before they converged (grammar.md, "Which reference an attack reproduces").
 public struct CWL2: Attack {
   public static let spec = ComponentSpec(
     kind: .attack, name: "cwl2", aliases: ["cw", "carlini-wagner", "cw-l2"],

@@ -180,16 +180,18 @@ struct CarliniWagner {
             }
           }
         }
-        if abortEarly && abortByBatch && it % checkEvery == 0 {
-          let total = losses.reduce(0, +)
-          if total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
-        } else if abortEarly && it % checkEvery == 0 {
-          var keep: [Int] = []
-          for (r, i) in rows.enumerated() where losses[r] <= 0.9999 * previous[i] {
-            previous[i] = losses[r]
-            keep.append(i)
+        if abortEarly && it % checkEvery == 0 {
+          if abortByBatch {
+            let total = losses.reduce(0, +)
+            if total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
+          } else {
+            var keep: [Int] = []
+            for (r, i) in rows.enumerated() where losses[r] <= 0.9999 * previous[i] {
+              previous[i] = losses[r]
+              keep.append(i)
+            }
+            running = keep
           }
-          running = keep
         }
       }
       for i in targets {
