@@ -1,9 +1,5 @@
+import AdvSpec
 import Foundation
-
-/// The formats `report` writes. `ReportFormat` in AdvLang has the same raw values.
-public enum RenderFormat: String, Sendable, CaseIterable {
-  case text, markdown, csv, json
-}
 
 /// Renders a report.
 ///
@@ -17,7 +13,7 @@ public enum RenderFormat: String, Sendable, CaseIterable {
 ///   unscaled and ×1000); when nothing was attacked, one row per evaluation instead.
 /// - `json`: every record, keys sorted, L2 unscaled, full precision; NaN and infinities as the
 ///   strings "nan", "inf", "-inf". `Report(json:)` reads it back.
-public func render(_ report: Report, as format: RenderFormat) -> String {
+public func render(_ report: Report, as format: ReportFormat) -> String {
   switch format {
   case .json: return report.json()
   case .csv: return report.results.isEmpty ? modelsCSV(report).csv : attacksCSV(report).csv

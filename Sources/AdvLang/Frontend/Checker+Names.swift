@@ -1,4 +1,4 @@
-import AdvTensor
+import AdvSpec
 
 /// Resolving names (components, models, loop variables in name positions) and validating
 /// `name=value` arguments against a component's declared parameters.

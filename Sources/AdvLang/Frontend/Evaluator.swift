@@ -1,4 +1,4 @@
-import AdvTensor
+import AdvSpec
 import Foundation
 
 /// Values of expressions, and their evaluation with loop variables bound.

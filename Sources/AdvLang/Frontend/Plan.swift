@@ -1,25 +1,7 @@
-import AdvTensor
+import AdvSpec
 
 /// What a checked script asks the engine to do: fully resolved steps, loops unrolled,
 /// expressions evaluated, every parameter validated and every default filled in.
-
-/// The formats `report` can write.
-public enum ReportFormat: String, Sendable, CaseIterable {
-  case text, markdown, csv, json
-
-  /// The format a file name's extension implies (`.md`, `.markdown`, `.csv`, `.json`,
-  /// `.txt`), or nil.
-  public static func implied(byPath path: String) -> ReportFormat? {
-    guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
-    switch path[path.index(after: dot)...].lowercased() {
-    case "md", "markdown": return .markdown
-    case "csv": return .csv
-    case "json": return .json
-    case "txt", "text": return .text
-    default: return nil
-    }
-  }
-}
 
 /// One thing to do.
 public enum PlanStep: Sendable, Equatable {
@@ -31,13 +13,7 @@ public enum PlanStep: Sendable, Equatable {
   case report(format: ReportFormat, path: String?)
   case loadModel(model: String, path: String, architecture: ComponentSpec, params: Params)
   case save(model: String, path: String)
-  case setPolicy(model: String, policy: PolicySetting)
-}
-
-/// An inference policy as a script sets it: one pass, or the mean logits of n passes.
-public enum PolicySetting: Sendable, Equatable {
-  case single
-  case average(Int)
+  case setPolicy(model: String, policy: InferencePolicy)
 }
 
 /// A step with the statement it came from.

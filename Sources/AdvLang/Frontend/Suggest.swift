@@ -1,4 +1,4 @@
-import AdvTensor
+import AdvSpec
 
 /// "Did you mean …?" — the closest valid name, only when it is close.
 
@@ -49,8 +49,8 @@ public func suggestion(for spelling: String, among candidates: [String]) -> Stri
 }
 
 /// `a, b and c` / `a or b` — for notes listing valid names.
-func listed(_ names: [String], conjunction: String = "and") -> String {
-  let quoted = names.map { "'\($0)'" }
+func listed(_ names: [String], conjunction: String = "and", quote: (String) -> String = { "'\($0)'" }) -> String {
+  let quoted = names.map(quote)
   switch quoted.count {
   case 0: return ""
   case 1: return quoted[0]

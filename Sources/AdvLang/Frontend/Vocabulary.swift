@@ -1,4 +1,4 @@
-import AdvTensor
+import AdvSpec
 
 /// The names a script may use: every registered architecture, attack and data set with its
 /// declared parameters. The checker, `:help` and grammar.md's tables read only this, so the

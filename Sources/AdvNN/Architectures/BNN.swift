@@ -29,9 +29,7 @@ enum BinarizedResNet {
                doc: "after training, recompute batch-norm statistics over the training split for the final weights")]
       + (stochastic ? [.bool("sample_latent", default: false,
                              doc: "true: before every step each latent weight is replaced by its ±1 sample, which the optimiser then moves; false: real-valued latent weights, as in the BinaryNet version the paper adapted [paper code]"),
-                       .choice("policy", default: "average", options: ["single", "average"],
-                               doc: "inference policy: one pass, or the mean logits of 'passes' passes [paper: average]"),
-                       .int("passes", default: 10, range: 1...1000, doc: "forward passes averaged by the average policy [paper: 10]")] : [])
+                       InferencePolicy.kindKey.spec, InferencePolicy.passesKey.spec] : [])
   }
 
   static func make(name: String, stochastic: Bool, params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {

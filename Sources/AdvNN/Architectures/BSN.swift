@@ -6,9 +6,7 @@ func bsnParams(optimizer: String, lr: Double, weightDecay: Double, lrStep: Int, 
   trainingParams(epochs: 100, batch: 128, optimizer: optimizer, lr: lr, weightDecay: weightDecay,
                  lrStep: lrStep, gamma: gamma, normalize: false)
     + [.bool("anneal", default: anneal, doc: "slope annealing k = 1.005^(epoch-1) [paper: BSN-2, BSN-4]"),
-       .choice("policy", default: "average", options: ["single", "average"],
-               doc: "inference policy: one pass, or the mean logits of 'passes' passes [paper: average]"),
-       .int("passes", default: 10, range: 1...1000, doc: "forward passes averaged by the average policy [paper: 10]")]
+       InferencePolicy.kindKey.spec, InferencePolicy.passesKey.spec]
 }
 
 /// An MLP whose hidden activations are binary stochastic neurons; the output layer is linear.
@@ -28,11 +26,7 @@ func stochasticMLP(name: String, hidden: [Int], params: Params, inputShape: [Int
   }
 }
 
-func policy(_ params: Params) -> InferencePolicy {
-  if params["policy"] == .string("single") { return .single }
-  if case .int(let n)? = params["passes"] { return .average(n) }
-  return .average(10)
-}
+func policy(_ params: Params) -> InferencePolicy { InferencePolicy(params: params) }
 
 /// BSN-2: input → 100 BSN → classes (Table VIII); SGD 0.01, WD 1e-4, step 5, γ 0.75, annealing.
 public enum BSN2: Architecture {

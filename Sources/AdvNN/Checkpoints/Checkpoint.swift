@@ -24,23 +24,12 @@ public enum Checkpoint {
     return st
   }
 
-  /// Writes `net` to `path` atomically (temporary file, then rename).
-  public static func save(_ net: Network, to path: String, metadata: [String: String] = [:]) throws {
-    let data = contents(of: net, metadata: metadata).serialized()
-    let url = URL(fileURLWithPath: path)
-    try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-      throw CheckpointError.unreadable(path: path, reason: "cannot create the file (check the directory exists and is writable)")
-    }
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw CheckpointError.unreadable(path: path, reason: reason)
-    }
+  /// Writes `net` to `path` atomically (`writeAtomically`: temporary file, fsync, rename).
+  public static func save(_ net: Network, to path: String, metadata: [String: String] = [:]) throws(WriteError) {
+    try writeAtomically(contents(of: net, metadata: metadata).serialized(), to: path)
   }
 
-  /// Restores weights, running statistics, normalisation, slope and policy into `net` (built by
+  /// Restores weights, running statistics, normalisation and slope into `net` (built by
   /// its architecture for the same input shape and class count).
   public static func restore(_ net: Network, from st: SafeTensors) throws {
     try net.load(st.tensors, integers: st.integers)

@@ -1,4 +1,5 @@
 import AdvTensor
+import Crypto
 import Foundation
 
 /// Content-addressed store of trained networks: `<dir>/<key>.safetensors`, where the key is a
@@ -15,6 +16,21 @@ public struct ModelCache {
 
   public init(directory: String = ModelCache.defaultDirectory) {
     self.directory = directory
+  }
+
+  /// The key of a trained model: a hash of everything that determines its weights. `version`
+  /// is the engine's (a new engine trains again); `source` is the key of the model training
+  /// started from (`train … from MODEL`), so a changed source trains again too.
+  public static func key(version: String, dataset: String, architecture: String, params: Params, seed: UInt64,
+                         source: String? = nil) -> String {
+    var parts = ["v1", version, dataset, architecture, params.canonicalDescription, String(seed)]
+    if let source { parts.append("from:" + source) }
+    return sha256(parts.joined(separator: "|"))
+  }
+
+  /// The SHA-256 of `text`'s UTF-8 bytes, as 64 lower-case hex digits.
+  public static func sha256(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
   }
 
   func path(_ key: String) -> String { (directory as NSString).appendingPathComponent(key + ".safetensors") }
@@ -36,19 +52,9 @@ public struct ModelCache {
   }
 
   /// Stores `net`'s parameters with `metadata` under `key`, atomically.
-  public func store(_ key: String, net: Network, metadata: [String: String]) throws {
+  public func store(_ key: String, net: Network, metadata: [String: String]) throws(WriteError) {
     // The whole state, as `save` writes it: running statistics, normalisation and slope too.
     let st = Checkpoint.contents(of: net, metadata: metadata)
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let target = path(key)
-    let temporary = target + ".tmp-\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: st.serialized()) else {
-      throw CheckpointError.unreadable(path: temporary, reason: "cannot write the cache entry")
-    }
-    guard rename(temporary, target) == 0 else {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(atPath: temporary)
-      throw CheckpointError.unreadable(path: target, reason: reason)
-    }
+    try writeAtomically(st.serialized(), to: path(key))
   }
 }

@@ -23,27 +23,6 @@ public struct BoundParameters {
   }
 }
 
-/// How a stochastic model answers: one forward pass, or the mean logits of n independent passes
-/// (the paper's average(10), App. F).
-public enum InferencePolicy: Sendable, Hashable, CustomStringConvertible {
-  case single
-  case average(Int)
-
-  public var passes: Int {
-    switch self {
-    case .single: return 1
-    case .average(let n): return n
-    }
-  }
-
-  public var description: String {
-    switch self {
-    case .single: return "single"
-    case .average(let n): return "average(\(n))"
-    }
-  }
-}
-
 /// The forward function of an architecture: input `[N, C, H, W]` in [0, 1] to logits `[N, K]`.
 public typealias ForwardFunction = (_ x: Variable, _ p: BoundParameters, _ mode: ForwardMode, _ rng: inout RandomStream) -> Variable
 
@@ -96,7 +75,7 @@ public final class Network: @unchecked Sendable {
 
   public init(architecture: String, params: Params, inputShape: [Int], classes: Int,
               parameters: [(String, Tensor)], batchNorms: [(String, RunningStatistics)] = [],
-              stochastic: Bool = false, policy: InferencePolicy = .average(10),
+              stochastic: Bool = false, policy: InferencePolicy = .standard,
               forward: @escaping ForwardFunction) {
     self.architecture = architecture
     self.params = params

@@ -28,6 +28,25 @@ public func writeAtomically(_ text: String, to path: String) throws(WriteError) 
 
 /// Writes `bytes` to `path` atomically; see `writeAtomically(_:to:)` for text.
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws(WriteError) {
+  try bytes.withUnsafeBytes { raw in writeCatching(raw, to: path) }.get()
+}
+
+/// Writes `data` to `path` atomically (checkpoints, cache entries).
+public func writeAtomically(_ data: Data, to path: String) throws(WriteError) {
+  try data.withUnsafeBytes { raw in writeCatching(raw, to: path) }.get()
+}
+
+/// The write as a value, for closures that cannot throw a typed error.
+private func writeCatching(_ bytes: UnsafeRawBufferPointer, to path: String) -> Result<Void, WriteError> {
+  do throws(WriteError) {
+    try writeAtomically(bytes, to: path)
+    return .success(())
+  } catch {
+    return .failure(error)
+  }
+}
+
+func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(WriteError) {
   func failure(_ reason: String) -> WriteError { WriteError(path: path, reason: reason) }
   let parent = (path as NSString).deletingLastPathComponent
   let directory = parent.isEmpty ? "." : parent
@@ -45,7 +64,7 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws(WriteError
 
   var written = 0
   while written < bytes.count {
-    let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    let n = write(fd, bytes.baseAddress.map { $0 + written }, bytes.count - written)
     if n < 0 && errno == EINTR { continue }
     guard n > 0 else {
       let code = n < 0 ? errno : EIO

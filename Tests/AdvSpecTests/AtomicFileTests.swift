@@ -1,4 +1,4 @@
-import AdvReport
+import AdvSpec
 import Foundation
 import Testing
 
