@@ -1,4 +1,4 @@
-import AdvTensor
+import AdvSpec
 import Foundation
 
 /// Checker rules, one per statement: each reports what is wrong and, when nothing is, emits
@@ -92,26 +92,27 @@ extension CheckPass {
     }
   }
 
-  /// `single` or `average(N)` with N in 1...1000.
-  mutating func policySetting(_ name: Name, _ passes: Expr?) -> PolicySetting? {
-    switch name.text.lowercased() {
-    case "single":
+  /// `single` or `average(N)` with N in `InferencePolicy.passesRange`.
+  mutating func policySetting(_ name: Name, _ passes: Expr?) -> InferencePolicy? {
+    switch InferencePolicy.Kind(rawValue: name.text.lowercased()) {
+    case .single:
       if let passes { error("'single' takes no number of passes", at: passes.range, hint: "write 'single' or 'average(N)'") }
       return passes == nil ? .single : nil
-    case "average":
+    case .average:
       guard let passes else {
         error("'average' needs its number of passes", at: name.range, hint: "write 'average(10)'")
         return nil
       }
       guard let v = evaluate(passes) else { return nil }
-      guard case .int(let n) = v, (1...1000).contains(n) else {
-        error("the number of passes must be a whole number in 1...1000, found '\(v)'", at: passes.range)
+      let range = InferencePolicy.passesRange
+      guard case .int(let n) = v, range.contains(n) else {
+        error("the number of passes must be a whole number in \(range.lowerBound)...\(range.upperBound), found '\(v)'", at: passes.range)
         return nil
       }
       return .average(n)
-    default:
+    case nil:
       error("unknown policy '\(name.text)'", at: name.range,
-            hint: suggestion(for: name.text, among: ["single", "average"]).map(Diagnostic.didYouMean),
+            hint: suggestion(for: name.text, among: InferencePolicy.Kind.allCases.map(\.rawValue)).map(Diagnostic.didYouMean),
             notes: ["the policies are 'single' and 'average(N)'"])
       return nil
     }
@@ -176,11 +177,7 @@ extension CheckPass {
 
   mutating func reportFormat(_ name: Name) -> ReportFormat? {
     guard let spelling = resolve(name, as: "a report format") else { return nil }
-    let aliases: [String: ReportFormat] = ["md": .markdown, "txt": .text]
-    if let f = ReportFormat.allCases.first(where: { canonicalName($0.rawValue) == canonicalName(spelling) })
-      ?? aliases[spelling.lowercased()] {
-      return f
-    }
+    if let f = ReportFormat(spelling: spelling) { return f }
     let formats = ReportFormat.allCases.map(\.rawValue)
     withContext(of: [name]) { pass in
       pass.error("unknown report format '\(spelling)'", at: name.range,
@@ -188,58 +185,5 @@ extension CheckPass {
                  notes: ["the formats are " + listed(formats, conjunction: "or")])
     }
     return nil
-  }
-
-  // MARK: Statement text
-
-  /// The statement as written, single-spaced, with loop variables replaced by their values.
-  func text(of statement: Statement) -> String {
-    switch statement {
-    case .seed(let e, _):
-      return "seed \(text(of: e))"
-    case .load(let dataset, let path, let arguments, _):
-      var parts: [(Int, String)] = arguments.map { ($0.range.start.offset, text(of: $0)) }
-      if let path { parts.append((path.range.start.offset, "from \(text(of: path))")) }
-      return (["load", text(of: dataset)] + parts.sorted { $0.0 < $1.0 }.map(\.1)).joined(separator: " ")
-    case .train(let model, let architecture, let source, let arguments, _):
-      return (["model", text(of: model), "=", "train", text(of: architecture)] + (source.map { ["from", text(of: $0)] } ?? [])
-              + arguments.map(text(of:)))
-        .joined(separator: " ")
-    case .evaluate(let model, _):
-      return "evaluate \(text(of: model))"
-    case .attack(let attack, let arguments, let model, _):
-      let before = arguments.filter { $0.range.start < model.range.start }.map(text(of:))
-      let after = arguments.filter { !($0.range.start < model.range.start) }.map(text(of:))
-      return (["attack", text(of: attack)] + before + ["on", text(of: model)] + after).joined(separator: " ")
-    case .report(let format, let path, _):
-      return (["report"] + [format.map(text(of:)), path.map { "to \(text(of: $0))" }].compactMap { $0 })
-        .joined(separator: " ")
-    case .loadModel(let model, let path, let architecture, let arguments, _):
-      return (["model", text(of: model), "=", "load", text(of: path), "as", text(of: architecture)] + arguments.map(text(of:)))
-        .joined(separator: " ")
-    case .save(let model, let path, _):
-      return "save \(text(of: model)) to \(text(of: path))"
-    case .forLoop, .invalid, .setPolicy:
-      return file.text(in: statement.range).split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
-  }
-
-  func text(of argument: NamedArgument) -> String { "\(argument.name)=\(text(of: argument.value))" }
-
-  func text(of name: Name) -> String {
-    switch lookup(name.text) {
-    case .word(let w)?, .string(let w)?: return w
-    default: return name.text
-    }
-  }
-
-  /// The source spelling (white space collapsed), or the value when a loop variable is in it.
-  /// Strings are re-quoted from their value, so white space inside them is kept.
-  func text(of e: Expr) -> String {
-    if case .string(let s, _) = e { return ScriptValue.string(s).description }
-    if e.identifiers.contains(where: { lookup($0.text) != nil }), case .success(let v) = evaluator.evaluate(e) {
-      return v.description
-    }
-    return file.text(in: e.range).split(whereSeparator: \.isWhitespace).joined(separator: " ")
   }
 }

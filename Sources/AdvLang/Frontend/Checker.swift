@@ -1,4 +1,4 @@
-import AdvTensor
+import AdvSpec
 
 /// The one entry point of the front end: text in, a checked plan or every diagnostic out.
 ///
@@ -50,7 +50,7 @@ public struct Checker: Sendable {
   /// defined; on failure returns every diagnostic (lexer, parser, checker) in source order.
   public mutating func check(_ file: SourceFile) -> Result<[PlannedStep], CheckFailure> {
     let parsed = Parser.parse(file)
-    var pass = CheckPass(file: file, vocabulary: vocabulary, environment: environment)
+    var pass = CheckPass(file: file, tokens: parsed.tokens, vocabulary: vocabulary, environment: environment)
     pass.check(parsed.statements)
     let diagnostics = (parsed.diagnostics + pass.diagnostics).sortedUnique()
     if diagnostics.contains(where: { $0.severity == .error }) {
@@ -70,6 +70,8 @@ public struct Checker: Sendable {
 /// variables in scope, the steps so far and the diagnostics so far.
 struct CheckPass {
   let file: SourceFile
+  /// The file's tokens, for the text of each step.
+  let tokens: [Token]
   let vocabulary: Vocabulary
   var environment: Checker.Environment
   var diagnostics: [Diagnostic] = []
@@ -88,8 +90,9 @@ struct CheckPass {
   /// saying which loop values were in play ("when 'e' = 2").
   var context: [String] = []
 
-  init(file: SourceFile, vocabulary: Vocabulary, environment: Checker.Environment) {
+  init(file: SourceFile, tokens: [Token], vocabulary: Vocabulary, environment: Checker.Environment) {
     self.file = file
+    self.tokens = tokens
     self.vocabulary = vocabulary
     self.environment = environment
   }
@@ -142,9 +145,39 @@ struct CheckPass {
 
   // MARK: Steps
 
+  /// The statement in `range` as written, white space between tokens collapsed to one space
+  /// (none where there was none, so `eps=8/255` stays), comments dropped, and every loop
+  /// variable replaced by its value: inside `for e in [8, 16]`, `attack bim eps=e/255 on net`
+  /// reads `attack bim eps=8/255 on net`. Its keyword and parameter names are never replaced.
+  func text(of range: SourceRange) -> String {
+    var low = 0, high = tokens.count
+    while low < high {
+      let mid = (low + high) / 2
+      if tokens[mid].range.start.offset < range.start.offset { low = mid + 1 } else { high = mid }
+    }
+    var out = ""
+    var previous: Token? = nil
+    var i = low
+    while i < tokens.count, tokens[i].range.start.offset < range.end.offset {
+      let token = tokens[i]
+      i += 1
+      if token.kind == .newline || token.kind == .end { continue }
+      var spelling = token.text
+      let next = i < tokens.count ? tokens[i] : nil
+      let isParameterName = next?.kind == .equals && !(previous?.isKeyword("model") == true || previous?.isKeyword("of") == true)
+      if token.kind == .identifier, previous != nil, !isParameterName, let value = lookup(token.text) {
+        spelling = value.description
+      }
+      if let previous, previous.range.end.offset < token.range.start.offset { out += " " }
+      out += spelling
+      previous = token
+    }
+    return out
+  }
+
   mutating func emit(_ step: PlanStep, for statement: Statement) {
     guard !stepLimitReached else { return }
-    steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement)))
+    steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range)))
     if steps.count > Checker.maximumSteps {
       stepLimitReached = true
       error("the loops unroll to more than \(Checker.maximumSteps) steps", at: loops.first ?? statement.range,

@@ -38,11 +38,6 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     Diagnostic(severity: .error, message: message, range: range, hint: hint, notes: notes)
   }
 
-  public static func warning(_ message: String, at range: SourceRange, hint: String? = nil,
-                             notes: [String] = []) -> Diagnostic {
-    Diagnostic(severity: .warning, message: message, range: range, hint: hint, notes: notes)
-  }
-
   /// The hint text for a suggested name: `did you mean 'cwl2'?`.
   public static func didYouMean(_ name: String) -> String { "did you mean '\(name)'?" }
 

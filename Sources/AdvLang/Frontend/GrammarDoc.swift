@@ -1,8 +1,9 @@
-import AdvTensor
+import AdvSpec
 
-/// The generated part of grammar.md: one markdown table per architecture, attack and data set,
-/// rendered from the declarations and kept between two marker lines. `adv grammar` rewrites
-/// the block; a test compares it with a fresh rendering, so grammar.md cannot go stale.
+/// The generated parts of grammar.md: the statement sections, and one markdown table per
+/// architecture, attack and data set, rendered from the declarations and kept between marker
+/// lines. `adv grammar` rewrites the blocks; a test compares them with a fresh rendering, so
+/// grammar.md cannot go stale.
 ///
 /// The rendering is deterministic: registry order, parameter declaration order, no dates.
 
@@ -53,30 +54,90 @@ func markdownCell(_ text: String) -> String {
   })
 }
 
-/// `existing` with the text between the marker lines replaced by a fresh rendering. Without
-/// the markers the block is appended; with only the begin marker, everything after it is
-/// replaced. Applying it twice changes nothing the second time.
+/// The line before the generated statement sections in grammar.md.
+public let grammarStatementsBegin = "<!-- BEGIN GENERATED STATEMENTS -->"
+/// The line after the generated statement sections in grammar.md.
+public let grammarStatementsEnd = "<!-- END GENERATED STATEMENTS -->"
+
+/// Markdown: a `###` section per statement (`Statements.all` order): the syntax in a code
+/// block, the one-line doc and the details, then the examples in a code block.
+public func renderStatementSections(vocabulary: Vocabulary) -> String {
+  Statements.all.map { statement in
+    let doc = statement.doc.prefix(1).uppercased() + statement.doc.dropFirst()
+    let details = statement.details(vocabulary)
+    var out = "### \(statement.title ?? "`\(statement.name)`")\n\n"
+    out += "```\n" + statement.syntax.joined(separator: "\n") + "\n```\n\n"
+    let prose = doc + (doc.hasSuffix(".") ? "" : ".") + (details.isEmpty ? "" : " " + details)
+    out += prose.components(separatedBy: "\n\n").map { wrapped($0, width: 100) }.joined(separator: "\n\n") + "\n\n"
+    out += "```\n" + statement.examples.joined(separator: "\n") + "\n```\n"
+    return out
+  }.joined(separator: "\n")
+}
+
+/// A paragraph broken into lines of at most `width` characters at spaces (a longer word stays
+/// whole on its own line).
+func wrapped(_ paragraph: String, width: Int) -> String {
+  var lines: [String] = []
+  var line = ""
+  for word in paragraph.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+    if !line.isEmpty && line.count + 1 + word.count > width {
+      lines.append(line)
+      line = ""
+    }
+    line += (line.isEmpty ? "" : " ") + word
+  }
+  if !line.isEmpty { lines.append(line) }
+  return lines.joined(separator: "\n")
+}
+
+/// A generated part of grammar.md: its marker lines and its rendering.
+struct GeneratedBlock {
+  let begin: String
+  let end: String
+  let render: (Vocabulary) -> String
+
+  static let all = [
+    GeneratedBlock(begin: grammarStatementsBegin, end: grammarStatementsEnd, render: renderStatementSections),
+    GeneratedBlock(begin: grammarTablesBegin, end: grammarTablesEnd, render: renderParameterTables),
+  ]
+
+  /// `existing` with the text between the marker lines replaced by a fresh rendering. Without
+  /// the markers the block is appended; with only the begin marker, everything after it is
+  /// replaced.
+  func update(_ existing: String, vocabulary: Vocabulary) -> String {
+    let block = begin + "\n\n" + render(vocabulary) + "\n" + end
+    guard let b = existing.firstRange(of: begin) else {
+      let separator = existing.isEmpty || existing.hasSuffix("\n\n") ? "" : existing.hasSuffix("\n") ? "\n" : "\n\n"
+      return existing + separator + block + "\n"
+    }
+    let before = existing[..<b.lowerBound]
+    guard let e = existing[b.upperBound...].firstRange(of: end) else { return before + block + "\n" }
+    return before + block + existing[e.upperBound...]
+  }
+
+  /// The generated text currently between the markers (without the blank lines around), or nil.
+  func current(in grammar: String) -> String? {
+    guard let b = grammar.firstRange(of: begin), let e = grammar[b.upperBound...].firstRange(of: end) else { return nil }
+    var inner = grammar[b.upperBound..<e.lowerBound]
+    while inner.first == "\n" { inner.removeFirst() }
+    while inner.hasSuffix("\n\n") { inner.removeLast() }
+    return String(inner)
+  }
+}
+
+/// `existing` with every generated block (statement sections, parameter tables) rendered
+/// afresh between its marker lines. Applying it twice changes nothing the second time.
 public func updateGrammar(_ existing: String, vocabulary: Vocabulary) -> String {
-  let block = grammarTablesBegin + "\n\n" + renderParameterTables(vocabulary: vocabulary) + "\n" + grammarTablesEnd
-  guard let begin = existing.firstRange(of: grammarTablesBegin) else {
-    let separator = existing.isEmpty || existing.hasSuffix("\n\n") ? "" : existing.hasSuffix("\n") ? "\n" : "\n\n"
-    return existing + separator + block + "\n"
-  }
-  let before = existing[..<begin.lowerBound]
-  guard let end = existing[begin.upperBound...].firstRange(of: grammarTablesEnd) else {
-    return before + block + "\n"
-  }
-  return before + block + existing[end.upperBound...]
+  GeneratedBlock.all.reduce(existing) { $1.update($0, vocabulary: vocabulary) }
 }
 
 /// The generated tables currently in a grammar.md text (between the markers, without them
 /// and the blank lines around), or nil when the markers are missing.
 public func generatedTables(in grammar: String) -> String? {
-  guard let begin = grammar.firstRange(of: grammarTablesBegin),
-        let end = grammar[begin.upperBound...].firstRange(of: grammarTablesEnd)
-  else { return nil }
-  var inner = grammar[begin.upperBound..<end.lowerBound]
-  while inner.first == "\n" { inner.removeFirst() }
-  while inner.hasSuffix("\n\n") { inner.removeLast() }
-  return String(inner)
+  GeneratedBlock.all[1].current(in: grammar)
+}
+
+/// The generated statement sections currently in a grammar.md text, or nil.
+public func generatedStatements(in grammar: String) -> String? {
+  GeneratedBlock.all[0].current(in: grammar)
 }

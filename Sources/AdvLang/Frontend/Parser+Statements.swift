@@ -1,3 +1,5 @@
+import AdvSpec
+
 /// Parser rules for statements, one method per statement keyword (see `Statements.swift`
 /// for the registry and grammar.md for the grammar).
 
@@ -179,7 +181,8 @@ extension Parser {
       path = try parseExpression("a file name in double quotes after 'to'")
     }
     if !current.endsStatement {
-      let expected = format == nil && path == nil ? "a format (text, markdown, csv, json) or 'to \"FILE\"'" : "'to \"FILE\"'"
+      let formats = ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")
+      let expected = format == nil && path == nil ? "a format (\(formats)) or 'to \"FILE\"'" : "'to \"FILE\"'"
       throw error("expected \(expected), found \(current)", at: current)
     }
     return .report(format: format, path: path, range: rangeFrom(keyword))

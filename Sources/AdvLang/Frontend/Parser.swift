@@ -8,6 +8,8 @@
 /// The statements of a file and the lexer's and parser's diagnostics.
 public struct ParseResult: Sendable, Hashable {
   public let statements: [Statement]
+  /// Every token of the file, in order (the checker records each step's text from them).
+  public let tokens: [Token]
   /// Sorted by position.
   public let diagnostics: [Diagnostic]
 }
@@ -31,7 +33,7 @@ public struct Parser {
     let (tokens, lexed) = Lexer.tokenize(file)
     var parser = Parser(tokens: tokens, diagnostics: lexed)
     let statements = parser.parseProgram()
-    return ParseResult(statements: statements, diagnostics: parser.diagnostics.sortedUnique())
+    return ParseResult(statements: statements, tokens: tokens, diagnostics: parser.diagnostics.sortedUnique())
   }
 
   init(tokens: [Token], diagnostics: [Diagnostic]) {

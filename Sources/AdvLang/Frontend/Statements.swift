@@ -1,72 +1,171 @@
-import AdvTensor
+import AdvSpec
+import Foundation
 
 /// The statement registry — each statement's keyword, syntax, one-line doc and example,
 /// declared once — and the `:help` texts rendered from it and from the vocabulary.
 
-/// The declaration of one statement.
-public struct StatementSpec: Sendable, Hashable {
+/// The declaration of one statement: everything grammar.md, `:help` and completion say about it.
+/// grammar.md's "Statements" section is rendered from these (`renderStatementSections`), so a
+/// new statement is documented by declaring it.
+public struct StatementSpec: Sendable {
   /// The keyword that starts it.
   public let name: String
-  /// The syntax line, as grammar.md and `:help` show it.
-  public let syntax: String
+  /// The heading in grammar.md when it is not the keyword alone (`model … = train`).
+  public let title: String?
+  /// The syntax, one line per form, as grammar.md and `:help` show it.
+  public let syntax: [String]
+  /// One line: what it does (`:help` overview).
   public let doc: String
-  /// A line that checks when a data set is loaded and a model `net` is defined.
-  public let example: String
+  /// The rest of its description (markdown), rendered with the vocabulary so lists of names
+  /// come from the registries.
+  public let details: @Sendable (Vocabulary) -> String
+  /// Lines that check when a data set is loaded and a model `net` is defined.
+  public let examples: [String]
   /// The kind of component the statement names, listed by `:help STATEMENT`.
   public let names: ComponentKind?
 
-  public init(name: String, syntax: String, doc: String, example: String, names: ComponentKind? = nil) {
+  public init(name: String, title: String? = nil, syntax: [String], doc: String,
+              details: @escaping @Sendable (Vocabulary) -> String = { _ in "" },
+              examples: [String], names: ComponentKind? = nil) {
     self.name = name
+    self.title = title
     self.syntax = syntax
     self.doc = doc
-    self.example = example
+    self.details = details
+    self.examples = examples
     self.names = names
+  }
+
+  /// The first example.
+  public var example: String { examples[0] }
+}
+
+/// Every statement of the language, in the order help and grammar.md list them.
+public enum Statements {
+  public static let all: [StatementSpec] = [
+    StatementSpec(
+      name: "seed", syntax: ["seed N"],
+      doc: "fix the seed of every random choice after it (subsets, initialisation, batches, noise)",
+      details: { _ in
+        "`N` is a whole number from 0 to \(UInt64.max); it may be an expression (`seed 6*7`). "
+          + "`adv run --seed N` overrides every `seed` statement."
+      },
+      examples: ["seed 7"]),
+    StatementSpec(
+      name: "load", syntax: ["load DATASET [from \"PATH\"] [key=value ...]"],
+      doc: "load a data set: the embedded copy, or the files in PATH",
+      details: { v in
+        "It replaces any data set loaded before; models trained earlier keep theirs. `from` and the "
+          + "parameters may come in any order. The data sets: " + codeList(v.datasets.map(\.name)) + "."
+      },
+      examples: ["load mnist from \"data/mnist\" train=1000"], names: .dataset),
+    StatementSpec(
+      name: "model", title: "`model … = train` and `model … = load`",
+      syntax: ["model NAME = train ARCH [from MODEL] [key=value ...]",
+               "model NAME = load \"FILE\" as ARCH [key=value ...]"],
+      doc: "train a model of architecture ARCH on the loaded data set (starting from MODEL's weights with 'from'; or load one saved with 'save') and call it NAME",
+      details: { _ in
+        """
+        A `load` of a data set must come first. Defining NAME again replaces the model (later wins). \
+        Parameters not given take the paper's default for the loaded data set (the tables below show \
+        such defaults as `20 (cifar10: 30)`). Trained models are cached: the same data set, \
+        architecture, parameters and seed train once (`adv run --no-cache` trains again).
+
+        `from MODEL` starts the training from a model defined earlier instead of a fresh \
+        initialisation (fine-tuning, warm starts): every weight and batch-norm statistic whose PyTorch \
+        `state_dict` name and shape match is copied, and the input normalisation when the input shapes \
+        agree; tensors that do not fit (a classifier with another class count, say) start freshly \
+        initialised, with a warning that names them. A model with nothing in common is an error. \
+        `epochs=0` makes a copy under the new architecture's settings (`bnn-d` weights as `bnn-s`, \
+        say). The cache key includes MODEL's, so a changed MODEL trains again.
+
+        `model NAME = load "FILE" as ARCH` reads a safetensors file written by `save` (or by PyTorch \
+        with the same `state_dict` names); the parameters that shape the network (`layout`, `stem`, \
+        `policy`, …) must match the ones it was saved with.
+        """
+      },
+      examples: ["model net = train lenet epochs=3 lr=0.001", "model r18 = load \"r18.safetensors\" as resnet18",
+                 "model tuned = train resnet18 from r18 epochs=2 lr=0.0001"],
+      names: .architecture),
+    StatementSpec(
+      name: "evaluate", syntax: ["evaluate NAME"],
+      doc: "measure a model's clean accuracy on the test split",
+      details: { _ in "A stochastic model answers under its policy (`set policy`); each evaluation draws fresh noise." },
+      examples: ["evaluate net"]),
+    StatementSpec(
+      name: "attack", syntax: ["attack ATTACK [key=value ...] on NAME [key=value ...]"],
+      doc: "attack a model; records attack success rate and mean L2 distance per pixel",
+      details: { v in
+        "Parameters may stand before or after `on NAME`; both lists are checked together against the "
+          + "attack's declaration, and a parameter given twice is an error. The attacks: "
+          + codeList(v.attacks.map(\.name)) + " (see \"Which reference an attack reproduces\" below)."
+      },
+      examples: ["attack bim eps=32/255 on net samples=100"], names: .attack),
+    StatementSpec(
+      name: "for", syntax: ["for VAR in [VALUE, ...] { STATEMENTS }"],
+      doc: "run the statements once per value, VAR standing for the value",
+      details: { _ in
+        "The body may be on the same line or on the following lines; loops nest. The checker unrolls "
+          + "loops, so an error that only some values cause is reported with the value "
+          + "(`note: when 'eps' = 2`). The list must not be empty; a nest of loops may unroll to at most "
+          + "\(Checker.maximumSteps) steps. Results record each statement with the loop variables replaced "
+          + "by their values (`attack bim eps=8/255 on net`)."
+      },
+      examples: ["for eps in [8/255, 16/255] { attack bim eps=eps on net }"]),
+    StatementSpec(
+      name: "save", syntax: ["save NAME to \"FILE.safetensors\""],
+      doc: "write a model's weights (PyTorch state_dict names) and settings to a safetensors file",
+      details: { _ in
+        """
+        The tensor names are the PyTorch `state_dict` keys (torchvision's for `resnet18`, \
+        `scripts/torch_models.py`'s for the others), so the file loads in PyTorch with \
+        `load_state_dict(strict=True)`; the architecture, its parameters, the input normalisation, the \
+        data set, the seed and the engine version go into the header's `__metadata__`. The file is \
+        written atomically. A relative path is placed under the output directory (`--out`).
+        """
+      },
+      examples: ["save net to \"net.safetensors\""]),
+    StatementSpec(
+      name: "set", title: "`set policy`",
+      syntax: ["set policy of NAME = " + InferencePolicy.syntax],
+      doc: "how a stochastic model answers: one forward pass, or the mean logits of N passes",
+      details: { v in
+        "Stochastic models (" + codeList(v.architectures.filter { $0.param("policy") != nil }.map(\.name))
+          + ") answer with `average(10)` unless trained with `policy=single` (paper, App. F); every query "
+          + "of an attack and every launch of the evaluation protocol goes through the policy. N is a "
+          + "whole number in \(InferencePolicy.passesRange.lowerBound)...\(InferencePolicy.passesRange.upperBound). "
+          + "A deterministic model ignores it (with a warning)."
+      },
+      examples: ["set policy of net = average(5)"]),
+    StatementSpec(
+      name: "report", syntax: ["report [" + ReportFormat.allCases.map(\.rawValue).joined(separator: "|") + "] [to \"FILE\"]"],
+      doc: "print the results so far, or write them to FILE (format from its extension if not given)",
+      details: { _ in
+        "The format follows the file's extension if not given ("
+          + ReportFormat.allCases.flatMap(\.extensions).map { "`.\($0)`" }.joined(separator: ", ")
+          + "; otherwise text). A given format wins over the extension."
+      },
+      examples: ["report markdown to \"results.md\""]),
+  ]
+
+  /// The statement a help topic names; `train` finds `model`, `policy` finds `set`.
+  public static func named(_ topic: String) -> StatementSpec? {
+    let key = ["train": "model", "policy": "set"][topic.lowercased()] ?? topic.lowercased()
+    return all.first { $0.name == key }
   }
 }
 
-/// Every statement of the language, in the order help lists them.
-public enum Statements {
-  public static let all: [StatementSpec] = [
-    StatementSpec(name: "seed", syntax: "seed N",
-                  doc: "fix the seed of every random choice after it (subsets, initialisation, batches, noise)",
-                  example: "seed 7"),
-    StatementSpec(name: "load", syntax: "load DATASET [from \"PATH\"] [key=value ...]",
-                  doc: "load a data set: the embedded copy, or the files in PATH",
-                  example: "load mnist from \"data/mnist\" train=1000", names: .dataset),
-    StatementSpec(name: "model", syntax: "model NAME = train ARCH [from MODEL] [key=value ...] | model NAME = load \"FILE\" as ARCH [key=value ...]",
-                  doc: "train a model of architecture ARCH on the loaded data set (starting from MODEL's weights with 'from'; or load one saved with 'save') and call it NAME",
-                  example: "model net = train lenet epochs=3 lr=0.001", names: .architecture),
-    StatementSpec(name: "evaluate", syntax: "evaluate NAME",
-                  doc: "measure a model's clean accuracy on the test split",
-                  example: "evaluate net"),
-    StatementSpec(name: "attack", syntax: "attack ATTACK [key=value ...] on NAME [key=value ...]",
-                  doc: "attack a model; records attack success rate and mean L2 distance per pixel",
-                  example: "attack bim eps=32/255 on net samples=100", names: .attack),
-    StatementSpec(name: "for", syntax: "for VAR in [VALUE, ...] { STATEMENTS }",
-                  doc: "run the statements once per value, VAR standing for the value",
-                  example: "for eps in [8/255, 16/255] { attack bim eps=eps on net }"),
-    StatementSpec(name: "save", syntax: "save NAME to \"FILE.safetensors\"",
-                  doc: "write a model's weights (PyTorch state_dict names) and settings to a safetensors file",
-                  example: "save net to \"net.safetensors\""),
-    StatementSpec(name: "set", syntax: "set policy of NAME = single | average(N)",
-                  doc: "how a stochastic model answers: one forward pass, or the mean logits of N passes",
-                  example: "set policy of net = average(5)"),
-    StatementSpec(name: "report", syntax: "report [text|markdown|csv|json] [to \"FILE\"]",
-                  doc: "print the results so far, or write them to FILE (format from its extension if not given)",
-                  example: "report markdown to \"results.md\""),
-  ]
-
-  /// The statement a help topic names; `train` finds `model`.
-  public static func named(_ topic: String) -> StatementSpec? {
-    let key = topic == "train" ? "model" : topic.lowercased()
-    return all.first { $0.name == key }
-  }
+/// `a`, `b` and `c` as markdown code.
+func codeList(_ names: [String]) -> String {
+  listed(names) { "`\($0)`" }
 }
 
 /// The overview `:help` prints: statements, registered names, how to ask for more.
 public func helpText(vocabulary: Vocabulary) -> String {
   var out = "statements:\n"
-  for statement in Statements.all { out += "  \(statement.syntax)\n      \(statement.doc)\n" }
+  for statement in Statements.all {
+    out += statement.syntax.map { "  \($0)\n" }.joined() + "      \(statement.doc)\n"
+  }
   out += "\n"
   for kind in [ComponentKind.architecture, .attack, .dataset] {
     let names = vocabulary.components(kind).map(\.name)
@@ -91,14 +190,15 @@ public func helpText(topic: String, vocabulary: Vocabulary) -> String? {
   return matches.map(componentHelp).joined(separator: "\n")
 }
 
-/// The same as `helpText(topic:vocabulary:)`, for callers that think of the topic as a
-/// statement.
-public func helpText(statement: String, vocabulary: Vocabulary) -> String? {
-  helpText(topic: statement, vocabulary: vocabulary)
-}
-
 func statementHelp(_ statement: StatementSpec, vocabulary: Vocabulary) -> String {
-  var out = "\(statement.syntax)\n  \(statement.doc)\nexample:\n  \(statement.example)\n"
+  var out = statement.syntax.joined(separator: "\n") + "\n  \(statement.doc)\n"
+  let details = statement.details(vocabulary)
+  if !details.isEmpty {
+    out += details.components(separatedBy: "\n\n").map { paragraph in
+      wrapped(paragraph, width: 96).split(separator: "\n").map { "  \($0)\n" }.joined()
+    }.joined(separator: "\n")
+  }
+  out += (statement.examples.count == 1 ? "example:\n" : "examples:\n") + statement.examples.map { "  \($0)\n" }.joined()
   if let kind = statement.names {
     let specs = vocabulary.components(kind)
     out += "\n\(kind.pluralNoun):\n"

@@ -51,7 +51,10 @@ struct CheckerValueTests {
   @Test("choices and booleans are written as bare words")
   func words() {
     let steps = planOf("load mnist\nmodel net = train lenet optimizer=SGD normalize=false")
-    guard case .train(_, _, let params, _)? = steps.last?.step else { return }
+    guard case .train(_, _, let params, _)? = steps.last?.step else {
+      Issue.record("the last step is not a training step: \(steps)")
+      return
+    }
     #expect(params["optimizer"] == .string("sgd"))
     #expect(params["normalize"] == .bool(false))
   }

@@ -77,7 +77,10 @@ struct DiagnosticTests {
   func endOfInput() {
     let file = SourceFile(name: "f", text: "attack bim eps=")
     var checker = Checker(vocabulary: TestVocabulary.extended)
-    guard case .failure(let failure) = checker.check(file) else { return }
+    guard case .failure(let failure) = checker.check(file) else {
+      Issue.record("'attack bim eps=' checked without an error")
+      return
+    }
     #expect(failure.rendered(in: file) == """
       f:1:16: error: expected a value after 'eps=', found end of input
        1 | attack bim eps=

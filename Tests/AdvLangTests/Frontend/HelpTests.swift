@@ -9,7 +9,9 @@ struct HelpTests {
   @Test("the overview lists every statement's syntax and every registered name")
   func overview() {
     let text = helpText(vocabulary: vocabulary)
-    for statement in Statements.all { #expect(text.contains(statement.syntax)) }
+    for statement in Statements.all {
+      for line in statement.syntax { #expect(text.contains(line)) }
+    }
     #expect(text.contains("architectures: lenet, mlp\nattacks: bim\ndata sets: mnist, cifar10, pcam\n"))
     #expect(text.hasPrefix("statements:\n  seed N\n      fix the seed of every random choice after it"))
   }
@@ -45,7 +47,7 @@ struct HelpTests {
       ':help bim' shows the parameters of 'bim'
 
       """)
-    #expect(helpText(statement: "train", vocabulary: vocabulary)?.hasPrefix("model NAME = train ARCH") == true)
+    #expect(helpText(topic: "train", vocabulary: vocabulary)?.hasPrefix("model NAME = train ARCH") == true)
   }
 
   @Test("help finds components by alias and spelling variants, and nothing for unknown topics")
@@ -54,10 +56,11 @@ struct HelpTests {
     #expect(helpText(topic: "fgsm", vocabulary: vocabulary) == nil)
   }
 
-  @Test("every statement's example checks after loading data and defining 'net'")
+  @Test("every statement's examples check after loading data and defining 'net'")
   func examplesCheck() {
     for statement in Statements.all {
-      #expect(diagnosticsOf(netPrelude + statement.example, vocabulary: vocabulary).isEmpty, "\(statement.name)")
+      let examples = statement.examples.joined(separator: "\n")
+      #expect(diagnosticsOf(netPrelude + examples, vocabulary: .standard).isEmpty, "\(statement.name): \(examples)")
     }
   }
 
