@@ -51,8 +51,4 @@ public enum Datasets {
       return try path.map { try MNIST.load(from: $0) } ?? MNIST.embedded()
     }
   }
-
-  public static func named(_ spelling: String) -> ComponentSpec? {
-    specs.first { $0.matches(spelling) }
-  }
 }

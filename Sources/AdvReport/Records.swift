@@ -203,9 +203,4 @@ public struct Report: Codable, Sendable, Equatable {
   public func cleanAccuracy(for result: AttackRecord) -> Double? {
     models.last { $0.name == result.model && $0.modelHash == result.modelHash }?.cleanAccuracy
   }
-
-  /// Clean accuracy of the latest `evaluate` of `model`, if any.
-  public func cleanAccuracy(of model: String) -> Double? {
-    models.last { $0.name == model }?.cleanAccuracy
-  }
 }

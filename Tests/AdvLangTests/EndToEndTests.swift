@@ -118,8 +118,26 @@ final class EndToEndTests {
     do {
       _ = try run("missing-data")
       Issue.record("expected a runtime error")
-    } catch let error as RuntimeError {
+    } catch let error as StatementError {
       #expect(error.description.contains("missing-data.adv:2:1: error: cannot find 'no/such/dir'"))
+    }
+  }
+
+  @Test("an error the session itself raises also names the statement's file, line and column")
+  func sessionErrorLocation() throws {
+    let session = Session(scriptName: "inline.adv", scriptText: nil, outputDirectory: nil, cache: nil,
+                          output: SessionOutput(print: { _ in }, warn: { _ in }))
+    let source = AdvLang.SourceFile(name: "inline.adv", text: "seed 1\nload mnist train=200 test=50\nmodel a = train mlp epochs=1\nmodel b = train lenet from a epochs=1\n")
+    guard case .success(let steps) = session.checker.check(source) else {
+      Issue.record("the script does not check")
+      return
+    }
+    do {
+      try session.run(steps, file: "inline.adv")
+      Issue.record("expected a runtime error: no weight of an mlp fits a lenet")
+    } catch let error as StatementError {
+      #expect(error.description.hasPrefix("inline.adv:4:1: error: no weight of 'a' (mlp) fits lenet"))
+      #expect(error.statement == "model b = train lenet from a epochs=1")
     }
   }
 }
@@ -128,10 +146,11 @@ final class EndToEndTests {
 struct StandardVocabularyTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-  @Test("grammar.md's parameter tables are those the declarations render (run 'make grammar' if not)")
+  @Test("grammar.md's statement sections and parameter tables are those the declarations render (run 'make grammar' if not)")
   func grammarUpToDate() throws {
     let grammar = try String(contentsOf: Self.root.appendingPathComponent("grammar.md"), encoding: .utf8)
     #expect(generatedTables(in: grammar) == renderParameterTables(vocabulary: .standard))
+    #expect(generatedStatements(in: grammar) == renderStatementSections(vocabulary: .standard))
   }
 
   @Test("every example script checks against the real registries")

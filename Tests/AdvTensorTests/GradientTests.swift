@@ -60,10 +60,10 @@ struct GradientTests {
     }
   }
 
-  @Test("relu, sigmoid, tanh, hardtanh")
+  @Test("relu, hardtanh")
   func activations() {
     let x = awayFromKinks([3, 5], seed: 12, kinks: [0, -1, 1])
-    for f in [relu, sigmoid, tanh, hardtanh] as [(Variable) -> Variable] {
+    for f in [relu, hardtanh] as [(Variable) -> Variable] {
       #expect(gradientCheck([x]) { t, v in weightedSum(t, f(v[0])) } < tolerance)
     }
   }

@@ -15,8 +15,6 @@ enum Op {
   case linear(x: Int, weight: Int, bias: Int)
   case conv2d(x: Int, weight: Int, bias: Int, ConvGeometry)
   case relu(Int)
-  case sigmoid(Int)
-  case tanh(Int)
   case hardtanh(Int)
   case maxPool(Int, PoolGeometry, [Int32])
   case avgPool(Int, PoolGeometry)
@@ -83,10 +81,6 @@ extension Tape {
       return out
     case .relu(let a):
       return [(a, g.zipMap(node.value) { dy, y in y > 0 ? dy : 0 })]
-    case .sigmoid(let a):
-      return [(a, g.zipMap(node.value) { dy, y in dy * y * (1 - y) })]
-    case .tanh(let a):
-      return [(a, g.zipMap(node.value) { dy, y in dy * (1 - y * y) })]
     case .hardtanh(let a):
       return [(a, g.zipMap(nodes[a].value) { dy, x in x > -1 && x < 1 ? dy : 0 })]
     case .maxPool(let a, _, let argmax):

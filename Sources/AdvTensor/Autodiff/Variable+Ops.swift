@@ -54,14 +54,6 @@ public func relu(_ x: Variable) -> Variable {
   x.tape.record(.relu(x.id), x.value.map { max($0, 0) }, inputs: x.id)
 }
 
-public func sigmoid(_ x: Variable) -> Variable {
-  x.tape.record(.sigmoid(x.id), x.value.map { 1 / (1 + expf(-$0)) }, inputs: x.id)
-}
-
-public func tanh(_ x: Variable) -> Variable {
-  x.tape.record(.tanh(x.id), x.value.map { tanhf($0) }, inputs: x.id)
-}
-
 public func hardtanh(_ x: Variable) -> Variable {
   x.tape.record(.hardtanh(x.id), x.value.map { min(max($0, -1), 1) }, inputs: x.id)
 }
