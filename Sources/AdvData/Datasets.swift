@@ -2,13 +2,18 @@ import AdvTensor
 
 /// Every data set the language can load.
 public enum Datasets {
+  static let train = ParamKey.int("train", default: 0, range: 0...1_000_000,
+                                  doc: "keep a stratified, seeded subset of N training images (0: all)")
+  static let test = ParamKey.int("test", default: 0, range: 0...1_000_000,
+                                 doc: "keep a stratified, seeded subset of N test images (0: all)")
+  static let reduce = ParamKey<PCam.Reduction>.choice(
+    "reduce", default: .resize, doc: "96x96 to 32x32: antialiased bilinear resize, or the centre crop that defines the label")
+  static let size = ParamKey.int("size", default: 32, range: 8...96, doc: "side of the images the models see [paper: 32]")
+
   public static let mnist = ComponentSpec(
     kind: .dataset, name: "mnist",
     doc: "MNIST digits, 1x28x28; without 'from' the embedded real 5,000-image subset (4,000 train / 1,000 test)",
-    params: [
-      .int("train", default: 0, range: 0...1_000_000, doc: "keep a stratified, seeded subset of N training images (0: all)"),
-      .int("test", default: 0, range: 0...1_000_000, doc: "keep a stratified, seeded subset of N test images (0: all)"),
-    ])
+    params: [train.spec, test.spec])
 
   public static let cifar10 = ComponentSpec(
     kind: .dataset, name: "cifar10", aliases: ["cifar-10", "cifar"],
@@ -18,11 +23,7 @@ public enum Datasets {
   public static let pcam = ComponentSpec(
     kind: .dataset, name: "pcam", aliases: ["patchcamelyon"],
     doc: "PatchCamelyon HDF5 files, 96x96x3 patches seen as 3x32x32, 2 classes; read lazily; needs 'from \"DIR\"'",
-    params: mnist.params + [
-      .choice("reduce", default: "resize", options: ["resize", "centercrop"],
-              doc: "96x96 to 32x32: antialiased bilinear resize, or the centre crop that defines the label"),
-      .int("size", default: 32, range: 8...96, doc: "side of the images the models see [paper: 32]"),
-    ])
+    params: mnist.params + [reduce.spec, size.spec])
 
   public static let specs: [ComponentSpec] = [mnist, cifar10, pcam]
 
@@ -34,10 +35,10 @@ public enum Datasets {
         throw DataError.notFound(path: "pcam", hint: "PCam is not embedded; use 'load pcam from \"DIR\"' with the directory of its .h5 files")
       }
       // PCam subsets are chosen before reading, so only the kept patches are read.
-      return try PCam.load(from: path, train: params.int("train"), test: params.int("test"), seed: seed,
-                           reduce: PCam.Reduction(rawValue: params.string("reduce")) ?? .resize, size: params.int("size"))
+      return try PCam.load(from: path, train: params[train], test: params[test], seed: seed,
+                           reduce: params[reduce], size: params[size])
     }
-    return try load(spec, from: path).subset(train: params.int("train"), test: params.int("test"), seed: seed)
+    return try load(spec, from: path).subset(train: params[train], test: params[test], seed: seed)
   }
 
   static func load(_ spec: ComponentSpec, from path: String?) throws -> Dataset {

@@ -7,7 +7,7 @@ import Foundation
 /// PCam (stochastic-nets.md §1): `reduce=resize` (antialiased bilinear) or `centercrop` (the
 /// centre 32×32, which defines the label).
 public enum PCam {
-  public enum Reduction: String, Sendable { case resize, centercrop }
+  public enum Reduction: String, ParamChoice { case resize, centercrop }
 
   static func path(_ dir: String, _ split: String, _ part: String) -> String {
     (dir as NSString).appendingPathComponent("camelyonpatch_level_2_split_\(split)_\(part).h5")

@@ -165,6 +165,11 @@ public struct ComponentSpec: Sendable, Hashable {
 
   public init(kind: ComponentKind, name: String, aliases: [String] = [], doc: String, params: [ParamSpec],
               datasetDefaults: [String: [String: ParamValue]] = [:]) {
+    for (dataset, values) in datasetDefaults {
+      for key in values.keys where !params.contains(where: { $0.name == key }) {
+        preconditionFailure("\(name): the \(dataset) default of '\(key)' names no declared parameter")
+      }
+    }
     self.kind = kind
     self.name = name
     self.aliases = aliases
@@ -243,6 +248,7 @@ public struct Params: Sendable, Hashable {
 /// `String`-backed enum of choices.
 public protocol ParamRepresentable: Sendable {
   init?(paramValue: ParamValue)
+  var paramValue: ParamValue { get }
 }
 
 extension Double: ParamRepresentable {
@@ -250,6 +256,7 @@ extension Double: ParamRepresentable {
     guard let v = paramValue.asDouble else { return nil }
     self = v
   }
+  public var paramValue: ParamValue { .real(self) }
 }
 
 extension Int: ParamRepresentable {
@@ -260,6 +267,7 @@ extension Int: ParamRepresentable {
     default: return nil
     }
   }
+  public var paramValue: ParamValue { .int(self) }
 }
 
 extension Bool: ParamRepresentable {
@@ -267,6 +275,7 @@ extension Bool: ParamRepresentable {
     guard case .bool(let b) = paramValue else { return nil }
     self = b
   }
+  public var paramValue: ParamValue { .bool(self) }
 }
 
 extension String: ParamRepresentable {
@@ -274,6 +283,7 @@ extension String: ParamRepresentable {
     guard case .string(let s) = paramValue else { return nil }
     self = s
   }
+  public var paramValue: ParamValue { .string(self) }
 }
 
 /// A choice parameter's values as a Swift enum: its raw values are the spellings a script uses.
@@ -284,6 +294,7 @@ extension ParamChoice {
     guard case .string(let s) = paramValue else { return nil }
     self.init(rawValue: s)
   }
+  public var paramValue: ParamValue { .string(rawValue) }
 }
 
 /// A parameter declared once, typed: the declaration (`spec`, which goes into a component's
@@ -297,6 +308,12 @@ public struct ParamKey<Value: ParamRepresentable>: Sendable, Hashable {
   public var name: String { spec.name }
 
   public init(spec: ParamSpec) { self.spec = spec }
+
+  /// The same parameter with another default: shared keys (training settings) carry each
+  /// component's own paper default.
+  public func withDefault(_ value: Value) -> Self {
+    Self(spec: ParamSpec(name: spec.name, kind: spec.kind, defaultValue: value.paramValue, doc: spec.doc))
+  }
 }
 
 extension ParamKey where Value == Double {

@@ -14,30 +14,37 @@ import Foundation
 /// their input; straight-through (identity) gradients reach the real-valued latent weights,
 /// which are clipped to [-1, 1] after every step when `clip=true` (BinaryNet's training loop).
 enum BinarizedResNet {
+  enum Layout: String, ParamChoice { case binarynet, torchvision }
+  enum LatentInit: String, ParamChoice { case normal, uniform, sign }
+
+  static let layout = ParamKey<Layout>.choice(
+    "layout", default: .binarynet, doc: "binarynet: BinaryNet's CIFAR resnet_binary (width 5); torchvision: ResNet-18 layout")
+  static let clip = ParamKey.bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)")
+  static let binarizeInput = ParamKey.bool(
+    "binarize_input", default: true,
+    doc: "binarise the input image in the stem unless it is RGB (BinaryNet binarises every non-RGB input)")
+  static let latentInit = ParamKey<LatentInit>.choice(
+    "latent_init", default: .normal,
+    doc: "starting latent weights: normal = BinaryNet's N(0, 2/(k·k·C_out)) [paper code] (or the weights of 'from MODEL'); sign = their signs, ±1; uniform = their signs times U(0, 1)")
+  static let sampleLatent = ParamKey.bool(
+    "sample_latent", default: false,
+    doc: "true: before every step each latent weight is replaced by its ±1 sample, which the optimiser then moves; false: real-valued latent weights, as in the BinaryNet version the paper adapted [paper code]")
+
   static func params(stochastic: Bool) -> [ParamSpec] {
-    trainingParams(epochs: 20, batch: 256, optimizer: "adam", lr: 0.005, weightDecay: 1e-4, normalize: false)
-      + [.choice("layout", default: "binarynet", options: ["binarynet", "torchvision"],
-                 doc: "binarynet: BinaryNet's CIFAR resnet_binary (width 5); torchvision: ResNet-18 layout"),
-         .choice("regime", default: "binarynet", options: ["binarynet", "step"],
-                 doc: "binarynet: lr 0.005, 0.001 from epoch 101, 0.0005 from epoch 142 [paper]; step: lr_step/gamma"),
-         .bool("clip", default: true, doc: "clip latent weights to [-1, 1] after each step (BinaryNet)"),
-         .bool("binarize_input", default: true,
-               doc: "binarise the input image in the stem unless it is RGB (BinaryNet binarises every non-RGB input)"),
-         .choice("latent_init", default: "normal", options: ["normal", "uniform", "sign"],
-                 doc: "starting latent weights: normal = BinaryNet's N(0, 2/(k·k·C_out)) [paper code] (or the weights of 'from MODEL'); sign = their signs, ±1; uniform = their signs times U(0, 1)"),
-         .bool("recalibrate", default: true,
-               doc: "after training, recompute batch-norm statistics over the training split for the final weights")]
-      + (stochastic ? [.bool("sample_latent", default: false,
-                             doc: "true: before every step each latent weight is replaced by its ±1 sample, which the optimiser then moves; false: real-valued latent weights, as in the BinaryNet version the paper adapted [paper code]"),
-                       InferencePolicy.kindKey.spec, InferencePolicy.passesKey.spec] : [])
+    trainingParams(epochs: 20, batch: 256, optimizer: .adam, lr: 0.005, weightDecay: 1e-4, normalize: false)
+      + [layout.spec,
+         TrainingConfig.regime.withDefault(.binarynet).spec,
+         clip.spec, binarizeInput.spec, latentInit.spec,
+         TrainingConfig.recalibrate.withDefault(true).spec]
+      + (stochastic ? [sampleLatent.spec, InferencePolicy.kindKey.spec, InferencePolicy.passesKey.spec] : [])
   }
 
   static func make(name: String, stochastic: Bool, params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     guard inputShape.count == 3, inputShape[1] >= 8, inputShape[2] >= 8 else {
       throw ArchitectureError.unsupportedInput(architecture: name, inputShape: inputShape, expected: "CxHxW images of at least 8x8")
     }
-    let torchvision = params["layout"] == .string("torchvision")
-    let binarizeImage = params["binarize_input"] != .bool(false)
+    let torchvision = params[layout] == .torchvision
+    let binarizeImage = params[binarizeInput]
     let widths = torchvision ? [64, 128, 256, 512] : [80, 160, 320]
     var b = ParameterBuilder(rng: rng)
     var binaryWeights: [String] = []
@@ -95,13 +102,14 @@ enum BinarizedResNet {
     // steps before any signal passes 17 noisy layers. `sign` keeps only the signs (fixed binary
     // weights at the start, BNN-D's own when starting from one), `uniform` spreads them over
     // (0, 1] in magnitude. Applied to the fresh weights and again to weights copied by 'from'.
-    if let rule = params["latent_init"], rule != .string("normal") {
+    let rule = params[latentInit]
+    if rule != .normal {
       let names = Set(binaryWeights)
       var draws = rng.derived(0xB1A7)
       net.prepareLatent = { net in
         for (k, name) in net.names.enumerated() where names.contains(name) {
           var magnitude = Tensor(repeating: 1, shape: net.values[k].shape)
-          if rule == .string("uniform") { magnitude.withUnsafeMutableBufferPointer { draws.fillUniform($0) } }
+          if rule == .uniform { magnitude.withUnsafeMutableBufferPointer { draws.fillUniform($0) } }
           net.values[k].withUnsafeMutableBufferPointer { w in
             magnitude.withUnsafeBufferPointer { m in
               for i in 0..<w.count { w[i] = w[i] < 0 ? -max(m[i], 1e-3) : max(m[i], 1e-3) }
@@ -111,8 +119,8 @@ enum BinarizedResNet {
       }
       net.prepareLatent?(net)
     }
-    if params["clip"] == .bool(true) { net.clippedParameters = Set(binaryWeights) }
-    if stochastic && params["sample_latent"] == .bool(true) { net.sampledLatentParameters = Set(binaryWeights) }
+    if params[clip] { net.clippedParameters = Set(binaryWeights) }
+    if stochastic && params[sampleLatent] { net.sampledLatentParameters = Set(binaryWeights) }
     return net
   }
 }

@@ -2,10 +2,10 @@ import AdvTensor
 
 /// Training parameters of the binary stochastic networks (stochastic-nets.md §6, Table VII,
 /// MNIST column; epochs 100 is the adapted code's default).
-func bsnParams(optimizer: String, lr: Double, weightDecay: Double, lrStep: Int, gamma: Double, anneal: Bool) -> [ParamSpec] {
+func bsnParams(optimizer: TrainingConfig.OptimizerName, lr: Double, weightDecay: Double, lrStep: Int, gamma: Double, anneal: Bool) -> [ParamSpec] {
   trainingParams(epochs: 100, batch: 128, optimizer: optimizer, lr: lr, weightDecay: weightDecay,
                  lrStep: lrStep, gamma: gamma, normalize: false)
-    + [.bool("anneal", default: anneal, doc: "slope annealing k = 1.005^(epoch-1) [paper: BSN-2, BSN-4]"),
+    + [TrainingConfig.anneal.withDefault(anneal).spec,
        InferencePolicy.kindKey.spec, InferencePolicy.passesKey.spec]
 }
 
@@ -33,7 +33,7 @@ public enum BSN2: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bsn-2", aliases: ["bsn2"],
     doc: "binary stochastic MLP with one hidden layer of 100 units (Table VIII)",
-    params: bsnParams(optimizer: "sgd", lr: 0.01, weightDecay: 1e-4, lrStep: 5, gamma: 0.75, anneal: true),
+    params: bsnParams(optimizer: .sgd, lr: 0.01, weightDecay: 1e-4, lrStep: 5, gamma: 0.75, anneal: true),
     datasetDefaults: colourDefaults([:]))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
@@ -47,7 +47,7 @@ public enum BSN4: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bsn-4", aliases: ["bsn4"],
     doc: "binary stochastic MLP with three hidden layers (600-400-200 on MNIST, 2000-750-100 on colour data; Table IX)",
-    params: bsnParams(optimizer: "adam", lr: 1e-4, weightDecay: 1e-6, lrStep: 5, gamma: 0.75, anneal: true),
+    params: bsnParams(optimizer: .adam, lr: 1e-4, weightDecay: 1e-6, lrStep: 5, gamma: 0.75, anneal: true),
     datasetDefaults: colourDefaults([:]))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
@@ -63,7 +63,7 @@ public enum BSNL: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "bsn-l", aliases: ["bsnl", "bsn-lenet"],
     doc: "LeNet with every hidden activation a binary stochastic neuron, slope 1",
-    params: bsnParams(optimizer: "adam", lr: 1e-3, weightDecay: 1e-5, lrStep: 50, gamma: 0.1, anneal: false),
+    params: bsnParams(optimizer: .adam, lr: 1e-3, weightDecay: 1e-5, lrStep: 50, gamma: 0.1, anneal: false),
     // Table VII: CIFAR-10 lr 0.01, WD 1e-4, step 50, γ 0.5; PCam step 5, γ 0.75.
     datasetDefaults: colourDefaults(["lr": .real(0.01), "weight_decay": .real(1e-4), "gamma": .real(0.5)],
                                     pcam: ["lr_step": .int(5), "gamma": .real(0.75)]))

@@ -8,7 +8,7 @@ public enum LeNet: Architecture {
   public static let spec = ComponentSpec(
     kind: .architecture, name: "lenet", aliases: ["lenet5", "lenet-5"],
     doc: "LeNet-5 style CNN (2 conv + 3 dense layers, ReLU, max pooling); reference: 0.955 on the embedded MNIST subset",
-    params: trainingParams(epochs: 15, batch: 128, optimizer: "adam", lr: 1e-3))
+    params: trainingParams(epochs: 15, batch: 128, optimizer: .adam, lr: 1e-3))
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     guard inputShape.count == 3, inputShape[1] >= 12, inputShape[2] >= 12 else {

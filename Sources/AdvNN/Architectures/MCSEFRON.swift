@@ -11,16 +11,23 @@ import Foundation
 /// whenever some class fires. Where no class fires the reference makes no decision; the arg max
 /// then names the class that came closest to firing.
 public enum MCSEFRON: Architecture {
+  static let rf = ParamKey.int("rf", default: 5, range: 3...32, doc: "Gaussian receptive fields per input value [paper: 5 MNIST, 3 CIFAR-10; 6 PCam: reference default]")
+  static let lr = ParamKey.real("lr", default: 0.1, range: 0...100, doc: "learning rate λ [paper: 0.1 MNIST, 0.5 CIFAR-10 and PCam]")
+  static let epochs = ParamKey.int("epochs", default: 100, range: 0...10_000, doc: "passes over the training set, in data-set order [reference default]")
+  static let margin = ParamKey.int("margin", default: 5, range: 0...399, doc: "required gap T_m (time steps) between correct and wrong classes [reference]")
+  static let samples = ParamKey.int("samples", default: 0, range: 0...10_000_000, doc: "train on the first n training images (0: all) [paper: 10000 CIFAR-10, 30000 PCam]")
+  static let grad = ParamKey.choice("grad", default: "full", options: ["full", "paper"], doc: "attack gradient: 'paper' = straight-through spike times only, 'full' adds the weight-function slope")
+
   public static let spec = ComponentSpec(
     kind: .architecture, name: "mcsefron", aliases: ["mc-sefron", "sefron"],
     doc: "MC-SEFRON spiking classifier: Gaussian receptive-field spike coding, time-varying weights, spike-time-error rule, earliest spike decides",
     params: [
-      .int("rf", default: 5, range: 3...32, doc: "Gaussian receptive fields per input value [paper: 5 MNIST, 3 CIFAR-10; 6 PCam: reference default]"),
-      .real("lr", default: 0.1, range: 0...100, doc: "learning rate λ [paper: 0.1 MNIST, 0.5 CIFAR-10 and PCam]"),
-      .int("epochs", default: 100, range: 0...10_000, doc: "passes over the training set, in data-set order [reference default]"),
-      .int("margin", default: 5, range: 0...399, doc: "required gap T_m (time steps) between correct and wrong classes [reference]"),
-      .int("samples", default: 0, range: 0...10_000_000, doc: "train on the first n training images (0: all) [paper: 10000 CIFAR-10, 30000 PCam]"),
-      .choice("grad", default: "full", options: ["full", "paper"], doc: "attack gradient: 'paper' = straight-through spike times only, 'full' adds the weight-function slope"),
+      rf.spec,
+      lr.spec,
+      epochs.spec,
+      margin.spec,
+      samples.spec,
+      grad.spec,
     ],
     datasetDefaults: [
       "cifar10": ["rf": .int(3), "lr": .real(0.5), "samples": .int(10_000)],
@@ -28,17 +35,17 @@ public enum MCSEFRON: Architecture {
     ])
 
   static func engine(_ net: Network) -> MCSEFRONEngine {
-    MCSEFRONEngine(features: net.inputShape.reduce(1, *), fields: net.params.int("rf"), classes: net.classes,
-                   margin: net.params.int("margin"))
+    MCSEFRONEngine(features: net.inputShape.reduce(1, *), fields: net.params[MCSEFRON.rf], classes: net.classes,
+                   margin: net.params[MCSEFRON.margin])
   }
 
   public static func make(params: Params, inputShape: [Int], classes: Int, rng: RandomStream) throws -> Network {
     guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
       throw ArchitectureError.unsupportedInput(architecture: spec.name, inputShape: inputShape, expected: "CxHxW images")
     }
-    let engine = MCSEFRONEngine(features: inputShape.reduce(1, *), fields: params.int("rf"), classes: classes,
-                                margin: params.int("margin"))
-    let slope = params.string("grad") == "full"
+    let engine = MCSEFRONEngine(features: inputShape.reduce(1, *), fields: params[MCSEFRON.rf], classes: classes,
+                                margin: params[MCSEFRON.margin])
+    let slope = params[MCSEFRON.grad] == "full"
     let parameters: [(String, Tensor)] = [
       ("weights", Tensor(zeros: [classes, engine.presynaptic, MCSEFRONEngine.grid])),
       ("thresholds", Tensor(zeros: [classes])),
@@ -66,11 +73,11 @@ public enum MCSEFRON: Architecture {
                            label: String) throws -> TrainingLog? {
     let start = Date()
     let e = engine(net)
-    let limit = params.int("samples")
+    let limit = params[MCSEFRON.samples]
     let n = limit > 0 ? min(limit, split.count) : split.count
     let images = n == split.count ? split.images : split.images.slice(0..<n)
     let spikes = e.encode(images)
-    let epochs = params.int("epochs"), rate = Float(params.real("lr")), p = e.presynaptic
+    let epochs = params[MCSEFRON.epochs], rate = Float(params[MCSEFRON.lr]), p = e.presynaptic
     var log = TrainingLog()
     log.measure = "training error"
     let progress = Progress(label, total: max(epochs * n, 1))

@@ -2,19 +2,14 @@ import AdvTensor
 
 /// Training hyper-parameters shared by every architecture trained by backpropagation.
 /// Each architecture lists them with its own paper defaults.
-public func trainingParams(epochs: Int, batch: Int, optimizer: String, lr: Double,
+public func trainingParams(epochs: Int, batch: Int, optimizer: TrainingConfig.OptimizerName, lr: Double,
                            momentum: Double = 0.9, weightDecay: Double = 0,
                            lrStep: Int = 0, gamma: Double = 0.1, normalize: Bool = true) -> [ParamSpec] {
-  [
-    .int("epochs", default: epochs, range: 0...10_000, doc: "training epochs"),
-    .int("batch", default: batch, range: 1...65_536, doc: "mini-batch size"),
-    .choice("optimizer", default: optimizer, options: ["adam", "sgd"], doc: "optimiser"),
-    .real("lr", default: lr, range: 0...10, doc: "learning rate"),
-    .real("momentum", default: momentum, range: 0...0.999, doc: "SGD momentum (SGD only)"),
-    .real("weight_decay", default: weightDecay, range: 0...1, doc: "L2 weight decay"),
-    .int("lr_step", default: lrStep, range: 0...10_000, doc: "multiply lr by gamma every lr_step epochs (0: never)"),
-    .real("gamma", default: gamma, range: 0...1, doc: "step schedule factor"),
-    .bool("normalize", default: normalize, doc: "per-channel mean/std of the training split, applied inside the model"),
+  typealias K = TrainingConfig
+  return [
+    K.epochs.withDefault(epochs).spec, K.batch.withDefault(batch).spec, K.optimizer.withDefault(optimizer).spec,
+    K.lr.withDefault(lr).spec, K.momentum.withDefault(momentum).spec, K.weightDecay.withDefault(weightDecay).spec,
+    K.lrStep.withDefault(lrStep).spec, K.gamma.withDefault(gamma).spec, K.normalize.withDefault(normalize).spec,
   ]
 }
 

@@ -8,13 +8,16 @@ import Foundation
 /// Parameter and buffer names equal torchvision's `state_dict` keys. Training defaults: Table V,
 /// MNIST column (SGD 0.001, WD 1e-5, step 5, γ 0.5, batch 128, 20 epochs).
 public enum ResNet18: Architecture {
+  enum Stem: String, ParamChoice { case imagenet, cifar }
+  static let stem = ParamKey<Stem>.choice(
+    "stem", default: .imagenet, doc: "imagenet: 7x7/2 conv + max-pool (torchvision); cifar: 3x3/1 conv, no pool")
+
   public static let spec = ComponentSpec(
     kind: .architecture, name: "resnet18", aliases: ["resnet-18", "resnet"],
     doc: "ResNet-18, torchvision layout, batch norm, trained from scratch",
-    params: trainingParams(epochs: 20, batch: 128, optimizer: "sgd", lr: 0.001, weightDecay: 1e-5,
+    params: trainingParams(epochs: 20, batch: 128, optimizer: .sgd, lr: 0.001, weightDecay: 1e-5,
                            lrStep: 5, gamma: 0.5, normalize: false)
-      + [.choice("stem", default: "imagenet", options: ["imagenet", "cifar"],
-                 doc: "imagenet: 7x7/2 conv + max-pool (torchvision); cifar: 3x3/1 conv, no pool")],
+      + [stem.spec],
     // Table V, CIFAR-10 and PCam columns; 30 epochs is a reading (not stated in the paper).
     datasetDefaults: colourDefaults(["optimizer": .string("adam"), "weight_decay": .real(1e-4),
                                      "lr_step": .int(3), "gamma": .real(0.95), "batch": .int(256), "epochs": .int(30)]))
@@ -25,7 +28,7 @@ public enum ResNet18: Architecture {
     guard inputShape.count == 3, inputShape[1] >= 8, inputShape[2] >= 8 else {
       throw ArchitectureError.unsupportedInput(architecture: spec.name, inputShape: inputShape, expected: "CxHxW images of at least 8x8")
     }
-    let cifarStem = params["stem"] == .string("cifar")
+    let cifarStem = params[stem] == .cifar
     var b = ParameterBuilder(rng: rng)
     // torchvision: kaiming-normal, fan-out, for every convolution.
     func conv(_ b: inout ParameterBuilder, _ name: String, _ i: Int, _ o: Int, _ k: Int) {

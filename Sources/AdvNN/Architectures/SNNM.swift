@@ -14,34 +14,59 @@ import Foundation
 /// conv3. Its scores for attacks are the per-class maxima of the conv3 potentials; every spike
 /// is a straight-through sign (snn.md §3.8).
 public enum SNNM: Architecture {
+  static let maps1 = ParamKey.int("maps1", default: 30, range: 1...4096, doc: "layer-1 feature maps [paper: 30 MNIST, 300 CIFAR-10]")
+  static let maps2 = ParamKey.int("maps2", default: 250, range: 1...4096, doc: "layer-2 feature maps [paper: 250 MNIST, 800 CIFAR-10]")
+  static let maps3 = ParamKey.int("maps3", default: 200, range: 1...4096, doc: "layer-3 feature maps, an equal share per class [paper: 200 MNIST, 500 CIFAR-10]")
+  static let threshold1 = ParamKey.real("threshold1", default: 15, range: 0...1e6, doc: "layer-1 firing threshold [paper]")
+  static let threshold2 = ParamKey.real("threshold2", default: 10, range: 0...1e6, doc: "layer-2 firing threshold [paper]")
+  static let k1 = ParamKey.int("k1", default: 5, range: 1...1000, doc: "layer-1 STDP winners per sample [reference]")
+  static let k2 = ParamKey.int("k2", default: 8, range: 1...1000, doc: "layer-2 STDP winners per sample [reference]")
+  static let radius1 = ParamKey.int("radius1", default: 3, range: 0...100, doc: "layer-1 lateral inhibition radius [reference]")
+  static let radius2 = ParamKey.int("radius2", default: 1, range: 0...100, doc: "layer-2 lateral inhibition radius [reference]")
+  static let epochs1 = ParamKey.int("epochs1", default: 2, range: 0...1000, doc: "STDP passes over the training set for layer 1 [reference]")
+  static let epochs2 = ParamKey.int("epochs2", default: 4, range: 0...1000, doc: "STDP passes for layer 2 [reference]")
+  static let rstdpEpochs = ParamKey.int("rstdp_epochs", default: 680, range: 0...100_000, doc: "R-STDP passes for layer 3 [reference: 680]")
+  static let timesteps = ParamKey.int("timesteps", default: 15, range: 1...254, doc: "time bins of the intensity-to-latency code [reference]")
+  static let stdpPlus = ParamKey.real("stdp_plus", default: 0.004, range: 0...1, doc: "initial STDP a⁺ of layers 1–2 [reference]")
+  static let stdpMinus = ParamKey.real("stdp_minus", default: -0.003, range: -1...0, doc: "initial STDP a⁻ of layers 1–2 [reference]")
+  static let rateCap = ParamKey.real("rate_cap", default: 0.15, range: 0...1, doc: "cap of a⁺ when it doubles [reference]")
+  static let rateEvery = ParamKey.int("rate_every", default: 500, range: 1...1_000_000, doc: "samples between doublings of a⁺ (a⁻ = −0.75 a⁺) [reference]")
+  static let rewardPlus = ParamKey.real("reward_plus", default: 0.004, range: -1...1, doc: "R-STDP reward a⁺ [reference]")
+  static let rewardMinus = ParamKey.real("reward_minus", default: -0.003, range: -1...1, doc: "R-STDP reward a⁻ [reference]")
+  static let punishPlus = ParamKey.real("punish_plus", default: -0.004, range: -1...1, doc: "R-STDP punishment rate where the input spiked [reference]")
+  static let punishMinus = ParamKey.real("punish_minus", default: 0.0005, range: -1...1, doc: "R-STDP punishment rate where it did not [reference]")
+  static let group = ParamKey.int("group", default: 1000, range: 1...1_000_000, doc: "samples per R-STDP rate adaptation [reference: loader batch]")
+  static let select = ParamKey.bool("select", default: true, doc: "keep the R-STDP epoch with the best training accuracy (the reference selects on test data)")
+  static let samples = ParamKey.int("samples", default: 0, range: 0...10_000_000, doc: "train on the first n training images (0: all)")
+
   public static let spec = ComponentSpec(
     kind: .architecture, name: "snn-m", aliases: ["snnm", "mozafari"],
     doc: "SNN_M (Mozafari et al. 2019): DoG + latency coding, 3 spiking conv layers, STDP then R-STDP, maximal potential decides",
     params: [
-      .int("maps1", default: 30, range: 1...4096, doc: "layer-1 feature maps [paper: 30 MNIST, 300 CIFAR-10]"),
-      .int("maps2", default: 250, range: 1...4096, doc: "layer-2 feature maps [paper: 250 MNIST, 800 CIFAR-10]"),
-      .int("maps3", default: 200, range: 1...4096, doc: "layer-3 feature maps, an equal share per class [paper: 200 MNIST, 500 CIFAR-10]"),
-      .real("threshold1", default: 15, range: 0...1e6, doc: "layer-1 firing threshold [paper]"),
-      .real("threshold2", default: 10, range: 0...1e6, doc: "layer-2 firing threshold [paper]"),
-      .int("k1", default: 5, range: 1...1000, doc: "layer-1 STDP winners per sample [reference]"),
-      .int("k2", default: 8, range: 1...1000, doc: "layer-2 STDP winners per sample [reference]"),
-      .int("radius1", default: 3, range: 0...100, doc: "layer-1 lateral inhibition radius [reference]"),
-      .int("radius2", default: 1, range: 0...100, doc: "layer-2 lateral inhibition radius [reference]"),
-      .int("epochs1", default: 2, range: 0...1000, doc: "STDP passes over the training set for layer 1 [reference]"),
-      .int("epochs2", default: 4, range: 0...1000, doc: "STDP passes for layer 2 [reference]"),
-      .int("rstdp_epochs", default: 680, range: 0...100_000, doc: "R-STDP passes for layer 3 [reference: 680]"),
-      .int("timesteps", default: 15, range: 1...254, doc: "time bins of the intensity-to-latency code [reference]"),
-      .real("stdp_plus", default: 0.004, range: 0...1, doc: "initial STDP a⁺ of layers 1–2 [reference]"),
-      .real("stdp_minus", default: -0.003, range: -1...0, doc: "initial STDP a⁻ of layers 1–2 [reference]"),
-      .real("rate_cap", default: 0.15, range: 0...1, doc: "cap of a⁺ when it doubles [reference]"),
-      .int("rate_every", default: 500, range: 1...1_000_000, doc: "samples between doublings of a⁺ (a⁻ = −0.75 a⁺) [reference]"),
-      .real("reward_plus", default: 0.004, range: -1...1, doc: "R-STDP reward a⁺ [reference]"),
-      .real("reward_minus", default: -0.003, range: -1...1, doc: "R-STDP reward a⁻ [reference]"),
-      .real("punish_plus", default: -0.004, range: -1...1, doc: "R-STDP punishment rate where the input spiked [reference]"),
-      .real("punish_minus", default: 0.0005, range: -1...1, doc: "R-STDP punishment rate where it did not [reference]"),
-      .int("group", default: 1000, range: 1...1_000_000, doc: "samples per R-STDP rate adaptation [reference: loader batch]"),
-      .bool("select", default: true, doc: "keep the R-STDP epoch with the best training accuracy (the reference selects on test data)"),
-      .int("samples", default: 0, range: 0...10_000_000, doc: "train on the first n training images (0: all)"),
+      maps1.spec,
+      maps2.spec,
+      maps3.spec,
+      threshold1.spec,
+      threshold2.spec,
+      k1.spec,
+      k2.spec,
+      radius1.spec,
+      radius2.spec,
+      epochs1.spec,
+      epochs2.spec,
+      rstdpEpochs.spec,
+      timesteps.spec,
+      stdpPlus.spec,
+      stdpMinus.spec,
+      rateCap.spec,
+      rateEvery.spec,
+      rewardPlus.spec,
+      rewardMinus.spec,
+      punishPlus.spec,
+      punishMinus.spec,
+      group.spec,
+      select.spec,
+      samples.spec,
     ],
     datasetDefaults: [
       "cifar10": ["maps1": .int(300), "maps2": .int(800), "maps3": .int(500)],
@@ -60,7 +85,7 @@ public enum SNNM: Architecture {
     guard inputShape.count == 3, inputShape[1] >= 6, inputShape[2] >= 6 else {
       throw ArchitectureError.unsupportedInput(architecture: spec.name, inputShape: inputShape, expected: "CxHxW images of at least 6x6")
     }
-    let (m1, m2, m3) = (params.int("maps1"), params.int("maps2"), params.int("maps3"))
+    let (m1, m2, m3) = (params[SNNM.maps1], params[SNNM.maps2], params[SNNM.maps3])
     guard m3 % classes == 0 else {
       throw ArchitectureError.unsupportedInput(architecture: spec.name, inputShape: inputShape,
                                                expected: "maps3 (\(m3)) to be a multiple of the \(classes) classes")
@@ -72,7 +97,7 @@ public enum SNNM: Architecture {
       ("conv2.weight", r.normalTensor([m2, m1, 3, 3], mean: 0.8, std: 0.05)),
       ("conv3.weight", r.normalTensor([m3, m2, 5, 5], mean: 0.8, std: 0.05)),
     ]
-    let th1 = Float(params.real("threshold1")), th2 = Float(params.real("threshold2")), steps = params.int("timesteps")
+    let th1 = Float(params[SNNM.threshold1]), th2 = Float(params[SNNM.threshold2]), steps = params[SNNM.timesteps]
     return Network(architecture: spec.name, params: params, inputShape: inputShape, classes: classes,
                    parameters: parameters) { x, p, _, _ in
       let pot = potentials(x, p["conv1.weight"], p["conv2.weight"], p["conv3.weight"], th1, th2, steps: steps)
@@ -214,27 +239,27 @@ public enum SNNM: Architecture {
   public static func train(_ net: Network, on split: Split, params p: Params, rng: inout RandomStream,
                            label: String) throws -> TrainingLog? {
     let start = Date()
-    let limit = p.int("samples")
+    let limit = p[SNNM.samples]
     let n = limit > 0 ? min(limit, split.count) : split.count
-    let steps = p.int("timesteps")
-    let (e1, e2, e3) = (p.int("epochs1"), p.int("epochs2"), p.int("rstdp_epochs"))
+    let steps = p[SNNM.timesteps]
+    let (e1, e2, e3) = (p[SNNM.epochs1], p[SNNM.epochs2], p[SNNM.rstdpEpochs])
     let progress = Progress(label, total: max(1, n * (e1 + e2 + e3)))
     defer { progress.finish() }
     var done = 0
-    let schedule = STDPSchedule(ltp: Float(p.real("stdp_plus")), ltd: Float(p.real("stdp_minus")),
-                                cap: Float(p.real("rate_cap")), every: p.int("rate_every"))
+    let schedule = STDPSchedule(ltp: Float(p[SNNM.stdpPlus]), ltd: Float(p[SNNM.stdpMinus]),
+                                cap: Float(p[SNNM.rateCap]), every: p[SNNM.rateEvery])
     let images = n == split.count ? split.images : split.images.slice(0..<n)
     let encoded = encode(images, steps: steps)
     let stage1 = Stage(maps: encoded.maps, channels: SpikeEncoding.filters.count, height: encoded.height, width: encoded.width)
-    let th1 = Float(p.real("threshold1")), th2 = Float(p.real("threshold2"))
+    let th1 = Float(p[SNNM.threshold1]), th2 = Float(p[SNNM.threshold2])
 
     var conv1 = SpikingConv(net.values[0])
-    try trainLayer(&conv1, input: stage1, count: n, threshold: th1, steps: steps, k: p.int("k1"), radius: p.int("radius1"),
+    try trainLayer(&conv1, input: stage1, count: n, threshold: th1, steps: steps, k: p[SNNM.k1], radius: p[SNNM.radius1],
                    epochs: e1, schedule: schedule, progress: progress, done: &done, note: "layer 1 STDP")
     net.values[0] = conv1.oihw
     let stage2 = propagate(stage1, conv1, threshold: th1, steps: steps, pool: 2, pad: 1, count: n)
     var conv2 = SpikingConv(net.values[1])
-    try trainLayer(&conv2, input: stage2, count: n, threshold: th2, steps: steps, k: p.int("k2"), radius: p.int("radius2"),
+    try trainLayer(&conv2, input: stage2, count: n, threshold: th2, steps: steps, k: p[SNNM.k2], radius: p[SNNM.radius2],
                    epochs: e2, schedule: schedule, progress: progress, done: &done, note: "layer 2 STDP")
     net.values[1] = conv2.oihw
     // Layer 3 reads only the last step: a binary map (0 = spiked by then) run as one step.
@@ -243,10 +268,10 @@ public enum SNNM: Architecture {
 
     var conv3 = SpikingConv(net.values[2])
     let perClass = conv3.features / net.classes
-    let base = RewardRates(reward: (Float(p.real("reward_plus")), Float(p.real("reward_minus"))),
-                           punish: (Float(p.real("punish_plus")), Float(p.real("punish_minus"))))
+    let base = RewardRates(reward: (Float(p[SNNM.rewardPlus]), Float(p[SNNM.rewardMinus])),
+                           punish: (Float(p[SNNM.punishPlus]), Float(p[SNNM.punishMinus])))
     var rates = base
-    let group = p.int("group"), select = p.bool("select")
+    let group = p[SNNM.group], select = p[SNNM.select]
     var log = TrainingLog()
     log.measure = "training error"
     var best = (accuracy: -1.0, weights: conv3.weights)
@@ -299,12 +324,12 @@ public enum SNNM: Architecture {
   /// layers fire with their thresholds, no inhibition; the layer-3 neuron with the largest
   /// last-step potential decides; −1 when none is positive. Also returns those potentials.
   public static func decideTimeResolved(_ net: Network, _ images: Tensor) -> (labels: [Int], potentials: [[Float]]) {
-    let p = net.params, steps = p.int("timesteps"), n = images.shape[0]
+    let p = net.params, steps = p[SNNM.timesteps], n = images.shape[0]
     let enc = encode(images, steps: steps)
     let stage1 = Stage(maps: enc.maps, channels: SpikeEncoding.filters.count, height: enc.height, width: enc.width)
     let conv1 = SpikingConv(net.values[0]), conv2 = SpikingConv(net.values[1]), conv3 = SpikingConv(net.values[2])
-    let stage2 = propagate(stage1, conv1, threshold: Float(p.real("threshold1")), steps: steps, pool: 2, pad: 1, count: n)
-    let stage3 = propagate(stage2, conv2, threshold: Float(p.real("threshold2")), steps: steps, pool: 3, pad: 2, count: n)
+    let stage2 = propagate(stage1, conv1, threshold: Float(p[SNNM.threshold1]), steps: steps, pool: 2, pad: 1, count: n)
+    let stage3 = propagate(stage2, conv2, threshold: Float(p[SNNM.threshold2]), steps: steps, pool: 3, pad: 2, count: n)
     var labels: [Int] = [], pots: [[Float]] = []
     stage3.maps.withUnsafeBufferPointer { pm in
       for i in 0..<n {

@@ -17,25 +17,49 @@ public struct TrainingConfig: Sendable, Hashable {
   public var binaryNetRegime: Bool
   public var recalibrate: Bool
 
+  public enum OptimizerName: String, ParamChoice { case adam, sgd }
+  public enum Regime: String, ParamChoice { case binarynet, step }
+
+  // The keys of the training settings. Every backprop architecture lists the first nine with its
+  // own defaults (`trainingParams`); the last four only some declare, and their defaults here are
+  // what an architecture without them gets.
+  public static let epochs = ParamKey.int("epochs", default: 10, range: 0...10_000, doc: "training epochs")
+  public static let batch = ParamKey.int("batch", default: 128, range: 1...65_536, doc: "mini-batch size")
+  public static let optimizer = ParamKey<OptimizerName>.choice("optimizer", default: .adam, doc: "optimiser")
+  public static let lr = ParamKey.real("lr", default: 1e-3, range: 0...10, doc: "learning rate")
+  public static let momentum = ParamKey.real("momentum", default: 0.9, range: 0...0.999, doc: "SGD momentum (SGD only)")
+  public static let weightDecay = ParamKey.real("weight_decay", default: 0, range: 0...1, doc: "L2 weight decay")
+  public static let lrStep = ParamKey.int("lr_step", default: 0, range: 0...10_000,
+                                          doc: "multiply lr by gamma every lr_step epochs (0: never)")
+  public static let gamma = ParamKey.real("gamma", default: 0.1, range: 0...1, doc: "step schedule factor")
+  public static let normalize = ParamKey.bool("normalize", default: false,
+                                              doc: "per-channel mean/std of the training split, applied inside the model")
+  public static let anneal = ParamKey.bool("anneal", default: false, doc: "slope annealing k = 1.005^(epoch-1) [paper: BSN-2, BSN-4]")
+  public static let regime = ParamKey<Regime>.choice(
+    "regime", default: .step,
+    doc: "binarynet: lr 0.005, 0.001 from epoch 101, 0.0005 from epoch 142 [paper]; step: lr_step/gamma")
+  public static let recalibrate = ParamKey.bool(
+    "recalibrate", default: false, doc: "after training, recompute batch-norm statistics over the training split for the final weights")
+
   public init(_ p: Params) {
-    recalibrate = p["recalibrate"].map { $0 == .bool(true) } ?? false
-    binaryNetRegime = p["regime"] == .string("binarynet")
-    annealSlope = p["anneal"].map { $0 == .bool(true) } ?? false
-    normalize = p["normalize"].map { $0 == .bool(true) } ?? false
-    epochs = p.int("epochs")
-    batch = p.int("batch")
-    optimizer = p.string("optimizer")
-    learningRate = p.real("lr")
-    momentum = p.real("momentum")
-    weightDecay = p.real("weight_decay")
-    lrStep = p.int("lr_step")
-    gamma = p.real("gamma")
+    recalibrate = p[Self.recalibrate]
+    binaryNetRegime = p[Self.regime] == .binarynet
+    annealSlope = p[Self.anneal]
+    normalize = p[Self.normalize]
+    epochs = p[Self.epochs]
+    batch = p[Self.batch]
+    optimizer = p[Self.optimizer].rawValue
+    learningRate = p[Self.lr]
+    momentum = p[Self.momentum]
+    weightDecay = p[Self.weightDecay]
+    lrStep = p[Self.lrStep]
+    gamma = p[Self.gamma]
   }
 
   func makeOptimizer() -> any Optimizer {
-    switch optimizer {
-    case "sgd": return SGD(learningRate: Float(learningRate), momentum: Float(momentum), weightDecay: Float(weightDecay))
-    default: return Adam(learningRate: Float(learningRate), weightDecay: Float(weightDecay))
+    switch OptimizerName(rawValue: optimizer) ?? .adam {
+    case .sgd: return SGD(learningRate: Float(learningRate), momentum: Float(momentum), weightDecay: Float(weightDecay))
+    case .adam: return Adam(learningRate: Float(learningRate), weightDecay: Float(weightDecay))
     }
   }
 }
