@@ -76,40 +76,42 @@ public struct NamedArgument: Sendable, Hashable {
   }
 }
 
-/// One statement. `range` always covers the whole statement, keyword included.
-public enum Statement: Sendable, Hashable {
-  /// `seed N`
-  case seed(Expr, range: SourceRange)
-  /// `load DATASET [from "PATH"] [key=value ...]`
-  case load(dataset: Name, path: Expr?, arguments: [NamedArgument], range: SourceRange)
-  /// `model NAME = train ARCH [from MODEL] [key=value ...]`; `source` is MODEL, whose matching
-  /// weights start the training.
-  case train(model: Name, architecture: Name, source: Name?, arguments: [NamedArgument], range: SourceRange)
-  /// `evaluate NAME`
-  case evaluate(model: Name, range: SourceRange)
-  /// `attack ATTACK [key=value ...] on NAME [key=value ...]`; `arguments` holds both lists in
-  /// source order.
-  case attack(attack: Name, arguments: [NamedArgument], model: Name, range: SourceRange)
-  /// `for VAR in [LIST] { ... }`
-  case forLoop(variable: Name, values: [Expr], valuesRange: SourceRange, body: [Statement], range: SourceRange)
-  /// `report [FORMAT] [to "FILE"]`
-  case report(format: Name?, path: Expr?, range: SourceRange)
-  /// `model NAME = load "FILE" as ARCH [key=value ...]`
-  case loadModel(model: Name, path: Expr, architecture: Name, arguments: [NamedArgument], range: SourceRange)
-  /// `save NAME to "FILE"`
-  case save(model: Name, path: Expr, range: SourceRange)
-  /// `set policy of NAME = single | average(N)`; `passes` is N.
-  case setPolicy(model: Name, policy: Name, passes: Expr?, range: SourceRange)
-  /// A statement that did not parse (its error is already reported). When it began
-  /// `model NAME =`, `definesModel` holds the name so later uses of it are not reported again.
-  case invalid(definesModel: Name?, range: SourceRange)
+/// One statement: what it says (`kind`) and where it stands (`range`, the whole statement,
+/// keyword included).
+public struct Statement: Sendable, Hashable {
+  public let kind: Kind
+  public let range: SourceRange
 
-  public var range: SourceRange {
-    switch self {
-    case .seed(_, let r), .load(_, _, _, let r), .train(_, _, _, _, let r), .evaluate(_, let r),
-         .attack(_, _, _, let r), .forLoop(_, _, _, _, let r), .report(_, _, let r), .invalid(_, let r),
-         .loadModel(_, _, _, _, let r), .save(_, _, let r), .setPolicy(_, _, _, let r):
-      return r
-    }
+  public init(_ kind: Kind, range: SourceRange) {
+    self.kind = kind
+    self.range = range
+  }
+
+  public indirect enum Kind: Sendable, Hashable {
+    /// `seed N`
+    case seed(Expr)
+    /// `load DATASET [from "PATH"] [key=value ...]`
+    case load(dataset: Name, path: Expr?, arguments: [NamedArgument])
+    /// `model NAME = train ARCH [from MODEL] [key=value ...]`; `source` is MODEL, whose matching
+    /// weights start the training.
+    case train(model: Name, architecture: Name, source: Name?, arguments: [NamedArgument])
+    /// `evaluate NAME`
+    case evaluate(model: Name)
+    /// `attack ATTACK [key=value ...] on NAME [key=value ...]`; `arguments` holds both lists in
+    /// source order.
+    case attack(attack: Name, arguments: [NamedArgument], model: Name)
+    /// `for VAR in [LIST] { ... }`
+    case forLoop(variable: Name, values: [Expr], valuesRange: SourceRange, body: [Statement])
+    /// `report [FORMAT] [to "FILE"]`
+    case report(format: Name?, path: Expr?)
+    /// `model NAME = load "FILE" as ARCH [key=value ...]`
+    case loadModel(model: Name, path: Expr, architecture: Name, arguments: [NamedArgument])
+    /// `save NAME to "FILE"`
+    case save(model: Name, path: Expr)
+    /// `set policy of NAME = single | average(N)`; `passes` is N.
+    case setPolicy(model: Name, policy: Name, passes: Expr?)
+    /// A statement that did not parse (its error is already reported). When it began
+    /// `model NAME =`, `definesModel` holds the name so later uses of it are not reported again.
+    case invalid(definesModel: Name?)
   }
 }

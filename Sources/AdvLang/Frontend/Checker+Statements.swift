@@ -13,11 +13,11 @@ extension CheckPass {
   }
 
   mutating func check(_ statement: Statement) {
-    switch statement {
-    case .seed(let value, _):
+    switch statement.kind {
+    case .seed(let value):
       if let seed = checkSeed(value) { emit(.seed(seed), for: statement) }
 
-    case .load(let datasetName, let pathExpr, let arguments, _):
+    case .load(let datasetName, let pathExpr, let arguments):
       loadAttempted = true
       let dataset = component(.dataset, datasetName)
       let path = pathExpr.flatMap { string($0, expected: "a path in double quotes after 'from'") }
@@ -29,10 +29,10 @@ extension CheckPass {
         }
       }
 
-    case .train(let modelName, let architectureName, let sourceName, let arguments, let range):
+    case .train(let modelName, let architectureName, let sourceName, let arguments):
       if environment.dataset == nil && !loadAttempted {
         let example = vocabulary.datasets.first?.name ?? "DATASET"
-        error("no data set loaded; add 'load \(example)' before this line", at: range)
+        error("no data set loaded; add 'load \(example)' before this line", at: statement.range)
       }
       let architecture = component(.architecture, architectureName)
       let params = parameters(arguments, of: architecture, dataset: environment.dataset)
@@ -46,28 +46,28 @@ extension CheckPass {
       environment.define(model: name, architecture: architecture, dataset: environment.dataset)
       emit(.train(model: name, architecture: architecture, params: params, source: source), for: statement)
 
-    case .evaluate(let modelName, _):
+    case .evaluate(let modelName):
       if let name = model(modelName) { emit(.evaluate(model: name), for: statement) }
 
-    case .attack(let attackName, let arguments, let modelName, _):
+    case .attack(let attackName, let arguments, let modelName):
       let attack = component(.attack, attackName)
       let model = model(modelName)
       let params = parameters(arguments, of: attack, dataset: model.flatMap { environment.trainedOn[$0] })
       if let attack, let params, let model { emit(.attack(attack: attack, params: params, model: model), for: statement) }
 
-    case .forLoop(let variable, let values, let valuesRange, let body, let range):
-      checkLoop(variable, values, valuesRange, body, range)
+    case .forLoop(let variable, let values, let valuesRange, let body):
+      checkLoop(variable, values, valuesRange, body, statement.range)
 
-    case .report(let formatName, let pathExpr, _):
+    case .report(let formatName, let pathExpr):
       let format = formatName.flatMap { reportFormat($0) }
       let path = pathExpr.flatMap { string($0, expected: "a file name in double quotes after 'to'") }
       guard (formatName == nil || format != nil) && (pathExpr == nil || path != nil) else { return }
       emit(.report(format: format ?? path.flatMap(ReportFormat.implied(byPath:)) ?? .text, path: path), for: statement)
 
-    case .invalid(let definesModel, _):
+    case .invalid(let definesModel):
       if let definesModel, !brokenModels.contains(definesModel.text) { brokenModels.append(definesModel.text) }
 
-    case .loadModel(let modelName, let pathExpr, let architectureName, let arguments, _):
+    case .loadModel(let modelName, let pathExpr, let architectureName, let arguments):
       let path = string(pathExpr, expected: "a file name in double quotes after 'load'")
       let architecture = component(.architecture, architectureName)
       let params = parameters(arguments, of: architecture, dataset: environment.dataset)
@@ -80,12 +80,12 @@ extension CheckPass {
       environment.define(model: name, architecture: architecture, dataset: environment.dataset)
       emit(.loadModel(model: name, path: path, architecture: architecture, params: params), for: statement)
 
-    case .save(let modelName, let pathExpr, _):
+    case .save(let modelName, let pathExpr):
       let model = model(modelName)
       let path = string(pathExpr, expected: "a file name in double quotes after 'to'")
       if let model, let path { emit(.save(model: model, path: path), for: statement) }
 
-    case .setPolicy(let modelName, let policyName, let passes, _):
+    case .setPolicy(let modelName, let policyName, let passes):
       let model = model(modelName)
       let policy = policySetting(policyName, passes)
       if let model, let policy { emit(.setPolicy(model: model, policy: policy), for: statement) }

@@ -70,7 +70,7 @@ extension Parser {
   mutating func parseSeed() throws -> Statement {
     let keyword = advance()
     let value = try parseExpression("a number after 'seed'")
-    return .seed(value, range: rangeFrom(keyword))
+    return Statement(.seed(value), range: rangeFrom(keyword))
   }
 
   mutating func parseLoad() throws -> Statement {
@@ -89,7 +89,7 @@ extension Parser {
         throw error("expected 'from \"PATH\"' or 'name=value', found \(current)", at: current)
       }
     }
-    return .load(dataset: dataset, path: path, arguments: arguments, range: rangeFrom(keyword))
+    return Statement(.load(dataset: dataset, path: path, arguments: arguments), range: rangeFrom(keyword))
   }
 
   mutating func parseModel() throws -> Statement {
@@ -119,13 +119,13 @@ extension Parser {
       }
       arguments.append(try parseArgument())
     }
-    return .train(model: name, architecture: architecture, source: source, arguments: arguments, range: rangeFrom(keyword))
+    return Statement(.train(model: name, architecture: architecture, source: source, arguments: arguments), range: rangeFrom(keyword))
   }
 
   mutating func parseEvaluate() throws -> Statement {
     let keyword = advance()
     let name = try parseName("a model name after 'evaluate'")
-    return .evaluate(model: name, range: rangeFrom(keyword))
+    return Statement(.evaluate(model: name), range: rangeFrom(keyword))
   }
 
   mutating func parseAttack() throws -> Statement {
@@ -149,7 +149,7 @@ extension Parser {
       throw error("expected 'on MODEL' in 'attack \(attack.text)', found \(current)", at: current,
                   hint: "add 'on' and the name of the model to attack")
     }
-    return .attack(attack: attack, arguments: arguments, model: model, range: rangeFrom(keyword))
+    return Statement(.attack(attack: attack, arguments: arguments, model: model), range: rangeFrom(keyword))
   }
 
   mutating func parseFor() throws -> Statement {
@@ -166,7 +166,7 @@ extension Parser {
     guard case .list(let values, let valuesRange) = list else { preconditionFailure("parseList returns a list") }
     let open = try expect(.leftBrace, "'{' to start the loop body")
     let body = parseBlock(openedBy: open)
-    return .forLoop(variable: variable, values: values, valuesRange: valuesRange, body: body, range: rangeFrom(keyword))
+    return Statement(.forLoop(variable: variable, values: values, valuesRange: valuesRange, body: body), range: rangeFrom(keyword))
   }
 
   mutating func parseReport() throws -> Statement {
@@ -185,7 +185,7 @@ extension Parser {
       let expected = format == nil && path == nil ? "a format (\(formats)) or 'to \"FILE\"'" : "'to \"FILE\"'"
       throw error("expected \(expected), found \(current)", at: current)
     }
-    return .report(format: format, path: path, range: rangeFrom(keyword))
+    return Statement(.report(format: format, path: path), range: rangeFrom(keyword))
   }
 }
 
@@ -205,7 +205,7 @@ extension Parser {
       guard atArgument else { throw error("expected 'name=value', found \(current)", at: current) }
       arguments.append(try parseArgument())
     }
-    return .loadModel(model: name, path: path, architecture: architecture, arguments: arguments, range: rangeFrom(keyword))
+    return Statement(.loadModel(model: name, path: path, architecture: architecture, arguments: arguments), range: rangeFrom(keyword))
   }
 
   /// `save NAME to "FILE"`
@@ -217,7 +217,7 @@ extension Parser {
     }
     advance()
     let path = try parseExpression("a file name in double quotes after 'to'")
-    return .save(model: name, path: path, range: rangeFrom(keyword))
+    return Statement(.save(model: name, path: path), range: rangeFrom(keyword))
   }
 
   /// `set policy of NAME = single | average(N)`
@@ -239,6 +239,6 @@ extension Parser {
       passes = try parseExpression("the number of passes in 'average(N)'")
       try expect(.rightParen, "')' after the number of passes")
     }
-    return .setPolicy(model: name, policy: policy, passes: passes, range: rangeFrom(keyword))
+    return Statement(.setPolicy(model: name, policy: policy, passes: passes), range: rangeFrom(keyword))
   }
 }

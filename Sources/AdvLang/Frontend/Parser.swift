@@ -150,7 +150,7 @@ public struct Parser {
       diagnostics.append(failure.diagnostic)
       let defined = pendingModel
       synchronize()
-      return .invalid(definesModel: defined, range: first.range.union(previous.range))
+      return Statement(.invalid(definesModel: defined), range: first.range.union(previous.range))
     } catch {
       preconditionFailure("the parser throws only ParseError")
     }

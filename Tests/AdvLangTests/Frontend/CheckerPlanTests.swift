@@ -46,6 +46,14 @@ struct CheckerPlanTests {
     ])
   }
 
+  @Test("a loop variable inside an expression is replaced where it stands; a parameter of the same name is not")
+  func substitutedInsideExpressions() {
+    let steps = planOf(netPrelude + "for e in [8, 16] { attack bim eps=e/255 on net }\nfor steps in [5] { attack bim steps=steps on net }")
+    #expect(steps.suffix(3).map(\.text) == [
+      "attack bim eps=8/255 on net", "attack bim eps=16/255 on net", "attack bim steps=5 on net",
+    ])
+  }
+
   @Test("strings in a planned step's text keep their spaces and escapes")
   func stringText() {
     #expect(planOf(#"report to "my  results \"1\".md""#).first?.text == #"report to "my  results \"1\".md""#)

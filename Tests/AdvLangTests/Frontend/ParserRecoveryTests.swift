@@ -73,7 +73,7 @@ struct ParserRecoveryTests {
   func errorInBody() {
     let result = parse("for e in [1] {\n  seed\n  evaluate net\n}")
     #expect(result.diagnostics.map(\.message) == ["expected a number after 'seed', found end of line"])
-    guard case .forLoop(_, _, _, let body, _)? = result.statements.first else {
+    guard case .forLoop(_, _, _, let body)? = result.statements.first?.kind else {
       Issue.record("no loop")
       return
     }
@@ -98,7 +98,7 @@ struct ParserRecoveryTests {
       "expected a new line or ';' after the statement, found 'twice'",
       "expected a new line or ';' after the statement, found 'evaluate'",
     ])
-    guard result.statements.count == 2, case .evaluate = result.statements[0], case .forLoop = result.statements[1] else {
+    guard result.statements.count == 2, case .evaluate = result.statements[0].kind, case .forLoop = result.statements[1].kind else {
       Issue.record("statements lost: \(result.statements)")
       return
     }

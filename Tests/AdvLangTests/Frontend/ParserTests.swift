@@ -16,7 +16,8 @@ struct ParserTests {
   @Test("every name in an attack statement carries its exact range")
   func attackRanges() {
     let m = Marked("‸attack ‸bim‸ ‸eps‸=‸32/255‸ on ‸net‸ ‸samples=100‸")
-    guard case .attack(let attack, let arguments, let model, let range)? = only(m.text) else {
+    let statement = only(m.text)
+    guard case .attack(let attack, let arguments, let model)? = statement?.kind, let range = statement?.range else {
       Issue.record("not an attack statement")
       return
     }
@@ -31,7 +32,7 @@ struct ParserTests {
 
   @Test("parameters may stand before and after 'on MODEL'")
   func attackArgumentsOnBothSides() {
-    guard case .attack(_, let arguments, let model, _)? = only("attack bim steps=5 on net eps=0.1") else {
+    guard case .attack(_, let arguments, let model)? = only("attack bim steps=5 on net eps=0.1")?.kind else {
       Issue.record("not an attack statement")
       return
     }
@@ -41,7 +42,7 @@ struct ParserTests {
 
   @Test("load takes an optional path and parameters")
   func load() {
-    guard case .load(let dataset, let path, let arguments, _)? = only(#"load mnist from "data/mnist" train=1000"#) else {
+    guard case .load(let dataset, let path, let arguments)? = only(#"load mnist from "data/mnist" train=1000"#)?.kind else {
       Issue.record("not a load statement")
       return
     }
@@ -52,7 +53,7 @@ struct ParserTests {
 
   @Test("a model definition names the model and the architecture")
   func train() {
-    guard case .train(let model, let architecture, let source, let arguments, _)? = only("model net = train bsn-l epochs=3 lr=0.001") else {
+    guard case .train(let model, let architecture, let source, let arguments)? = only("model net = train bsn-l epochs=3 lr=0.001")?.kind else {
       Issue.record("not a model statement")
       return
     }
@@ -64,7 +65,7 @@ struct ParserTests {
 
   @Test("'from MODEL' may stand anywhere among a training's arguments")
   func trainFrom() {
-    guard case .train(_, _, let source, let arguments, _)? = only("model s = train bnn-s epochs=2 from bnnD lr=0.001") else {
+    guard case .train(_, _, let source, let arguments)? = only("model s = train bnn-s epochs=2 from bnnD lr=0.001")?.kind else {
       Issue.record("not a model statement")
       return
     }
@@ -75,7 +76,7 @@ struct ParserTests {
   @Test("seed, evaluate and report parse")
   func simpleStatements() {
     #expect(parse("seed 7\nevaluate net\nreport\nreport csv\nreport to \"r.md\"\nreport json to \"r\"").statements.count == 6)
-    guard case .report(let format, let path, _)? = only(#"report csv to "r.csv""#) else {
+    guard case .report(let format, let path)? = only(#"report csv to "r.csv""#)?.kind else {
       Issue.record("not a report statement")
       return
     }
@@ -97,9 +98,9 @@ struct ParserTests {
     let result = parse(text)
     #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
     guard result.statements.count == 2,
-          case .forLoop(let v, let values, _, let body, _) = result.statements[0],
-          case .forLoop(_, _, _, let outerBody, _) = result.statements[1],
-          case .forLoop(_, _, _, let innerBody, _)? = outerBody.first
+          case .forLoop(let v, let values, _, let body) = result.statements[0].kind,
+          case .forLoop(_, _, _, let outerBody) = result.statements[1].kind,
+          case .forLoop(_, _, _, let innerBody)? = outerBody.first?.kind
     else {
       Issue.record("unexpected statements \(result.statements)")
       return
@@ -112,7 +113,7 @@ struct ParserTests {
 
   @Test("multiplication binds tighter than addition and unary minus tighter than both")
   func precedence() {
-    guard case .seed(let e, _)? = only("seed -1 + 2 * (3 - 4) / 5") else {
+    guard case .seed(let e)? = only("seed -1 + 2 * (3 - 4) / 5")?.kind else {
       Issue.record("not a seed statement")
       return
     }
@@ -125,7 +126,7 @@ struct ParserTests {
   @Test("a parenthesised expression's range includes the parentheses")
   func parenthesesRange() {
     let m = Marked("seed 1/‸(2 - 2)‸")
-    guard case .seed(.binary(.divide, _, let divisor, _), _)? = only(m.text) else {
+    guard case .seed(.binary(.divide, _, let divisor, _))? = only(m.text)?.kind else {
       Issue.record("not a division")
       return
     }
