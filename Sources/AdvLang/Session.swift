@@ -119,6 +119,12 @@ public final class Session {
       try save(name, to: path)
     case .setPolicy(let name, let policy):
       try setPolicy(of: name, to: policy)
+    case .transfer(let spec, let params, let source, let targets):
+      try transfer(spec, params, from: source, to: targets, statement: planned.text)
+    case .surrogate(let name, let spec, let params, let oracle):
+      try surrogate(name, spec, params, of: oracle, statement: planned.text)
+    case .mixture(let name, let members, let params):
+      try mixture(name, of: members, params: params, statement: planned.text)
     }
   }
 

@@ -5,5 +5,6 @@ import AdvNN
 extension Vocabulary {
   /// Everything the engine registers: the names a script may use.
   public static let standard = Vocabulary(architectures: Architectures.specs, attacks: Attacks.specs,
-                                          datasets: Datasets.specs)
+                                          datasets: Datasets.specs,
+                                          procedures: [TransferSettings.spec, SurrogateSettings.spec, MixtureSettings.spec])
 }

@@ -151,6 +151,8 @@ public enum ParamError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Which kind of thing a component is.
 public enum ComponentKind: String, Sendable, Hashable {
   case architecture, attack, dataset
+  /// The settings of a statement that is not one component (`transfer`, `surrogate`, `mixture`).
+  case procedure
 }
 
 /// The declaration of an architecture, attack or data set.
@@ -184,6 +186,17 @@ public struct ComponentSpec: Sendable, Hashable {
   }
 
   public func param(_ name: String) -> ParamSpec? { params.first { $0.name == name } }
+
+  /// This component with `settings`' parameters added, a parameter both declare taking the
+  /// settings' declaration (`transfer bim …`: BIM's parameters and the transfer settings, whose
+  /// `samples` counts valid adversarials).
+  public static func merging(_ component: ComponentSpec) -> (ComponentSpec) -> ComponentSpec {
+    { settings in
+      let own = component.params.filter { p in !settings.params.contains { $0.name == p.name } }
+      return ComponentSpec(kind: component.kind, name: component.name, aliases: component.aliases, doc: component.doc,
+                           params: own + settings.params, datasetDefaults: component.datasetDefaults)
+    }
+  }
 
   /// True when `spelling` names this component (case, `-` and `_` ignored).
   public func matches(_ spelling: String) -> Bool {
@@ -308,6 +321,11 @@ public struct ParamKey<Value: ParamRepresentable>: Sendable, Hashable {
   public var name: String { spec.name }
 
   public init(spec: ParamSpec) { self.spec = spec }
+
+  /// The same parameter with another doc.
+  public func documented(_ doc: String) -> Self {
+    Self(spec: ParamSpec(name: spec.name, kind: spec.kind, defaultValue: spec.defaultValue, doc: doc))
+  }
 
   /// The same parameter with another default: shared keys (training settings) carry each
   /// component's own paper default.

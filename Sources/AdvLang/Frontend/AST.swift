@@ -110,6 +110,13 @@ public struct Statement: Sendable, Hashable {
     case save(model: Name, path: Expr)
     /// `set policy of NAME = single | average(N)`; `passes` is N.
     case setPolicy(model: Name, policy: Name, passes: Expr?)
+    /// `transfer ATTACK [key=value ...] from SOURCE to TARGET[, TARGET ...] [key=value ...]`;
+    /// `arguments` holds every `key=value` in source order.
+    case transfer(attack: Name, arguments: [NamedArgument], source: Name, targets: [Name])
+    /// `model NAME = surrogate ARCH of ORACLE [key=value ...]`
+    case surrogate(model: Name, architecture: Name, oracle: Name, arguments: [NamedArgument])
+    /// `model NAME = mixture MODEL, MODEL[, MODEL ...] [key=value ...]`
+    case mixture(model: Name, members: [Name], arguments: [NamedArgument])
     /// A statement that did not parse (its error is already reported). When it began
     /// `model NAME =`, `definesModel` holds the name so later uses of it are not reported again.
     case invalid(definesModel: Name?)

@@ -85,11 +85,81 @@ extension CheckPass {
       let path = string(pathExpr, expected: "a file name in double quotes after 'to'")
       if let model, let path { emit(.save(model: model, path: path), for: statement) }
 
+    case .transfer(let attackName, let arguments, let sourceName, let targetNames):
+      let attack = component(.attack, attackName)
+      let source = model(sourceName)
+      let targets = targetNames.map { model($0) }
+      let settings = procedure("transfer")
+      let merged = attack.flatMap { settings.map(ComponentSpec.merging($0)) }
+      let params = parameters(arguments, of: merged, dataset: source.flatMap { environment.trainedOn[$0] })
+      guard let attack, let params, let source, targets.allSatisfy({ $0 != nil }) else { return }
+      let resolved = targets.compactMap { $0 }
+      guard sameData([source] + resolved, names: [sourceName] + targetNames) else { return }
+      emit(.transfer(attack: attack, params: params, source: source, targets: resolved), for: statement)
+
+    case .surrogate(let modelName, let architectureName, let oracleName, let arguments):
+      let architecture = component(.architecture, architectureName)
+      let oracle = model(oracleName)
+      let settings = procedure("surrogate")
+      let merged = architecture.flatMap { settings.map(ComponentSpec.merging($0)) }
+      let dataset = oracle.flatMap { environment.trainedOn[$0] }
+      let params = parameters(arguments, of: merged, dataset: dataset)
+      guard let name = resolve(modelName, as: "a model name") else { return }
+      guard let architecture, let oracle, let params else {
+        if !brokenModels.contains(name) { brokenModels.append(name) }
+        return
+      }
+      brokenModels.removeAll { $0 == name }
+      environment.define(model: name, architecture: architecture, dataset: dataset)
+      emit(.surrogate(model: name, architecture: architecture, params: params, oracle: oracle), for: statement)
+
+    case .mixture(let modelName, let memberNames, let arguments):
+      let members = memberNames.map { model($0) }
+      let settings = procedure("mixture")
+      let params = parameters(arguments, of: settings, dataset: nil)
+      guard let name = resolve(modelName, as: "a model name") else { return }
+      var valid = members.allSatisfy { $0 != nil } && params != nil
+      let resolved = members.compactMap { $0 }
+      if valid && Set(resolved).count < 2 {
+        let list = memberNames.dropFirst().reduce(memberNames[0].range) { $0.union($1.range) }
+        error("a mixture needs at least two different models", at: list,
+              hint: resolved.count == 1 ? "add another model: 'mixture \(resolved[0]), OTHER'" : "list each member once")
+        valid = false
+      }
+      if valid && !sameData(resolved, names: memberNames) { valid = false }
+      guard valid, let params, let settings else {
+        if !brokenModels.contains(name) { brokenModels.append(name) }
+        return
+      }
+      brokenModels.removeAll { $0 == name }
+      environment.define(model: name, architecture: settings, dataset: resolved.first.flatMap { environment.trainedOn[$0] })
+      emit(.mixture(model: name, members: resolved, params: params), for: statement)
+
     case .setPolicy(let modelName, let policyName, let passes):
       let model = model(modelName)
       let policy = policySetting(policyName, passes)
       if let model, let policy { emit(.setPolicy(model: model, policy: policy), for: statement) }
     }
+  }
+
+  /// The settings a statement declares (`transfer`, `surrogate`, `mixture`); nil when the
+  /// vocabulary has none (a test vocabulary without them), which is reported once.
+  mutating func procedure(_ name: String) -> ComponentSpec? {
+    if let spec = vocabulary.component(.procedure, named: name) { return spec }
+    preconditionFailure("the vocabulary declares no settings for '\(name)'")
+  }
+
+  /// True when the models were all trained on the same data set (their images have one shape
+  /// and one label set); otherwise reports the first that differs.
+  mutating func sameData(_ models: [String], names: [Name]) -> Bool {
+    guard let first = models.first else { return true }
+    let data = environment.trainedOn[first]
+    for (model, name) in zip(models, names).dropFirst() where environment.trainedOn[model] != data {
+      error("'\(model)' is trained on \(environment.trainedOn[model]?.name ?? "no data set"), '\(first)' on \(data?.name ?? "no data set")",
+            at: name.range, notes: ["the models of one statement must see the same images"])
+      return false
+    }
+    return true
   }
 
   /// `single` or `average(N)` with N in `InferencePolicy.passesRange`.

@@ -17,10 +17,12 @@ public let grammarTablesEnd = "<!-- END GENERATED PARAMETER TABLES -->"
 /// `name | type | default | range | meaning` of its parameters. Ends with a line break.
 public func renderParameterTables(vocabulary: Vocabulary) -> String {
   var sections: [String] = []
-  for kind in [ComponentKind.architecture, .attack, .dataset] {
-    let title = kind.pluralNoun.prefix(1).uppercased() + kind.pluralNoun.dropFirst()
-    var section = "### \(title)\n"
+  for kind in [ComponentKind.architecture, .attack, .dataset, .procedure] {
     let specs = vocabulary.components(kind)
+    // Statement settings exist only where a vocabulary declares them (older test vocabularies do not).
+    if kind == .procedure && specs.isEmpty { continue }
+    let title = kind == .procedure ? "Statement settings" : kind.pluralNoun.prefix(1).uppercased() + kind.pluralNoun.dropFirst()
+    var section = "### \(title)\n"
     if specs.isEmpty { section += "\nNone registered.\n" }
     for spec in specs { section += "\n" + markdownTable(for: spec) }
     sections.append(section)

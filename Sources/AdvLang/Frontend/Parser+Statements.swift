@@ -20,6 +20,7 @@ extension Parser {
     case "report": return try parseReport()
     case "save": return try parseSave()
     case "set": return try parseSet()
+    case "transfer": return try parseTransfer()
     default: throw unknownStatement(keyword)
     }
   }
@@ -98,8 +99,10 @@ extension Parser {
     pendingModel = name
     try expect(.equals, "'=' after 'model \(name.text)'", hint: "write 'model \(name.text) = train ARCH'")
     if current.isKeyword("load") { return try parseLoadModel(keyword, name) }
+    if current.isKeyword("surrogate") { return try parseSurrogate(keyword, name) }
+    if current.isKeyword("mixture") { return try parseMixture(keyword, name) }
     guard current.isKeyword("train") else {
-      throw error("expected 'train' or 'load' after 'model \(name.text) =', found \(current)", at: current)
+      throw error("expected 'train', 'load', 'surrogate' or 'mixture' after 'model \(name.text) =', found \(current)", at: current)
     }
     advance()
     let architecture = try parseName("an architecture name after 'train'")
@@ -240,5 +243,81 @@ extension Parser {
       try expect(.rightParen, "')' after the number of passes")
     }
     return Statement(.setPolicy(model: name, policy: policy, passes: passes), range: rangeFrom(keyword))
+  }
+}
+
+extension Parser {
+  /// `transfer ATTACK [key=value ...] from SOURCE to TARGET[, TARGET ...] [key=value ...]`
+  mutating func parseTransfer() throws -> Statement {
+    let keyword = advance()
+    let attack = try parseName("an attack name after 'transfer'", reserved: ["from", "to"])
+    var arguments: [NamedArgument] = []
+    var source: Name? = nil
+    var targets: [Name] = []
+    while !current.endsStatement {
+      if atArgument {
+        arguments.append(try parseArgument())
+      } else if current.isKeyword("from") {
+        let from = advance()
+        if source != nil { throw error("'from' is given twice", at: from) }
+        source = try parseName("the source model after 'from'", reserved: ["to"])
+      } else if current.isKeyword("to") {
+        let to = advance()
+        if !targets.isEmpty { throw error("'to' is given twice", at: to, hint: "list every target after one 'to': 'to a, b'") }
+        targets = try parseNameList("a target model after 'to'")
+      } else {
+        throw error("expected 'name=value', 'from SOURCE' or 'to TARGET', found \(current)", at: current)
+      }
+    }
+    guard let source else {
+      throw error("expected 'from SOURCE' in 'transfer \(attack.text)', found \(current)", at: current,
+                  hint: "add 'from' and the model the adversarials are crafted on")
+    }
+    guard !targets.isEmpty else {
+      throw error("expected 'to TARGET' in 'transfer \(attack.text)', found \(current)", at: current,
+                  hint: "add 'to' and the models the adversarials are launched against")
+    }
+    return Statement(.transfer(attack: attack, arguments: arguments, source: source, targets: targets), range: rangeFrom(keyword))
+  }
+
+  /// `model NAME = surrogate ARCH of ORACLE [key=value ...]` (after `model NAME =`).
+  mutating func parseSurrogate(_ keyword: Token, _ name: Name) throws -> Statement {
+    advance()  // the word 'surrogate', already matched
+    let architecture = try parseName("an architecture name after 'surrogate'", reserved: ["of"])
+    guard current.isKeyword("of") else {
+      throw error("expected 'of ORACLE' after 'surrogate \(architecture.text)', found \(current)", at: current,
+                  hint: "write 'model \(name.text) = surrogate \(architecture.text) of MODEL'")
+    }
+    advance()
+    let oracle = try parseName("the oracle model after 'of'")
+    var arguments: [NamedArgument] = []
+    while !current.endsStatement {
+      guard atArgument else { throw error("expected 'name=value', found \(current)", at: current) }
+      arguments.append(try parseArgument())
+    }
+    return Statement(.surrogate(model: name, architecture: architecture, oracle: oracle, arguments: arguments),
+                     range: rangeFrom(keyword))
+  }
+
+  /// `model NAME = mixture MODEL, MODEL[, MODEL ...] [key=value ...]` (after `model NAME =`).
+  mutating func parseMixture(_ keyword: Token, _ name: Name) throws -> Statement {
+    advance()  // the word 'mixture', already matched
+    let members = try parseNameList("a member model after 'mixture'")
+    var arguments: [NamedArgument] = []
+    while !current.endsStatement {
+      guard atArgument else { throw error("expected ', MODEL' or 'name=value', found \(current)", at: current) }
+      arguments.append(try parseArgument())
+    }
+    return Statement(.mixture(model: name, members: members, arguments: arguments), range: rangeFrom(keyword))
+  }
+
+  /// `NAME {, NAME}`; a name followed by `=` ends the list (it starts an argument).
+  mutating func parseNameList(_ expected: String) throws -> [Name] {
+    var names = [try parseName(expected)]
+    while current.kind == .comma {
+      advance()
+      names.append(try parseName("a model name after ','"))
+    }
+    return names
   }
 }

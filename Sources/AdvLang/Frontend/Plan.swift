@@ -14,6 +14,12 @@ public enum PlanStep: Sendable, Equatable {
   case loadModel(model: String, path: String, architecture: ComponentSpec, params: Params)
   case save(model: String, path: String)
   case setPolicy(model: String, policy: InferencePolicy)
+  /// `params` holds the attack's parameters and the transfer settings.
+  case transfer(attack: ComponentSpec, params: Params, source: String, targets: [String])
+  /// `params` holds the architecture's parameters (with the surrogate's training defaults) and the
+  /// surrogate settings.
+  case surrogate(model: String, architecture: ComponentSpec, params: Params, oracle: String)
+  case mixture(model: String, members: [String], params: Params)
 }
 
 /// A step with the statement it came from.

@@ -60,10 +60,12 @@ public enum Statements {
       },
       examples: ["load mnist from \"data/mnist\" train=1000"], names: .dataset),
     StatementSpec(
-      name: "model", title: "`model … = train` and `model … = load`",
+      name: "model", title: "`model … = train`, `load`, `surrogate` and `mixture`",
       syntax: ["model NAME = train ARCH [from MODEL] [key=value ...]",
-               "model NAME = load \"FILE\" as ARCH [key=value ...]"],
-      doc: "train a model of architecture ARCH on the loaded data set (starting from MODEL's weights with 'from'; or load one saved with 'save') and call it NAME",
+               "model NAME = load \"FILE\" as ARCH [key=value ...]",
+               "model NAME = surrogate ARCH of ORACLE [key=value ...]",
+               "model NAME = mixture MODEL, MODEL[, MODEL ...] [key=value ...]"],
+      doc: "define the model NAME: train one of architecture ARCH on the loaded data set (starting from MODEL's weights with 'from'), load one saved with 'save', train a surrogate of ORACLE from its answers, or mix models",
       details: { _ in
         """
         A `load` of a data set must come first. Defining NAME again replaces the model (later wins). \
@@ -82,10 +84,22 @@ public enum Statements {
         `model NAME = load "FILE" as ARCH` reads a safetensors file written by `save` (or by PyTorch \
         with the same `state_dict` names); the parameters that shape the network (`layout`, `stem`, \
         `policy`, …) must match the ones it was saved with.
+
+        `model NAME = surrogate ARCH of ORACLE` trains a substitute of architecture ARCH from ORACLE's \
+        hard labels only (Papernot et al.): the attacker starts from `seed_split` of the test split \
+        (the rest is the evaluation pool that `transfer` draws from), trains from scratch in each of \
+        `rounds` rounds and doubles its data by Jacobian-based augmentation in between; `vm=10` trains \
+        with Variance Mimicking (the paper's Algorithm 1). Its settings and the training defaults it \
+        gives ARCH are in the table "surrogate" below; oracle queries are counted.
+
+        `model NAME = mixture A, B[, C ...]` is a stochastic model that answers every query with one \
+        member drawn uniformly at random (the paper's defence); white-box attacks follow the members' \
+        mean gradient. The members must be trained on the same data set.
         """
       },
       examples: ["model net = train lenet epochs=3 lr=0.001", "model r18 = load \"r18.safetensors\" as resnet18",
-                 "model tuned = train resnet18 from r18 epochs=2 lr=0.0001"],
+                 "model tuned = train resnet18 from r18 epochs=2 lr=0.0001",
+                 "model sub = surrogate lenet of net rounds=3 vm=10", "model mix = mixture net, tuned"],
       names: .architecture),
     StatementSpec(
       name: "evaluate", syntax: ["evaluate NAME"],
@@ -101,6 +115,20 @@ public enum Statements {
           + codeList(v.attacks.map(\.name)) + " (see \"Which reference an attack reproduces\" below)."
       },
       examples: ["attack bim eps=32/255 on net samples=100"], names: .attack),
+    StatementSpec(
+      name: "transfer", syntax: ["transfer ATTACK [key=value ...] from SOURCE to TARGET[, TARGET ...] [key=value ...]"],
+      doc: "craft adversarials on SOURCE and launch them against every TARGET; records each target's transfer rate",
+      details: { _ in
+        """
+        Only adversarials valid on the source count: a deterministic source must misclassify them, \
+        a stochastic one in more than `valid` of `passes` passes (App. G2). Eligible samples are \
+        classified correctly by the source and by every target, and are drawn in seeded order until \
+        `samples` valid adversarials are kept; a surrogate source draws only from its evaluation \
+        pool, never from the images it was trained on. The attack's own parameters are given as \
+        usual; the transfer settings are in the table "transfer" below.
+        """
+      },
+      examples: ["transfer bim eps=16/255 from net to tuned, r18"], names: .attack),
     StatementSpec(
       name: "for", syntax: ["for VAR in [VALUE, ...] { STATEMENTS }"],
       doc: "run the statements once per value, VAR standing for the value",
@@ -236,6 +264,8 @@ func usage(of spec: ComponentSpec) -> String {
   case .architecture: return "model NAME = train \(spec.name) [key=value ...]"
   case .attack: return "attack \(spec.name) [key=value ...] on NAME"
   case .dataset: return "load \(spec.name) [from \"PATH\"] [key=value ...]"
+  case .procedure:
+    return Statements.all.flatMap(\.syntax).first { $0.contains(spec.name) } ?? spec.name
   }
 }
 

@@ -8,11 +8,15 @@ public struct Vocabulary: Sendable, Hashable {
   public let architectures: [ComponentSpec]
   public let attacks: [ComponentSpec]
   public let datasets: [ComponentSpec]
+  /// The settings of `transfer`, `model … = surrogate` and `model … = mixture`, by name.
+  public let procedures: [ComponentSpec]
 
-  public init(architectures: [ComponentSpec], attacks: [ComponentSpec], datasets: [ComponentSpec]) {
+  public init(architectures: [ComponentSpec], attacks: [ComponentSpec], datasets: [ComponentSpec],
+              procedures: [ComponentSpec] = []) {
     self.architectures = architectures
     self.attacks = attacks
     self.datasets = datasets
+    self.procedures = procedures
   }
 
   /// The declarations of one kind, in registry order.
@@ -21,6 +25,7 @@ public struct Vocabulary: Sendable, Hashable {
     case .architecture: return architectures
     case .attack: return attacks
     case .dataset: return datasets
+    case .procedure: return procedures
     }
   }
 
@@ -37,7 +42,7 @@ public struct Vocabulary: Sendable, Hashable {
   }
 
   /// Every component, architectures then attacks then data sets.
-  public var allComponents: [ComponentSpec] { architectures + attacks + datasets }
+  public var allComponents: [ComponentSpec] { architectures + attacks + datasets + procedures }
 }
 
 extension ComponentKind {
@@ -47,6 +52,7 @@ extension ComponentKind {
     case .architecture: return "architecture"
     case .attack: return "attack"
     case .dataset: return "data set"
+    case .procedure: return "statement"
     }
   }
 
