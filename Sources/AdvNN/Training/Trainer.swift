@@ -72,22 +72,28 @@ public struct TrainingLog: Sendable {
   public var seconds: Double = 0
 }
 
-/// Mini-batch training with softmax cross-entropy, shuffling every epoch from `rng` and a step
-/// learning-rate schedule (`lr ← lr·gamma` every `lr_step` epochs). Stops with `Interrupted`
-/// between batches when Ctrl-C is pressed.
-public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: inout RandomStream,
-                  label: String = "train") throws -> TrainingLog {
-  if config.normalize { net.normalization = Normalization(statisticsOf: split.images) }
-  var optimizer = config.makeOptimizer()
-  var log = TrainingLog()
-  let start = Date()
-  let batches = (split.count + config.batch - 1) / config.batch
-  let progress = Progress(label, total: config.epochs * batches)
-  defer { progress.finish() }
-  var shuffle = rng.derived(1)
-  var noise = rng.derived(2)
-  var latent = rng.derived(3)
-  for epoch in 0..<config.epochs {
+/// The state of mini-batch training on one network: optimiser, learning-rate schedule, slope
+/// annealing and the noise streams of stochastic units. `train(_:on:config:)` drives it over a
+/// split; procedures that make their own batches (Variance Mimicking) call `step` themselves.
+public struct MiniBatchTrainer {
+  public let net: Network
+  public let config: TrainingConfig
+  var optimizer: any Optimizer
+  var noise: RandomStream
+  var latent: RandomStream
+
+  /// `rng` is the training stream: the trainer draws its noise from `rng.derived(2)` and its
+  /// latent-weight samples from `rng.derived(3)` (`train` shuffles with `rng.derived(1)`).
+  public init(net: Network, config: TrainingConfig, rng: RandomStream) {
+    self.net = net
+    self.config = config
+    optimizer = config.makeOptimizer()
+    noise = rng.derived(2)
+    latent = rng.derived(3)
+  }
+
+  /// Sets the epoch's learning rate and slope (epochs counted from 0).
+  public mutating func beginEpoch(_ epoch: Int) {
     // Slope annealing (Chung et al.): k = 1.005^(epoch − 1), epochs counted from 1.
     if config.annealSlope { net.slope = powf(1.005, Float(epoch)) }
     if config.binaryNetRegime {
@@ -96,30 +102,59 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
     } else if config.lrStep > 0 && epoch > 0 && epoch % config.lrStep == 0 {
       optimizer.learningRate *= Float(config.gamma)
     }
+  }
+
+  /// One optimiser step on the mean cross-entropy of `x` against `y`; returns that loss.
+  public mutating func step(_ x: Tensor, _ y: [Int]) -> Float {
+    if !net.sampledLatentParameters.isEmpty { net.resampleLatent(rng: &latent) }
+    let tape = Tape()
+    let (p, vars) = net.bind(to: tape, trainable: true)
+    let logits = net.forward(tape.constant(x), p, mode: .training, rng: &noise)
+    let loss = crossEntropy(logits, labels: y)
+    let grads = tape.gradients(of: loss)
+    optimizer.step(&net.values, vars.map { grads[$0] })
+    for (k, name) in net.names.enumerated() where net.clippedParameters.contains(name) {
+      net.values[k] = net.values[k].clamped(-1, 1)
+    }
+    return loss.value.scalar
+  }
+
+  /// After the last epoch: the stored weights are the last latent samples (as the reference
+  /// code leaves them), and batch-norm statistics are recomputed where the config asks.
+  public mutating func finish(epochs: Int, on split: Split) throws {
+    if epochs > 0 && !net.sampledLatentParameters.isEmpty { net.resampleLatent(rng: &latent) }
+    if config.recalibrate { try recalibrateBatchNorm(net, on: split, batch: config.batch, rng: &noise) }
+  }
+}
+
+/// Mini-batch training with softmax cross-entropy, shuffling every epoch from `rng` and a step
+/// learning-rate schedule (`lr ← lr·gamma` every `lr_step` epochs). Stops with `Interrupted`
+/// between batches when Ctrl-C is pressed.
+public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: inout RandomStream,
+                  label: String = "train") throws -> TrainingLog {
+  if config.normalize { net.normalization = Normalization(statisticsOf: split.images) }
+  var trainer = MiniBatchTrainer(net: net, config: config, rng: rng)
+  var log = TrainingLog()
+  let start = Date()
+  let batches = (split.count + config.batch - 1) / config.batch
+  let progress = Progress(label, total: config.epochs * batches)
+  defer { progress.finish() }
+  var shuffle = rng.derived(1)
+  for epoch in 0..<config.epochs {
+    trainer.beginEpoch(epoch)
     let order = shuffle.permutation(split.count)
     var total: Double = 0
     for b in 0..<batches {
       try Interrupt.check()
       let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
       let (x, y) = split.batch(indices)
-      if !net.sampledLatentParameters.isEmpty { net.resampleLatent(rng: &latent) }
-      let tape = Tape()
-      let (p, vars) = net.bind(to: tape, trainable: true)
-      let logits = net.forward(tape.constant(x), p, mode: .training, rng: &noise)
-      let loss = crossEntropy(logits, labels: y)
-      let grads = tape.gradients(of: loss)
-      optimizer.step(&net.values, vars.map { grads[$0] })
-      for (k, name) in net.names.enumerated() where net.clippedParameters.contains(name) {
-        net.values[k] = net.values[k].clamped(-1, 1)
-      }
-      total += Double(loss.value.scalar) * Double(indices.count)
-      progress.update(epoch * batches + b + 1, note: String(format: "epoch %d loss %.4f", epoch + 1, loss.value.scalar))
+      let loss = trainer.step(x, y)
+      total += Double(loss) * Double(indices.count)
+      progress.update(epoch * batches + b + 1, note: String(format: "epoch %d loss %.4f", epoch + 1, loss))
     }
     log.epochLoss.append(total / Double(split.count))
   }
-  // The stored weights are the last samples, as the reference code leaves them.
-  if config.epochs > 0 && !net.sampledLatentParameters.isEmpty { net.resampleLatent(rng: &latent) }
-  if config.recalibrate { try recalibrateBatchNorm(net, on: split, batch: config.batch, rng: &noise) }
+  try trainer.finish(epochs: config.epochs, on: split)
   log.seconds = Date().timeIntervalSince(start)
   return log
 }
