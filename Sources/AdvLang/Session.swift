@@ -15,6 +15,9 @@ public struct SessionModel {
   public let seed: UInt64
   public let hash: String
   public let trainSeconds: Double?
+  /// For a surrogate: positions in the test split it never saw (its seed set excluded), the
+  /// samples `transfer` may draw from it.
+  public var evaluationPool: [Int]? = nil
 }
 
 /// Where a session's messages go: normally stdout (results) and stderr (warnings).

@@ -164,6 +164,67 @@ public struct AttackRecord: Codable, Sendable, Equatable {
   public var paramText: String { formatParams(params) }
 }
 
+/// One `model NAME = surrogate ARCH of ORACLE` statement: how the substitute was trained from
+/// the oracle's answers and how well it imitates it (attacks.md §7–§8).
+public struct SurrogateRecord: Codable, Sendable, Equatable {
+  public var name: String
+  public var arch: String
+  public var oracle: String
+  public var dataset: String
+  /// The resolved parameters (training and surrogate settings), as the script would spell them.
+  public var params: [String: String]
+  /// Variance Mimicking's noisy copies per mini-batch (0: vanilla).
+  public var vm: Int
+  /// Oracle queries in all: labelling plus Variance Mimicking.
+  public var queries: Int
+  public var vmQueries: Int
+  /// Training-set size of each round.
+  public var roundSizes: [Int]
+  /// Seed-set and evaluation-pool sizes (the test split, divided by `seed_split`).
+  public var seedImages: Int
+  public var poolImages: Int
+  /// Fraction of the evaluation pool on which the surrogate's answer equals the oracle's.
+  public var agreement: Double
+  /// Training time; `nil` when the surrogate came from the cache.
+  public var trainSeconds: Double?
+  public var modelHash: String
+  public var statement: String
+
+  public init(name: String, arch: String, oracle: String, dataset: String, params: [String: String], vm: Int,
+              queries: Int, vmQueries: Int, roundSizes: [Int], seedImages: Int, poolImages: Int, agreement: Double,
+              trainSeconds: Double?, modelHash: String, statement: String) {
+    self.name = name; self.arch = arch; self.oracle = oracle; self.dataset = dataset; self.params = params
+    self.vm = vm; self.queries = queries; self.vmQueries = vmQueries; self.roundSizes = roundSizes
+    self.seedImages = seedImages; self.poolImages = poolImages; self.agreement = agreement
+    self.trainSeconds = trainSeconds; self.modelHash = modelHash; self.statement = statement
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case name, arch, oracle, dataset, params, vm, queries, agreement, statement
+    case vmQueries = "vm_queries", roundSizes = "round_sizes", seedImages = "seed_images", poolImages = "pool_images"
+    case trainSeconds = "train_seconds", modelHash = "model_hash"
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(name, forKey: .name)
+    try c.encode(arch, forKey: .arch)
+    try c.encode(oracle, forKey: .oracle)
+    try c.encode(dataset, forKey: .dataset)
+    try c.encode(params, forKey: .params)
+    try c.encode(vm, forKey: .vm)
+    try c.encode(queries, forKey: .queries)
+    try c.encode(vmQueries, forKey: .vmQueries)
+    try c.encode(roundSizes, forKey: .roundSizes)
+    try c.encode(seedImages, forKey: .seedImages)
+    try c.encode(poolImages, forKey: .poolImages)
+    try c.encode(agreement, forKey: .agreement)
+    try c.encode(trainSeconds, forKey: .trainSeconds)
+    try c.encode(modelHash, forKey: .modelHash)
+    try c.encode(statement, forKey: .statement)
+  }
+}
+
 /// Everything one script (or REPL session) produced, in statement order.
 public struct Report: Codable, Sendable, Equatable {
   /// Always `adv`.
@@ -175,16 +236,29 @@ public struct Report: Codable, Sendable, Equatable {
   public var scriptHash: String
   public var models: [ModelRecord]
   public var results: [AttackRecord]
+  public var surrogates: [SurrogateRecord]
 
   public init(tool: String = "adv", version: String, script: String?, scriptHash: String,
-              models: [ModelRecord] = [], results: [AttackRecord] = []) {
+              models: [ModelRecord] = [], results: [AttackRecord] = [], surrogates: [SurrogateRecord] = []) {
     self.tool = tool; self.version = version; self.script = script; self.scriptHash = scriptHash
-    self.models = models; self.results = results
+    self.models = models; self.results = results; self.surrogates = surrogates
   }
 
   enum CodingKeys: String, CodingKey {
-    case tool, version, script, models, results
+    case tool, version, script, models, results, surrogates
     case scriptHash = "script_hash"
+  }
+
+  /// Reads a report; files written before surrogates existed have none.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    tool = try c.decode(String.self, forKey: .tool)
+    version = try c.decode(String.self, forKey: .version)
+    script = try c.decodeIfPresent(String.self, forKey: .script)
+    scriptHash = try c.decode(String.self, forKey: .scriptHash)
+    models = try c.decode([ModelRecord].self, forKey: .models)
+    results = try c.decode([AttackRecord].self, forKey: .results)
+    surrogates = try c.decodeIfPresent([SurrogateRecord].self, forKey: .surrogates) ?? []
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -195,6 +269,7 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(scriptHash, forKey: .scriptHash)
     try c.encode(models, forKey: .models)
     try c.encode(results, forKey: .results)
+    try c.encode(surrogates, forKey: .surrogates)
   }
 
   /// Clean accuracy of the model an attack ran on: the latest `evaluate` with the same name

@@ -14,6 +14,26 @@ public struct SurrogateTraining: Sendable, Equatable {
   public var seconds: Double = 0
 
   public var queries: Int { labellingQueries + vmQueries }
+
+  public init() {}
+
+  /// As a cache entry's metadata stores it.
+  public var metadata: [String: String] {
+    ["surrogate_labelling_queries": String(labellingQueries), "surrogate_vm_queries": String(vmQueries),
+     "surrogate_round_sizes": roundSizes.map(String.init).joined(separator: ","), "surrogate_seconds": String(seconds)]
+  }
+
+  /// Read back from a cache entry's metadata; nil when it does not hold a surrogate's record.
+  public init?(metadata: [String: String]) {
+    guard let l = metadata["surrogate_labelling_queries"].flatMap(Int.init),
+          let v = metadata["surrogate_vm_queries"].flatMap(Int.init),
+          let sizes = metadata["surrogate_round_sizes"]?.split(separator: ",").compactMap({ Int($0) }), !sizes.isEmpty
+    else { return nil }
+    labellingQueries = l
+    vmQueries = v
+    roundSizes = sizes
+    seconds = metadata["surrogate_seconds"].flatMap(Double.init) ?? 0
+  }
 }
 
 /// Papernot et al.'s substitute training with Jacobian-based data-set augmentation (attacks.md
