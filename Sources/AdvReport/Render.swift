@@ -59,6 +59,7 @@ func l2Cell(_ v: Double?) -> String { v.map { fixed($0 * 1000) } ?? "-" }
 func reportTables(_ report: Report) -> [Table] {
   var tables: [Table] = []
   if !report.models.isEmpty { tables.append(modelsTable(report)) }
+  if !report.surrogates.isEmpty { tables.append(surrogatesTable(report)) }
   if !report.results.isEmpty { tables.append(attacksTable(report)) }
   return tables + pivotTables(report)
 }
@@ -75,6 +76,19 @@ func modelsTable(_ report: Report) -> Table {
     table.addColumn("paper (Table I)", .right, cells: paper.map { $0.map { fixed($0, 3) } ?? "-" })
   }
   return table
+}
+
+/// One row per surrogate: how it was trained from its oracle and how closely it imitates it.
+func surrogatesTable(_ report: Report) -> Table {
+  Table(
+    title: "Surrogates",
+    headers: ["model", "arch", "oracle", "training", "rounds", "images", "oracle queries", "agreement", "pool", "time s"],
+    alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right],
+    rows: report.surrogates.map { s in
+      [s.name, s.arch, s.oracle, s.vm > 0 ? "VM m=\(s.vm)" : "vanilla", String(s.roundSizes.count),
+       String(s.roundSizes.last ?? 0), String(s.queries), fixed(s.agreement), String(s.poolImages),
+       s.trainSeconds.map { fixed($0, 1) } ?? "cached"]
+    })
 }
 
 /// One row per attack, parameters in short form (`samples` has its own column).
