@@ -71,6 +71,22 @@ struct RandomTests {
     #expect(bulk.uniform() == skip.uniform())
   }
 
+  @Test("drawUniforms gives exactly the draws of one uniform() per element, buffered leftovers included",
+        arguments: [(0, 1), (1, 7), (3, 32), (2, 33), (1, 100_003)])
+  func drawsMatchSequential(_ before: Int, _ n: Int) {
+    var bulk = RandomStream(seed: 0x5151, stream: 4)
+    var single = bulk
+    for _ in 0..<before {
+      _ = bulk.uniform()
+      _ = single.uniform()
+    }
+    var drawn = [Float](repeating: -1, count: n)
+    drawn.withUnsafeMutableBufferPointer { bulk.drawUniforms(into: $0) }
+    #expect(drawn == (0..<n).map { _ in single.uniform() })
+    // Both streams stand at the same place afterwards.
+    #expect((0..<5).map { _ in bulk.uniform() } == (0..<5).map { _ in single.uniform() })
+  }
+
   @Test("the same seed and stream give the same draws; other streams differ")
   func reproducible() {
     var a = RandomStream(seed: 7, stream: 1), b = RandomStream(seed: 7, stream: 1), c = RandomStream(seed: 7, stream: 2)

@@ -15,11 +15,14 @@ public func binaryStochastic(_ a: Variable, slope k: Float, rng: inout RandomStr
 public func binarize(_ x: Variable, stochastic: Bool, rng: inout RandomStream) -> Variable {
   guard stochastic else { return sign(x) }
   var out = Tensor(uninitialized: x.shape)
+  // The uniforms in one vectorised fill (the very draws of one `uniform()` per element), then
+  // the comparison in place.
+  out.withUnsafeMutableBufferPointer { rng.drawUniforms(into: $0) }
   x.value.withUnsafeBufferPointer { px in
     out.withUnsafeMutableBufferPointer { po in
       for i in 0..<po.count {
         let p = min(max((px[i] + 1) / 2, 0), 1)
-        po[i] = rng.uniform() < p ? 1 : -1
+        po[i] = po[i] < p ? 1 : -1
       }
     }
   }

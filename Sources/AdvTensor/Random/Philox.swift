@@ -170,6 +170,26 @@ public struct RandomStream: Sendable {
     available = 0
   }
 
+  /// Fills `p` with exactly the values `p.count` calls of `uniform()` would return, in order:
+  /// values left in the single-draw buffer first, whole blocks through `fillUniform`'s vectorised
+  /// path, and the last block's unused values left in the buffer for the next draw. Code that
+  /// drew element by element keeps its numbers, bit for bit, at a fraction of the cost.
+  public mutating func drawUniforms(into p: UnsafeMutableBufferPointer<Float>) {
+    let n = p.count
+    var i = 0
+    while i < n && available > 0 {
+      p[i] = uniform()
+      i += 1
+    }
+    let whole = (n - i) / 4 * 4
+    if whole > 0 { fillUniform(UnsafeMutableBufferPointer(rebasing: p[i..<(i + whole)])) }
+    i += whole
+    while i < n {
+      p[i] = uniform()
+      i += 1
+    }
+  }
+
   /// Fills `p` with standard normals: uniforms in counter order (`fillUniform`), then Box–Muller
   /// on consecutive pairs, both outputs used (cosine and sine branch).
   public mutating func fillNormal(_ p: UnsafeMutableBufferPointer<Float>) {
