@@ -1,0 +1,96 @@
+import AdvNN
+import AdvTensor
+
+/// A stochastic mixture of models, the paper's defence (attacks.md §9): every answer comes from
+/// one member drawn uniformly at random, a stochastic member answering under its own policy.
+/// White-box attacks follow the mean of the members' input gradients (`inputGradient`), as the
+/// paper's mean-gradient BIM does; every success check is a fresh draw.
+public final class Mixture: Model {
+  public let members: [any Model]
+  /// Which clean samples an attack may pick (`MixtureSettings.eligible`).
+  public let eligible: MixtureSettings.Eligible
+
+  public init(members: [any Model], eligible: MixtureSettings.Eligible = .members) {
+    precondition(members.count >= 2, "a mixture has at least two members")
+    self.members = members
+    self.eligible = eligible
+  }
+
+  /// One answer of a mixture is one member's answer: a single draw of a stochastic model.
+  public var stochasticPolicy: InferencePolicy? { .single }
+
+  /// The mean of `passes` independent answers, each row's member drawn for it. Values only: no
+  /// gradient flows back through a mixture's logits (its white-box gradient is the members' mean,
+  /// `inputGradient`), so the result is a constant on `x`'s tape.
+  public func logits(_ x: Variable, passes: Int, rng: inout RandomStream) -> Variable {
+    x.tape.constant(answers(x.value, passes: passes, rng: &rng))
+  }
+
+  /// Row by row, the logits of a member drawn for that row, averaged over `passes` draws.
+  func answers(_ x: Tensor, passes: Int, rng: inout RandomStream) -> Tensor {
+    let n = x.shape[0]
+    var total: Tensor? = nil
+    for _ in 0..<max(passes, 1) {
+      let choice = (0..<n).map { _ in rng.int(below: members.count) }
+      var answer: Tensor? = nil
+      for (m, member) in members.enumerated() {
+        let rows = choice.indices.filter { choice[$0] == m }
+        guard !rows.isEmpty else { continue }
+        let z = member.logits(x.gather(rows: rows), rng: &rng)
+        answer = scatter(z, rows: rows, into: answer, count: n)
+      }
+      guard let answer else { continue }
+      total = total.map { $0 + answer } ?? answer
+    }
+    guard let total else { return Tensor(zeros: [n, 0]) }
+    return passes > 1 ? total * (1 / Float(passes)) : total
+  }
+
+  /// `into` (or zeros of `count` rows) with `z`'s rows written at `rows`.
+  func scatter(_ z: Tensor, rows: [Int], into existing: Tensor?, count: Int) -> Tensor {
+    let k = z.shape[1]
+    var out = existing ?? Tensor(zeros: [count, k])
+    z.withUnsafeBufferPointer { pz in
+      out.withUnsafeMutableBufferPointer { po in
+        for (r, row) in rows.enumerated() {
+          for j in 0..<k { po[row * k + j] = pz[r * k + j] }
+        }
+      }
+    }
+    return out
+  }
+
+  /// The mean over all members of the gradient of `Σ seed(zₘ) ⊙ zₘ`, zₘ a member's logits under
+  /// its policy (attacks.md §9: `(1/M) Σ ∇ₓ CE(member(x), y)` for BIM's cross-entropy seed). The
+  /// logits returned answer the query as the mixture does: each row one drawn member's.
+  public func inputGradient(_ x: Tensor, rng: inout RandomStream, seed: (Tensor) -> Tensor) -> (logits: Tensor, gradient: Tensor) {
+    let n = x.shape[0]
+    let choice = (0..<n).map { _ in rng.int(below: members.count) }
+    var gradient: Tensor? = nil
+    var answer: Tensor? = nil
+    for (m, member) in members.enumerated() {
+      let (z, g) = member.inputGradient(x, rng: &rng, seed: seed)
+      gradient = gradient.map { $0 + g } ?? g
+      let rows = choice.indices.filter { choice[$0] == m }
+      if !rows.isEmpty { answer = scatter(z.gather(rows: rows), rows: rows, into: answer, count: n) }
+    }
+    guard let gradient, let answer else { preconditionFailure("a mixture has members") }
+    return (answer, gradient * (1 / Float(members.count)))
+  }
+
+  /// Under `eligible=members` a sample counts as correctly classified when every member
+  /// classifies it correctly (one answer each), so attacks on the mixture and on its members
+  /// pick comparable samples (§9); otherwise one answer of the mixture decides.
+  public func classifiesCorrectly(_ x: Tensor, labels: [Int], rng: inout RandomStream) -> [Bool] {
+    switch eligible {
+    case .mixture:
+      return zip(predict(x, rng: &rng), labels).map { $0 == $1 }
+    case .members:
+      var correct = [Bool](repeating: true, count: labels.count)
+      for member in members {
+        for (i, p) in member.predict(x, rng: &rng).enumerated() where p != labels[i] { correct[i] = false }
+      }
+      return correct
+    }
+  }
+}
