@@ -30,7 +30,7 @@ struct BIMTests {
 
   func attack(eps: Float, net: Network, split: Split) throws -> AttackResult {
     let params = Params(spec: BIM.spec, given: ["eps": .real(Double(eps))])
-    return try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: 1, seed: 1)
+    return try Evaluation(samples: 1).run(BIM(params: params), params: params, on: net, split: split, seed: 1)
   }
 
   @Test("on a linear classifier BIM succeeds just above |w·x+b|/‖w‖₁ and fails just below")
@@ -57,7 +57,7 @@ struct BIMTests {
   func alreadyWrong() throws {
     let (net, _) = setup()
     let split = Split(images: Tensor(repeating: 0.5, shape: [1, 1, 1, 16]), labels: [1])
-    let chosen = AttackRunner.selectSamples(net, split: split, count: 1, seed: 1)
+    let chosen = Evaluation(samples: 1).selectSamples(net, split: split, seed: 1)
     #expect(chosen.isEmpty)
   }
 }
@@ -80,7 +80,7 @@ struct BIMMNISTTests {
   func run(eps: Double, samples: Int = 30) throws -> AttackResult {
     let (net, split) = Self.trained
     let params = Params(spec: BIM.spec, given: ["eps": .real(eps)])
-    return try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: samples, seed: 3)
+    return try Evaluation(samples: samples).run(BIM(params: params), params: params, on: net, split: split, seed: 3)
   }
 
   @Test("ASR is 0 at eps = 0 and grows with eps")
@@ -108,7 +108,7 @@ struct BIMMNISTTests {
   @Test("sharing the gradient pass with the query changes no result")
   func fusedEqualsSeparate() throws {
     let (net, split) = Self.trained
-    let chosen = AttackRunner.selectSamples(net, split: split, count: 20, seed: 5)
+    let chosen = Evaluation(samples: 20).selectSamples(net, split: split, seed: 5)
     let (x, y) = split.batch(chosen)
     let bim = BIM(params: Params(spec: BIM.spec, given: ["eps": .real(16.0 / 255)]))
     var rng = RandomStream(seed: 6)

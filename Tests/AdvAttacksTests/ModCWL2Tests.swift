@@ -78,8 +78,8 @@ struct ModCWL2Tests {
     var mod = given
     mod["k"] = .int(0)
     let modParams = Params(spec: ModCWL2.spec, given: mod)
-    let a = try AttackRunner.run(CWL2(params: cw), params: cw, on: net, split: split, count: 8, seed: 2)
-    let b = try AttackRunner.run(ModCWL2(params: modParams), params: modParams, on: net, split: split, count: 8, seed: 2)
+    let a = try Evaluation(samples: 8).run(CWL2(params: cw), params: cw, on: net, split: split, seed: 2)
+    let b = try Evaluation(samples: 8).run(ModCWL2(params: modParams), params: modParams, on: net, split: split, seed: 2)
     #expect(a.samples == b.samples)
     #expect(a.adversarials.map { $0?.scalars } == b.adversarials.map { $0?.scalars })
   }
@@ -90,8 +90,8 @@ struct ModCWL2Tests {
     let given: [String: ParamValue] = ["search": .string("off"), "c": .real(1), "steps": .int(200), "lr": .real(0.05)]
     let cw = Params(spec: CWL2.spec, given: given)
     let mod = Params(spec: ModCWL2.spec, given: given)
-    let a = try AttackRunner.run(CWL2(params: cw), params: cw, on: net, split: split, count: 100, seed: 5)
-    let b = try AttackRunner.run(ModCWL2(params: mod), params: mod, on: net, split: split, count: 100, seed: 5)
+    let a = try Evaluation(samples: 100).run(CWL2(params: cw), params: cw, on: net, split: split, seed: 5)
+    let b = try Evaluation(samples: 100).run(ModCWL2(params: mod), params: mod, on: net, split: split, seed: 5)
     /// Over (adversarial, transform) pairs whose transformed clean image the model still
     /// classifies correctly (10 transforms per sample), the fraction whose transformed
     /// adversarial is misclassified.
