@@ -13,7 +13,7 @@ struct RegistryTests {
   let model = tinyLinearNetwork(seed: 5)
   var split: Split { tinySplit(for: model) }
 
-  @Test("returns images in [0, 1] that the re-check agrees with", arguments: names)
+  @Test("returns images in [0, 1], each with its distance", arguments: names)
   func imagesInRange(name: String) throws {
     let result = try runRegistered(name, on: model, split: split, given: ["samples": .int(4)])
     #expect(result.samples.count == 4)

@@ -143,7 +143,6 @@ struct CarliniWagner {
         // Adam on g·dx/dp, per sample row.
         let step = Float(it + 1)
         let c1 = 1 - powf(0.9, step), c2 = 1 - powf(0.999, step)
-        // The distance term ‖x − x̂₀‖² of each row's loss.
         let distances = rows.enumerated().map { r, i in Float(SquaredL2()(x, row: r, xhat0Images, row: i)) }
         var losses = [Float](repeating: 0, count: count)
         gm.withUnsafeBufferPointer { pg in
