@@ -163,4 +163,40 @@ struct StochasticTargetTests {
     #expect(auto.samples == sample.samples)
     #expect(zip(auto.adversarials, sample.adversarials).allSatisfy { $0?.scalars == $1?.scalars })
   }
+
+  @Test("CWL2's clean_answer=ignore attacks every sample, also one whose clean image a first query answered wrongly; keep returns such a sample unattacked")
+  func cleanAnswerRule() throws {
+    // Margin −0.2 under single passes: one query in two answers wrongly (noise 0.5 with q = 0.5).
+    let toy = NoisyLinear(w: w, bias: -0.2 - w.reduce(0, +) * 0.3, jump: 0.5, q: 0.5, passes: 1)
+    let split = Split(images: Tensor(repeating: 0.3, shape: [40, 1, 1, 16]), labels: Array(repeating: 0, count: 40))
+    func run(_ clean: String) throws -> AttackResult {
+      let params = Params(spec: CWL2.spec, given: ["search": .string("off"), "c": .real(10), "steps": .int(20),
+                                                   "clean_answer": .string(clean)])
+      return try Evaluation(samples: 40, launches: 200).run(CWL2(params: params), params: params, on: toy.network, split: split, seed: 5)
+    }
+    let keep = try run("keep"), ignore = try run("ignore"), auto = try run("auto")
+    #expect(auto.samples == ignore.samples)
+    // keep: the samples the first query got wrong made no gradient call and return the clean image.
+    let unattacked = keep.samples.filter { $0.gradients == 0 }
+    #expect(!unattacked.isEmpty)
+    #expect(unattacked.allSatisfy { $0.returned && $0.l2PerPixel == 0 })
+    // ignore: every sample is optimised; no clean image comes back as it is.
+    #expect(ignore.samples.allSatisfy { $0.gradients > 0 })
+    #expect(ignore.samples.allSatisfy { $0.l2PerPixel != 0 })
+  }
+
+  @Test("on a deterministic target CWL2's clean_answer=auto is keep, bit for bit")
+  func cleanAnswerDeterministicUnchanged() throws {
+    // The first query repeats the answer that selected the sample, so nothing is skipped and
+    // nothing may change.
+    let net = linearClassifier(w, bias: -0.3 - w.reduce(0, +) * 0.5)
+    let split = Split(images: Tensor(repeating: 0.5, shape: [4, 1, 1, 16]), labels: [0, 0, 0, 0])
+    func run(_ clean: String) throws -> AttackResult {
+      let params = Params(spec: CWL2.spec, given: ["clean_answer": .string(clean), "steps": .int(100)])
+      return try Evaluation(samples: 4).run(CWL2(params: params), params: params, on: net, split: split, seed: 1)
+    }
+    let auto = try run("auto"), keep = try run("keep")
+    #expect(auto.samples == keep.samples)
+    #expect(zip(auto.adversarials, keep.adversarials).allSatisfy { $0?.scalars == $1?.scalars })
+  }
 }

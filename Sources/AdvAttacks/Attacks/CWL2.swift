@@ -26,15 +26,21 @@ public struct CWL2: Attack {
     "abort_by", default: AbortBy.auto,
     doc: "whose loss abort_early checks: sample = each sample's own, which stops it alone [foolbox 1.8, the paper]; batch = the summed loss of the batch, which stops all its samples [foolbox 3]; auto: sample on deterministic targets, batch on stochastic ones (one sample's loss is as noisy as the model and stops it by chance)")
 
+  public static let cleanAnswer = ParamKey.choice(
+    "clean_answer", default: CleanAnswer.auto,
+    doc: "a sample whose clean image the first query already answers wrongly: keep = returned as it is, distance 0, not attacked [foolbox 1.8, the paper]; ignore = attacked like every other sample, that answer not a candidate [foolbox 3]; auto: keep on deterministic targets, ignore on stochastic ones (one noisy answer is no evidence)")
+
   /// Whether to search over c.
   public enum Search: String, ParamChoice { case auto, on, off }
   /// Whose loss early abort compares.
   public enum AbortBy: String, ParamChoice { case auto, sample, batch }
+  /// What a clean image the first query answers wrongly becomes.
+  public enum CleanAnswer: String, ParamChoice { case auto, keep, ignore }
 
   public static let spec = ComponentSpec(
     kind: .attack, name: "cwl2", aliases: ["cw", "carlini-wagner", "cw-l2"],
     doc: "Carlini-Wagner L2: Adam on a tanh-space perturbation, margin loss, binary search over c",
-    params: [search.spec, searchSteps.spec, c.spec, steps.spec, lr.spec, confidence.spec, abortEarly.spec, abortBy.spec])
+    params: [search.spec, searchSteps.spec, c.spec, steps.spec, lr.spec, confidence.spec, abortEarly.spec, abortBy.spec, cleanAnswer.spec])
 
   /// [paper, §III-B]
   public static let defaultSamples = 100
@@ -49,13 +55,18 @@ public struct CWL2: Attack {
 
   /// The optimisation `params` ask for, with the `auto` settings made concrete for a target.
   /// `search`: deterministic → on; stochastic → off with c = 10 [paper]. `abort_by`:
-  /// deterministic → sample, stochastic → batch.
+  /// deterministic → sample, stochastic → batch. `clean_answer`: deterministic → keep,
+  /// stochastic → ignore.
   static func optimisation(_ params: Params, stochastic: Bool) -> CarliniWagner {
     let abortBy: AbortBy = params[CWL2.abortBy] == .auto ? (stochastic ? .batch : .sample) : params[CWL2.abortBy]
     let search: Search = params[CWL2.search] == .auto ? (stochastic ? .off : .on) : params[CWL2.search]
     let c: Double = params[CWL2.search] == .auto && stochastic ? 10 : params[CWL2.c]
-    return CarliniWagner(searchSteps: search == .off ? 1 : params[CWL2.searchSteps], initialConst: Float(c),
-                         steps: params[CWL2.steps], lr: Float(params[CWL2.lr]), confidence: Float(params[CWL2.confidence]),
-                         abortEarly: params[CWL2.abortEarly], abortByBatch: abortBy == .batch)
+    let clean: CleanAnswer = params[CWL2.cleanAnswer] == .auto ? (stochastic ? .ignore : .keep) : params[CWL2.cleanAnswer]
+    var optimisation = CarliniWagner(
+      searchSteps: search == .off ? 1 : params[CWL2.searchSteps], initialConst: Float(c), steps: params[CWL2.steps],
+      lr: Float(params[CWL2.lr]), confidence: Float(params[CWL2.confidence]), abortEarly: params[CWL2.abortEarly],
+      abortByBatch: abortBy == .batch)
+    optimisation.ignoreCleanAnswers = clean == .ignore
+    return optimisation
   }
 }

@@ -61,6 +61,18 @@ public struct AdversarialBatch {
     for (i, adversarial) in initial.enumerated() where adversarial { active[i] = false }
   }
 
+  /// Forgets what the first query on the clean images found and makes every sample active again:
+  /// on a stochastic target that answer is one draw, no evidence that the clean image is
+  /// adversarial, and its distance 0 would beat every real candidate (Foolbox 3 attacks every
+  /// sample). Queries already made stay counted.
+  public mutating func forgetCleanAnswers() {
+    for i in 0..<count {
+      best[i] = nil
+      bestDistance[i] = .infinity
+      active[i] = true
+    }
+  }
+
   /// Whether the answer `predicted` makes a candidate of sample `i` adversarial: for
   /// decision-based attacks, which decide from `lookahead` labels which side they are on.
   public func isAdversarial(_ predicted: Int, sample i: Int) -> Bool {

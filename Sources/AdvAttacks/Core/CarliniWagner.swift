@@ -29,6 +29,10 @@ struct CarliniWagner {
   let abortEarly: Bool
   /// Early abort compares the batch's summed loss (Foolbox 3) instead of each sample's (Foolbox 1.8).
   let abortByBatch: Bool
+  /// Attack every sample, a clean image the first query found adversarial included, and do not
+  /// keep that clean answer as a candidate (Foolbox 3); otherwise such a sample is returned as it
+  /// is, unattacked (Foolbox 1.8).
+  var ignoreCleanAnswers = false
   /// K random transforms per iteration (ModCWL2); 0 is plain CWL2.
   var transforms = 0
   /// Largest shift of a transform, in whole pixels.
@@ -58,6 +62,7 @@ struct CarliniWagner {
   func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
     let n = adv.count, d = adv.originals.count / max(n, 1)
     let shape = Array(adv.originals.shape.dropFirst())
+    if ignoreCleanAnswers { adv.forgetCleanAnswers() }
     let targets = (0..<n).filter { adv.active[$0] }  // skipped: misclassified before the attack
     guard !targets.isEmpty else { return }
     // Only ModCWL2 draws from the stream, so `modcwl2 k=0` is `cwl2` to the bit.
