@@ -68,7 +68,7 @@ public enum Benchmarks {
       let images = (0..<data.test.count).map { data.test.images.slice($0..<($0 + 1)) }
       var rng = RandomStream(seed: 3)
       let seconds = try time(1) {
-        _ = try AttackRunner.launchSuccess(net, images: images, labels: data.test.labels, launches: 100, rng: &rng)
+        _ = try Evaluation(samples: images.count).launchSuccess(net, images: images, labels: data.test.labels, launches: 100, rng: &rng)
       }
       out.append(Timing(workload: "launches", seconds: seconds))
     }
@@ -90,11 +90,11 @@ public enum Benchmarks {
         let (x, y) = data.test.batch(rows)
         let split = Split(images: x, labels: y, sourceIndices: rows.map { data.test.sourceIndices[$0] })
         let warm = Params(spec: kind.spec, given: warmup)
-        _ = try AttackRunner.run(kind.init(params: warm), params: warm, on: net, split: split, count: samples, seed: 1)
+        _ = try Evaluation(samples: samples).run(kind.init(params: warm), params: warm, on: net, split: split, seed: 1)
         let p = Params(spec: kind.spec, given: given)
         var result: AttackResult?
         let seconds = try time(1) {
-          result = try AttackRunner.run(kind.init(params: p), params: p, on: net, split: split, count: samples, seed: 1)
+          result = try Evaluation(samples: samples).run(kind.init(params: p), params: p, on: net, split: split, seed: 1)
         }
         let l2 = (result?.meanL2PerPixel ?? .nan) * 1000
         return Timing(workload: kind.spec.name, seconds: seconds,

@@ -133,16 +133,15 @@ public final class Session {
 
   func attack(_ spec: ComponentSpec, _ params: Params, _ name: String, statement: String) throws {
     let m = try model(name)
-    guard let kind = Attacks.named(spec.name) else { throw AttackError.unknownAttack(spec.name) }
-    let count = params.int("samples")
-    let launches = params["launches"].flatMap { if case .int(let n) = $0 { return n } else { return nil } } ?? 100
-    let result = try AttackRunner.run(kind.init(params: params), params: params, on: m.network, split: m.dataset.test,
-                                      count: count, seed: seed, launches: launches, label: "\(spec.name) on \(name)")
-    if result.samples.count < count {
-      output.warn("'\(name)' classifies only \(result.samples.count) test images correctly; attacked those instead of \(count)")
+    let kind = Attacks.declared(by: spec)
+    let evaluation = Evaluation(params, for: kind)
+    let result = try evaluation.run(kind.init(params: params), params: params, on: m.network, split: m.dataset.test,
+                                    seed: seed, label: "\(spec.name) on \(name)")
+    if result.samples.count < result.requestedSamples {
+      output.warn("'\(name)' classifies only \(result.samples.count) test images correctly; attacked those instead of \(result.requestedSamples)")
     }
     let record = AttackRecord(
-      model: name, arch: m.architecture.name, attack: spec.name, params: reportParams(params, drop: ["samples"]),
+      model: name, arch: m.architecture.name, attack: spec.name, params: reportParams(result.params),
       dataset: m.dataset.name, split: "test", samples: result.samples.count, asr: result.asr,
       l2PerPixel: result.meanL2PerPixel, seed: seed, queries: result.queries, wallSeconds: result.seconds,
       statement: statement, scriptHash: report.scriptHash, modelHash: m.hash,
@@ -157,9 +156,9 @@ public final class Session {
     saveResults()
   }
 
-  func reportParams(_ p: Params, drop: Set<String>) -> [String: ReportValue] {
+  func reportParams(_ p: Params) -> [String: ReportValue] {
     var out: [String: ReportValue] = [:]
-    for (k, v) in p.values where !drop.contains(k) {
+    for (k, v) in p.values {
       switch v {
       case .real(let d): out[k] = .number(d)
       case .int(let i): out[k] = .number(Double(i))

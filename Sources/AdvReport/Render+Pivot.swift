@@ -75,7 +75,7 @@ private func paperTables(_ report: Report, models: [String], datasets: [String])
 
 /// Identifies a setting at full precision, so values that print alike stay apart.
 private func settingKey(_ r: AttackRecord) -> String {
-  let params = r.params.filter { $0.key != "samples" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.exact)" }
+  let params = r.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.exact)" }
   return ([r.dataset, r.attack] + params).joined(separator: "\u{1F}")
 }
 
@@ -85,7 +85,7 @@ private func varyingParameters(_ results: [AttackRecord]) -> [String: Set<String
   var runs: [String: [[String: ReportValue]]] = [:]
   for r in results { runs[r.attack, default: []].append(r.params) }
   return runs.mapValues { params in
-    let keys = Set(params.flatMap(\.keys)).subtracting(["samples"])
+    let keys = Set(params.flatMap(\.keys))
     return keys.filter { key in
       let first = params[0][key]
       return params.contains { $0[key] != first }

@@ -75,12 +75,12 @@ extension ReportValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, E
   public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
-/// `key=value` pairs sorted by key and separated by spaces, values in their short form;
-/// `samples` is left out (the tables give it a column of its own). With `keys`, only those.
+/// `key=value` pairs sorted by key and separated by spaces, values in their short form. With
+/// `keys`, only those.
 ///
 ///     formatParams(["steps": 100, "eps": .number(32.0 / 255)])   // "eps=0.1255 steps=100"
 func formatParams(_ params: [String: ReportValue], only keys: Set<String>? = nil) -> String {
-  params.filter { $0.key != "samples" && (keys?.contains($0.key) ?? true) }
+  params.filter { keys?.contains($0.key) ?? true }
     .sorted { $0.key < $1.key }
     .map { "\($0.key)=\($0.value)" }
     .joined(separator: " ")

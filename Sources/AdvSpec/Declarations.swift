@@ -229,26 +229,6 @@ public struct Params: Sendable, Hashable {
     set { values[name] = newValue }
   }
 
-  public func real(_ name: String) -> Double {
-    guard let v = values[name]?.asDouble else { preconditionFailure("parameter '\(name)' is not declared as a number") }
-    return v
-  }
-  public func int(_ name: String) -> Int {
-    switch values[name] {
-    case .int(let v): return v
-    case .real(let v): return Int(v)
-    default: preconditionFailure("parameter '\(name)' is not declared as an int")
-    }
-  }
-  public func string(_ name: String) -> String {
-    guard case .string(let s) = values[name] else { preconditionFailure("parameter '\(name)' is not declared as a choice") }
-    return s
-  }
-  public func bool(_ name: String) -> Bool {
-    guard case .bool(let b) = values[name] else { preconditionFailure("parameter '\(name)' is not declared as a bool") }
-    return b
-  }
-
   /// Stable `key=value` listing, sorted by key, for hashing and display.
   public var canonicalDescription: String {
     values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: " ")

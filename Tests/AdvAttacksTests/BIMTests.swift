@@ -30,7 +30,7 @@ struct BIMTests {
 
   func attack(eps: Float, net: Network, split: Split) throws -> AttackResult {
     let params = Params(spec: BIM.spec, given: ["eps": .real(Double(eps))])
-    return try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: 1, seed: 1)
+    return try Evaluation(samples: 1).run(BIM(params: params), params: params, on: net, split: split, seed: 1)
   }
 
   @Test("on a linear classifier BIM succeeds just above |w·x+b|/‖w‖₁ and fails just below")
@@ -57,7 +57,7 @@ struct BIMTests {
   func alreadyWrong() throws {
     let (net, _) = setup()
     let split = Split(images: Tensor(repeating: 0.5, shape: [1, 1, 1, 16]), labels: [1])
-    let chosen = AttackRunner.selectSamples(net, split: split, count: 1, seed: 1)
+    let chosen = Evaluation(samples: 1).selectSamples(net, split: split, seed: 1)
     #expect(chosen.isEmpty)
   }
 }
@@ -77,10 +77,10 @@ struct BIMMNISTTests {
     return (net, data.test)
   }
 
-  func run(eps: Double, samples: Int = 30) throws -> AttackResult {
+  func run(eps: Double, samples: Int = 30, keep: BIM.Keep = .auto) throws -> AttackResult {
     let (net, split) = Self.trained
-    let params = Params(spec: BIM.spec, given: ["eps": .real(eps)])
-    return try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: samples, seed: 3)
+    let params = Params(spec: BIM.spec, given: ["eps": .real(eps), "keep": .string(keep.rawValue)])
+    return try Evaluation(samples: samples).run(BIM(params: params), params: params, on: net, split: split, seed: 3)
   }
 
   @Test("ASR is 0 at eps = 0 and grows with eps")
@@ -91,14 +91,19 @@ struct BIMMNISTTests {
     #expect(asr[4] > asr[1])
   }
 
-  @Test("every returned adversarial stays in the eps-ball and in [0, 1]")
-  func budget() throws {
+  @Test("every returned adversarial stays in the eps-ball and in [0, 1]", arguments: [BIM.Keep.best, .last])
+  func budget(keep: BIM.Keep) throws {
     let eps: Float = 16 / 255
-    let result = try run(eps: Double(eps))
+    let result = try run(eps: Double(eps), keep: keep)
     let (_, split) = Self.trained
+    // best: the samples BIM fooled return their closest misclassified query (some must, at 16/255);
+    // last: every sample returns its final iterate.
+    let fooled = result.samples.filter { $0.success == 1 }.count
+    #expect(fooled > 0, "BIM fooled no sample at 16/255")
     for (k, adversarial) in result.adversarials.enumerated() {
-      guard let a = adversarial else { continue }
-      let position = split.sourceIndices.firstIndex(of: result.samples[k].index)!
+      if keep == .best && !result.samples[k].returned { continue }
+      let a = try #require(adversarial, "sample \(result.samples[k].index) returned no image")
+      let position = try #require(split.sourceIndices.firstIndex(of: result.samples[k].index))
       let x = split.images.slice(position..<(position + 1))
       #expect((a - x).maxAbs() <= eps + 1e-6)
       #expect(a.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
@@ -108,7 +113,7 @@ struct BIMMNISTTests {
   @Test("sharing the gradient pass with the query changes no result")
   func fusedEqualsSeparate() throws {
     let (net, split) = Self.trained
-    let chosen = AttackRunner.selectSamples(net, split: split, count: 20, seed: 5)
+    let chosen = Evaluation(samples: 20).selectSamples(net, split: split, seed: 5)
     let (x, y) = split.batch(chosen)
     let bim = BIM(params: Params(spec: BIM.spec, given: ["eps": .real(16.0 / 255)]))
     var rng = RandomStream(seed: 6)

@@ -28,7 +28,7 @@ struct BoundaryTests {
   func linearMinimum() throws {
     let (net, split, minimal) = setup()
     let params = Params(spec: Boundary.spec, given: ["iterations": .int(2000)])
-    let result = try AttackRunner.run(Boundary(params: params), params: params, on: net, split: split, count: 3, seed: 1)
+    let result = try Evaluation(samples: 3).run(Boundary(params: params), params: params, on: net, split: split, seed: 1)
     #expect(result.asr == 1)
     for sample in result.samples {
       let found = try #require(sample.l2PerPixel) * 16
@@ -47,7 +47,7 @@ struct BoundaryTests {
     var attack = Boundary(params: params)
     nonisolated(unsafe) var trace: [[Double]] = []
     attack.observer = { _, d in trace.append(d) }
-    _ = try AttackRunner.run(attack, params: params, on: net, split: split, count: 3, seed: 1)
+    _ = try Evaluation(samples: 3).run(attack, params: params, on: net, split: split, seed: 1)
     #expect(trace.count == 500)
     for s in 0..<3 {
       let series = trace.map { $0[s] }
@@ -61,8 +61,8 @@ struct BoundaryTests {
   func reproducible() throws {
     let (net, split, _) = setup()
     let params = Params(spec: Boundary.spec, given: ["iterations": .int(200)])
-    let a = try AttackRunner.run(Boundary(params: params), params: params, on: net, split: split, count: 3, seed: 4)
-    let b = try AttackRunner.run(Boundary(params: params), params: params, on: net, split: split, count: 3, seed: 4)
+    let a = try Evaluation(samples: 3).run(Boundary(params: params), params: params, on: net, split: split, seed: 4)
+    let b = try Evaluation(samples: 3).run(Boundary(params: params), params: params, on: net, split: split, seed: 4)
     #expect(a.samples == b.samples)
   }
 
@@ -72,7 +72,7 @@ struct BoundaryTests {
     let net = linearClassifier(Array(repeating: 0.01, count: 16), bias: -1)
     let split = Split(images: Tensor(repeating: 0.5, shape: [1, 1, 1, 16]), labels: [0])
     let params = Params(spec: Boundary.spec, given: ["iterations": .int(10), "init_draws": .int(50)])
-    let result = try AttackRunner.run(Boundary(params: params), params: params, on: net, split: split, count: 1, seed: 1)
+    let result = try Evaluation(samples: 1).run(Boundary(params: params), params: params, on: net, split: split, seed: 1)
     #expect(result.asr == 0)
     #expect(result.samples[0].returned == false)
     #expect(result.samples[0].queries == 51, "the clean query and 50 noise draws")

@@ -14,7 +14,7 @@ struct CWL2Tests {
     let net = linearClassifier(w, bias: -0.3 - dot)
     let split = Split(images: Tensor(repeating: 0.5, shape: [1, 1, 1, 16]), labels: [0])
     let params = Params(spec: CWL2.spec, given: [:])
-    let result = try AttackRunner.run(CWL2(params: params), params: params, on: net, split: split, count: 1, seed: 1)
+    let result = try Evaluation(samples: 1).run(CWL2(params: params), params: params, on: net, split: split, seed: 1)
     let minimal = 0.3 / Double(w.map { $0 * $0 }.reduce(0, +)).squareRoot()
     let found = try #require(result.samples.first?.l2PerPixel) * 16
     #expect(result.asr == 1)
@@ -29,7 +29,7 @@ struct CWL2Tests {
     let net = linearClassifier(w, bias: -0.8 - 0.8)
     let split = Split(images: Tensor(repeating: 0.5, shape: [1, 1, 1, 16]), labels: [0])
     let params = Params(spec: CWL2.spec, given: ["search": .string("off"), "c": .real(0.01), "steps": .int(200)])
-    let result = try AttackRunner.run(CWL2(params: params), params: params, on: net, split: split, count: 1, seed: 1)
+    let result = try Evaluation(samples: 1).run(CWL2(params: params), params: params, on: net, split: split, seed: 1)
     #expect(result.asr == 0)
   }
 }

@@ -78,8 +78,8 @@ struct ModCWL2Tests {
     var mod = given
     mod["k"] = .int(0)
     let modParams = Params(spec: ModCWL2.spec, given: mod)
-    let a = try AttackRunner.run(CWL2(params: cw), params: cw, on: net, split: split, count: 8, seed: 2)
-    let b = try AttackRunner.run(ModCWL2(params: modParams), params: modParams, on: net, split: split, count: 8, seed: 2)
+    let a = try Evaluation(samples: 8).run(CWL2(params: cw), params: cw, on: net, split: split, seed: 2)
+    let b = try Evaluation(samples: 8).run(ModCWL2(params: modParams), params: modParams, on: net, split: split, seed: 2)
     #expect(a.samples == b.samples)
     #expect(a.adversarials.map { $0?.scalars } == b.adversarials.map { $0?.scalars })
   }
@@ -90,17 +90,19 @@ struct ModCWL2Tests {
     let given: [String: ParamValue] = ["search": .string("off"), "c": .real(1), "steps": .int(200), "lr": .real(0.05)]
     let cw = Params(spec: CWL2.spec, given: given)
     let mod = Params(spec: ModCWL2.spec, given: given)
-    let a = try AttackRunner.run(CWL2(params: cw), params: cw, on: net, split: split, count: 100, seed: 5)
-    let b = try AttackRunner.run(ModCWL2(params: mod), params: mod, on: net, split: split, count: 100, seed: 5)
+    let a = try Evaluation(samples: 100).run(CWL2(params: cw), params: cw, on: net, split: split, seed: 5)
+    let b = try Evaluation(samples: 100).run(ModCWL2(params: mod), params: mod, on: net, split: split, seed: 5)
     /// Over (adversarial, transform) pairs whose transformed clean image the model still
     /// classifies correctly (10 transforms per sample), the fraction whose transformed
     /// adversarial is misclassified.
-    func survival(_ r: AttackResult) -> Double {
+    func survival(_ r: AttackResult) throws -> Double {
       var rng = RandomStream(seed: 9)
       var kept = 0, total = 0
       for (sample, image) in zip(r.samples, r.adversarials) {
         guard let image, sample.success == 1 else { continue }
-        let clean = split.images.slice(sample.index..<(sample.index + 1))
+        // `index` names the image in the data set; its position in the split may differ.
+        let position = try #require(split.sourceIndices.firstIndex(of: sample.index))
+        let clean = split.images.slice(position..<(position + 1))
         var batch = [Float](repeating: 0, count: 20 * 784)
         for q in 0..<10 {
           let t = ImageTransform.random(height: 28, width: 28, maxShift: 10, rng: &rng)
@@ -116,7 +118,7 @@ struct ModCWL2Tests {
       }
       return Double(kept) / Double(max(total, 1))
     }
-    let plain = survival(a), robust = survival(b)
+    let plain = try survival(a), robust = try survival(b)
     #expect(a.asr > 0.5 && b.asr > 0.5, "both attacks work: \(a.asr), \(b.asr)")
     #expect(robust > plain + 0.05, "survival: ModCWL2 \(robust) vs CWL2 \(plain); ASR \(b.asr) vs \(a.asr)")
   }

@@ -69,8 +69,7 @@ struct StochasticTargetTests {
     let eps = Double(0.4 / l1)  // the ε-ball's corner has margin −0.2
     let params = Params(spec: BIM.spec, given: ["eps": .real(eps), "alpha": .real(0.01), "early": .bool(false)]
                           .merging(given) { $1 })
-    return try AttackRunner.run(BIM(params: params), params: params, on: toy.network, split: split, count: 20,
-                                seed: 3, launches: launches)
+    return try Evaluation(samples: 20, launches: launches).run(BIM(params: params), params: params, on: toy.network, split: split, seed: 3)
   }
 
   @Test("keep=last returns BIM's final iterate, whose launch ASR is the analytic 11/16")
@@ -116,7 +115,7 @@ struct StochasticTargetTests {
     let split = Split(images: Tensor(repeating: 0.5, shape: [4, 1, 1, 16]), labels: [0, 0, 0, 0])
     func run(_ keep: String) throws -> AttackResult {
       let params = Params(spec: BIM.spec, given: ["eps": .real(Double(0.5 / l1)), "early": .bool(false), "keep": .string(keep)])
-      return try AttackRunner.run(BIM(params: params), params: params, on: net, split: split, count: 4, seed: 1)
+      return try Evaluation(samples: 4).run(BIM(params: params), params: params, on: net, split: split, seed: 1)
     }
     let auto = try run("auto"), best = try run("best"), last = try run("last")
     #expect(auto.samples == best.samples)
@@ -127,8 +126,7 @@ struct StochasticTargetTests {
 
   func cw(_ abort: String, _ toy: NoisyLinear, _ split: Split) throws -> AttackResult {
     let params = Params(spec: CWL2.spec, given: ["search": .string("off"), "c": .real(10), "abort_by": .string(abort)])
-    return try AttackRunner.run(CWL2(params: params), params: params, on: toy.network, split: split, count: 20,
-                                seed: 3, launches: 1000)
+    return try Evaluation(samples: 20, launches: 1000).run(CWL2(params: params), params: params, on: toy.network, split: split, seed: 3)
   }
 
   @Test("CWL2's abort_by=batch stops all samples of a batch together; per sample, the noisy loss stops them apart")
@@ -159,10 +157,46 @@ struct StochasticTargetTests {
     let split = Split(images: Tensor(repeating: 0.5, shape: [3, 1, 1, 16]), labels: [0, 0, 0])
     func run(_ abort: String) throws -> AttackResult {
       let params = Params(spec: CWL2.spec, given: ["abort_by": .string(abort), "steps": .int(300)])
-      return try AttackRunner.run(CWL2(params: params), params: params, on: net, split: split, count: 3, seed: 1)
+      return try Evaluation(samples: 3).run(CWL2(params: params), params: params, on: net, split: split, seed: 1)
     }
     let auto = try run("auto"), sample = try run("sample")
     #expect(auto.samples == sample.samples)
     #expect(zip(auto.adversarials, sample.adversarials).allSatisfy { $0?.scalars == $1?.scalars })
+  }
+
+  @Test("CWL2's clean_answer=ignore attacks every sample, also one whose clean image a first query answered wrongly; keep returns such a sample unattacked")
+  func cleanAnswerRule() throws {
+    // Margin −0.2 under single passes: one query in two answers wrongly (noise 0.5 with q = 0.5).
+    let toy = NoisyLinear(w: w, bias: -0.2 - w.reduce(0, +) * 0.3, jump: 0.5, q: 0.5, passes: 1)
+    let split = Split(images: Tensor(repeating: 0.3, shape: [40, 1, 1, 16]), labels: Array(repeating: 0, count: 40))
+    func run(_ clean: String) throws -> AttackResult {
+      let params = Params(spec: CWL2.spec, given: ["search": .string("off"), "c": .real(10), "steps": .int(20),
+                                                   "clean_answer": .string(clean)])
+      return try Evaluation(samples: 40, launches: 200).run(CWL2(params: params), params: params, on: toy.network, split: split, seed: 5)
+    }
+    let keep = try run("keep"), ignore = try run("ignore"), auto = try run("auto")
+    #expect(auto.samples == ignore.samples)
+    // keep: the samples the first query got wrong made no gradient call and return the clean image.
+    let unattacked = keep.samples.filter { $0.gradients == 0 }
+    #expect(!unattacked.isEmpty)
+    #expect(unattacked.allSatisfy { $0.returned && $0.l2PerPixel == 0 })
+    // ignore: every sample is optimised; no clean image comes back as it is.
+    #expect(ignore.samples.allSatisfy { $0.gradients > 0 })
+    #expect(ignore.samples.allSatisfy { $0.l2PerPixel != 0 })
+  }
+
+  @Test("on a deterministic target CWL2's clean_answer=auto is keep, bit for bit")
+  func cleanAnswerDeterministicUnchanged() throws {
+    // The first query repeats the answer that selected the sample, so nothing is skipped and
+    // nothing may change.
+    let net = linearClassifier(w, bias: -0.3 - w.reduce(0, +) * 0.5)
+    let split = Split(images: Tensor(repeating: 0.5, shape: [4, 1, 1, 16]), labels: [0, 0, 0, 0])
+    func run(_ clean: String) throws -> AttackResult {
+      let params = Params(spec: CWL2.spec, given: ["clean_answer": .string(clean), "steps": .int(100)])
+      return try Evaluation(samples: 4).run(CWL2(params: params), params: params, on: net, split: split, seed: 1)
+    }
+    let auto = try run("auto"), keep = try run("keep")
+    #expect(auto.samples == keep.samples)
+    #expect(zip(auto.adversarials, keep.adversarials).allSatisfy { $0?.scalars == $1?.scalars })
   }
 }

@@ -276,8 +276,8 @@ struct SpikingCheckpointTests {
       var rng = RandomStream(seed: 2)
       #expect(net.logits(x, rng: &rng).shape == [2, 10])
     }
-    #expect(Params(spec: MCSEFRON.spec, given: [:], dataset: "cifar10").int("rf") == 3)
-    #expect(Params(spec: SNNM.spec, given: [:], dataset: "cifar10").int("maps2") == 800)
+    #expect(Params(spec: MCSEFRON.spec, given: [:], dataset: "cifar10")["rf"] == .int(3))
+    #expect(Params(spec: SNNM.spec, given: [:], dataset: "cifar10")["maps2"] == .int(800))
     #expect(throws: ArchitectureError.self) {
       try SNNM.make(params: Params(spec: SNNM.spec, given: ["maps3": .int(25)]), inputShape: [1, 28, 28], classes: 10,
                     rng: RandomStream(seed: 1))

@@ -16,37 +16,44 @@ import AdvTensor
 /// iterate on stochastic ones, where one misclassified query is a lucky draw, not evidence: the
 /// closest such query fooled 100 re-launches far less often than the iterate the attack went on to.
 public struct BIM: Attack {
+  public static let eps = ParamKey.real(
+    "eps", default: 32.0 / 255, range: 0...1, doc: "L∞ budget in pixel units [paper: 8, 16, 32 /255]")
+  public static let alpha = ParamKey.real("alpha", default: 0.05, range: 0...1, doc: "step size in pixel units [paper: 0.05]")
+  public static let steps = ParamKey.int("steps", default: 100, range: 1...100_000, doc: "iterations [paper: 100]")
+  public static let early = ParamKey.bool(
+    "early", default: true, doc: "stop a sample at its first misclassified iterate [foolbox 1.8: return_early]")
+  public static let keep = ParamKey.choice(
+    "keep", default: Keep.auto,
+    doc: "the image returned: best = the closest misclassified query [foolbox 1.8, the paper]; last = the final iterate, every sample attacked [foolbox 3]; auto: best on deterministic targets, last on stochastic ones")
+
+  /// The image BIM returns (see the type's doc).
+  public enum Keep: String, ParamChoice { case auto, best, last }
+
   public static let spec = ComponentSpec(
     kind: .attack, name: "bim", aliases: ["linf-bim", "basic-iterative"],
     doc: "Basic Iterative Method (L∞): signed cross-entropy gradient steps projected onto the ε-ball",
-    params: [
-      .real("eps", default: 32.0 / 255, range: 0...1, doc: "L∞ budget in pixel units [paper: 8, 16, 32 /255]"),
-      .real("alpha", default: 0.05, range: 0...1, doc: "step size in pixel units [paper: 0.05]"),
-      .int("steps", default: 100, range: 1...100_000, doc: "iterations [paper: 100]"),
-      .bool("early", default: true, doc: "stop a sample at its first misclassified iterate [foolbox 1.8: return_early]"),
-      .choice("keep", default: "auto", options: ["auto", "best", "last"],
-              doc: "the image returned: best = the closest misclassified query [foolbox 1.8, the paper]; last = the final iterate, every sample attacked [foolbox 3]; auto: best on deterministic targets, last on stochastic ones"),
-      .int("samples", default: 500, range: 1...1_000_000, doc: "correctly classified test samples attacked [paper: 500]"),
-      .int("launches", default: 100, range: 1...100_000, doc: "re-launches of each adversarial on a stochastic target [paper: 100]"),
-    ])
+    params: [eps.spec, alpha.spec, steps.spec, early.spec, keep.spec])
+
+  /// [paper, §III-B]
+  public static let defaultSamples = 500
 
   public let eps: Float
   public let alpha: Float
   public let steps: Int
   public let returnEarly: Bool
-  /// "best", "last" or "auto" (resolved per target in `run`).
-  public let keep: String
+  /// `auto` is resolved per target in `run`.
+  public let keep: Keep
 
   public init(params: Params) {
-    eps = Float(params.real("eps"))
-    alpha = Float(params.real("alpha"))
-    steps = params.int("steps")
-    returnEarly = params.bool("early")
-    keep = params.string("keep")
+    eps = Float(params[BIM.eps])
+    alpha = Float(params[BIM.alpha])
+    steps = params[BIM.steps]
+    returnEarly = params[BIM.early]
+    keep = params[BIM.keep]
   }
 
   public func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
-    let last = keep == "last" || (keep == "auto" && adv.model.isStochastic)
+    let last = keep == .last || (keep == .auto && adv.isStochastic)
     // Foolbox 3 attacks every sample: a first query that misclassified one is no reason to stop.
     let attacked = last ? Array(0..<adv.count) : (0..<adv.count).filter { adv.active[$0] }
     if last { for i in attacked { adv.active[i] = true } }
@@ -67,11 +74,11 @@ public struct BIM: Attack {
       let g: Tensor
       var keep = [Bool](repeating: true, count: samples.count)
       if fuse && samples.contains(where: { unqueried[$0] }) {
-        let (gradient, wrong) = adv.gradientAndQuery(x, samples: samples, stopWrong: returnEarly)
+        let (gradient, adversarial) = adv.gradientAndQuery(x, samples: samples, stopAdversarial: returnEarly)
         g = gradient
         for (row, i) in samples.enumerated() {
           unqueried[i] = false
-          if wrong[row] && returnEarly {
+          if adversarial[row] && returnEarly {
             adv.active[i] = false
             keep[row] = false
           }
@@ -92,9 +99,9 @@ public struct BIM: Attack {
       if fuse {
         for i in samples { unqueried[i] = true }
       } else if returnEarly || !last {
-        let wrong = adv.query(iterate.gather(rows: samples), samples: samples)
+        let adversarial = adv.query(iterate.gather(rows: samples), samples: samples)
         if returnEarly {
-          for (row, i) in samples.enumerated() where wrong[row] { adv.active[i] = false }
+          for (row, i) in samples.enumerated() where adversarial[row] { adv.active[i] = false }
         }
       }
     }

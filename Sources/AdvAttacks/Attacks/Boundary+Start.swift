@@ -29,7 +29,7 @@ extension Boundary {
         var hit: Int? = nil
         for k in 0..<count {
           accountRows.append(r + k)
-          if predicted[r + k] != adv.labels[i] { hit = r + k; break }
+          if adv.isAdversarial(predicted[r + k], sample: i) { hit = r + k; break }
         }
         adv.account(x, rows: accountRows, predicted: predicted, samples: Array(repeating: i, count: accountRows.count))
         if let h = hit {
@@ -70,7 +70,7 @@ extension Boundary {
         var found = false
         for k in 0..<count {
           accountRows.append(r + k)
-          if predicted[r + k] != adv.labels[i] { found = true; break }
+          if adv.isAdversarial(predicted[r + k], sample: i) { found = true; break }
         }
         adv.account(x, rows: accountRows, predicted: predicted, samples: Array(repeating: i, count: accountRows.count))
         if !found && start[i] + count < initBlends {

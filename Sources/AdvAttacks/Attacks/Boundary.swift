@@ -22,20 +22,28 @@ import Foundation
 /// stream, so results do not depend on the batching. Internal arithmetic is in Float64 as in
 /// Foolbox; queried images are Float32.
 public struct Boundary: Attack {
+  public static let iterations = ParamKey.int("iterations", default: 5000, range: 1...1_000_000, doc: "steps [foolbox: 5000]")
+  public static let directions = ParamKey.int(
+    "directions", default: 25, range: 1...10_000, doc: "candidates tried per step [foolbox max_directions: 25]")
+  public static let sphericalStep = ParamKey.real(
+    "spherical_step", default: 0.01, range: 1e-12...10, doc: "initial orthogonal step, relative to the distance [foolbox: 0.01]")
+  public static let sourceStep = ParamKey.real(
+    "source_step", default: 0.01, range: 1e-12...10, doc: "initial step towards the original, relative to the distance [foolbox: 0.01]")
+  public static let stepAdaptation = ParamKey.real(
+    "step_adaptation", default: 1.5, range: 1...100, doc: "factor by which the steps grow or shrink [foolbox: 1.5]")
+  public static let initDraws = ParamKey.int(
+    "init_draws", default: 1000, range: 1...1_000_000, doc: "uniform-noise images tried as a starting point [foolbox: 1000]")
+  public static let initBlends = ParamKey.int(
+    "init_blends", default: 1000, range: 1...1_000_000, doc: "blending factors tried from the noise towards the original [foolbox: 1000]")
+
   public static let spec = ComponentSpec(
     kind: .attack, name: "boundary", aliases: ["boundary-attack", "ba"],
     doc: "Boundary attack (decision-based): random walk along the decision boundary towards the original",
-    params: [
-      .int("iterations", default: 5000, range: 1...1_000_000, doc: "steps [foolbox: 5000]"),
-      .int("directions", default: 25, range: 1...10_000, doc: "candidates tried per step [foolbox max_directions: 25]"),
-      .real("spherical_step", default: 0.01, range: 1e-12...10, doc: "initial orthogonal step, relative to the distance [foolbox: 0.01]"),
-      .real("source_step", default: 0.01, range: 1e-12...10, doc: "initial step towards the original, relative to the distance [foolbox: 0.01]"),
-      .real("step_adaptation", default: 1.5, range: 1...100, doc: "factor by which the steps grow or shrink [foolbox: 1.5]"),
-      .int("init_draws", default: 1000, range: 1...1_000_000, doc: "uniform-noise images tried as a starting point [foolbox: 1000]"),
-      .int("init_blends", default: 1000, range: 1...1_000_000, doc: "blending factors tried from the noise towards the original [foolbox: 1000]"),
-      .int("samples", default: 100, range: 1...1_000_000, doc: "correctly classified test samples attacked [paper: 100]"),
-      .int("launches", default: 100, range: 1...100_000, doc: "re-launches of each adversarial on a stochastic target [paper: 100]"),
-    ])
+    params: [iterations.spec, directions.spec, sphericalStep.spec, sourceStep.spec, stepAdaptation.spec,
+             initDraws.spec, initBlends.spec])
+
+  /// [paper, §III-B]
+  public static let defaultSamples = 100
 
   let iterations: Int
   let directions: Int
@@ -49,13 +57,13 @@ public struct Boundary: Attack {
   public var observer: ((_ step: Int, _ distances: [Double]) -> Void)?
 
   public init(params: Params) {
-    iterations = params.int("iterations")
-    directions = params.int("directions")
-    sphericalStep = params.real("spherical_step")
-    sourceStep = params.real("source_step")
-    adaptation = params.real("step_adaptation")
-    initDraws = params.int("init_draws")
-    initBlends = params.int("init_blends")
+    iterations = params[Boundary.iterations]
+    directions = params[Boundary.directions]
+    sphericalStep = params[Boundary.sphericalStep]
+    sourceStep = params[Boundary.sourceStep]
+    adaptation = params[Boundary.stepAdaptation]
+    initDraws = params[Boundary.initDraws]
+    initBlends = params[Boundary.initBlends]
   }
 
   /// A sliding window of outcomes (Foolbox's `deque(maxlen=n)`).
@@ -101,7 +109,7 @@ public struct Boundary: Attack {
     }
     var states = [State](repeating: State(spherical: sphericalStep, source: sourceStep), count: n)
     var distances = [Double](repeating: .infinity, count: n)
-    for i in targets { distances[i] = distance(o[(i * d)..<((i + 1) * d)], p[(i * d)..<((i + 1) * d)]) }
+    for i in targets { distances[i] = L2()(o[(i * d)..<((i + 1) * d)], p[(i * d)..<((i + 1) * d)]) }
     let walk = noiseBase.derived(2)
     var scratch = Scratch()
     for step in 1...iterations {
@@ -131,7 +139,7 @@ public struct Boundary: Attack {
       let accepted = try candidateStep(&adv, live: live, step: step, d: d, shape: shape, o: o, p: p,
                                        distances: distances, states: &states, walk: walk, scratch: &scratch)
       for (i, c) in accepted {
-        let dist = distance(o[(i * d)..<((i + 1) * d)], c[...])
+        let dist = L2()(o[(i * d)..<((i + 1) * d)], c[...])
         if dist < distances[i] {
           for j in 0..<d { p[i * d + j] = c[j] }
           distances[i] = dist
@@ -157,11 +165,6 @@ public struct Boundary: Attack {
     }
   }
 
-  /// Euclidean distance between two images.
-  func distance(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
-    zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
-  }
-
   /// Reusable buffers for one step's candidates.
   struct Scratch {
     var q: [Double] = []
@@ -178,10 +181,10 @@ public struct Boundary: Attack {
       try Interrupt.check()
       // Rows: (sample, direction index), in sample order then direction order.
       var lookahead = pending.map { i in max(1, min(directions - used[i], Int((1 / states[i].rate).rounded(.up)))) }
-      if !adv.model.isStochastic {
+      if !adv.isStochastic {
         // A deterministic model answers in blocks of `decisionBlock` rows, the last one padded:
         // fill the padding with further candidates instead.
-        let block = Network.decisionBlock
+        let block = adv.decisionBlock
         var spare = (block - lookahead.reduce(0, +) % block) % block
         var grew = true
         while spare > 0 && grew {
@@ -244,7 +247,7 @@ public struct Boundary: Attack {
         }
       }
       let firstLabels = adv.lookahead(first)
-      let secondRows = sphericalRows.filter { firstLabels[$0] != adv.labels[rows[$0].sample] }
+      let secondRows = sphericalRows.filter { adv.isAdversarial(firstLabels[$0], sample: rows[$0].sample) }
       var secondLabels = [Int](repeating: -1, count: m)
       if !secondRows.isEmpty {
         let predicted = adv.lookahead(xc.gather(rows: secondRows))
@@ -257,22 +260,21 @@ public struct Boundary: Attack {
       var r = 0
       for i in pending {
         var st = states[i]
-        let label = adv.labels[i]
         var count = 0
         var hit: Int? = nil
         while r + count < m && rows[r + count].sample == i {
           let row = r + count
           count += 1
           firstAccount.rows.append(row); firstAccount.samples.append(i)
-          let firstWrong = firstLabels[row] != label
+          let firstAdversarial = adv.isAdversarial(firstLabels[row], sample: i)
           if isSpherical[i] {
-            st.sphericalHistory.push(firstWrong)
-            guard firstWrong else { continue }
+            st.sphericalHistory.push(firstAdversarial)
+            guard firstAdversarial else { continue }
             secondAccount.rows.append(row); secondAccount.samples.append(i)
-            let fullWrong = secondLabels[row] != label
-            st.stepHistory.push(fullWrong)
-            if fullWrong { hit = row; break }
-          } else if firstWrong {
+            let fullAdversarial = adv.isAdversarial(secondLabels[row], sample: i)
+            st.stepHistory.push(fullAdversarial)
+            if fullAdversarial { hit = row; break }
+          } else if firstAdversarial {
             hit = row; break
           }
         }

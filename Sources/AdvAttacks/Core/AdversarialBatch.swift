@@ -1,18 +1,25 @@
 import AdvNN
 import AdvTensor
 
-/// Foolbox's `Adversarial` bookkeeping for a batch of samples (attacks.md §0.1).
+/// Foolbox's `Adversarial` bookkeeping for a batch of samples (attacks.md §0.1), and the only
+/// way an attack reaches the model.
 ///
-/// On creation the model is queried once on the clean images; a sample already misclassified is
-/// not attacked (its adversarial is the clean image, distance 0). Every later query whose
-/// prediction is wrong is a candidate; the candidate with the smallest MSE is kept. Queries and
-/// gradient calls are counted per sample.
+/// On creation the model is queried once on the clean images; a sample already adversarial is
+/// not attacked (its adversarial is the clean image, distance 0). Every later query whose answer
+/// the criterion calls adversarial is a candidate; the candidate closest by `MeanSquaredError` is
+/// kept. Queries and gradient calls are counted per sample.
 public struct AdversarialBatch {
-  public let model: Network
+  /// Private so that every query is counted: attacks ask the batch, never the model.
+  private let model: any Model
+  /// Which answers are adversarial (the driver's criterion).
+  public let criterion: any Criterion
+  /// How candidates are compared: Foolbox 1.8's `Adversarial` keeps the smallest MSE.
+  let candidateDistance = MeanSquaredError()
   public let originals: Tensor
   public let labels: [Int]
   public private(set) var best: [Tensor?]
-  public private(set) var bestMSE: [Float]
+  /// `candidateDistance` of each kept candidate (infinity while there is none).
+  public private(set) var bestDistance: [Double]
   public private(set) var queries: [Int]
   public private(set) var gradientCalls: [Int]
   /// Samples the attack still works on (not yet adversarial, or `returnEarly` not set).
@@ -28,29 +35,55 @@ public struct AdversarialBatch {
   public func progress(_ fraction: Double) { onProgress?(fraction) }
 
   public var count: Int { labels.count }
-  let sampleSize: Int
 
-  public init(model: Network, images: Tensor, labels: [Int], rng: RandomStream) {
+  /// True when the model's answers are draws (a stochastic model under its policy): one
+  /// adversarial answer is then no proof, and a gradient pass cannot stand in for a query.
+  public var isStochastic: Bool { model.isStochastic }
+
+  /// Rows a deterministic model decides labels in (`Model.predict`); attacks that batch
+  /// candidates fill a block instead of leaving its padding unused.
+  public var decisionBlock: Int { type(of: model).decisionBlock }
+
+  public init(model: any Model, images: Tensor, labels: [Int], rng: RandomStream,
+              criterion: any Criterion = Misclassification()) {
     self.model = model
+    self.criterion = criterion
     originals = images
     self.labels = labels
     best = Array(repeating: nil, count: labels.count)
-    bestMSE = Array(repeating: .infinity, count: labels.count)
+    bestDistance = Array(repeating: .infinity, count: labels.count)
     queries = Array(repeating: 0, count: labels.count)
     gradientCalls = Array(repeating: 0, count: labels.count)
     active = Array(repeating: true, count: labels.count)
-    sampleSize = images.count / max(labels.count, 1)
     shareQueryPasses = !model.isStochastic
     self.rng = rng
     let initial = query(images, samples: Array(0..<labels.count))
-    for (i, wrong) in initial.enumerated() where wrong { active[i] = false }
+    for (i, adversarial) in initial.enumerated() where adversarial { active[i] = false }
+  }
+
+  /// Forgets what the first query on the clean images found and makes every sample active again:
+  /// on a stochastic target that answer is one draw, no evidence that the clean image is
+  /// adversarial, and its distance 0 would beat every real candidate (Foolbox 3 attacks every
+  /// sample). Queries already made stay counted.
+  public mutating func forgetCleanAnswers() {
+    for i in 0..<count {
+      best[i] = nil
+      bestDistance[i] = .infinity
+      active[i] = true
+    }
+  }
+
+  /// Whether the answer `predicted` makes a candidate of sample `i` adversarial: for
+  /// decision-based attacks, which decide from `lookahead` labels which side they are on.
+  public func isAdversarial(_ predicted: Int, sample i: Int) -> Bool {
+    criterion.isAdversarial(label: labels[i], predicted: predicted)
   }
 
   /// The original images of `samples`, stacked.
   public func originals(_ samples: [Int]) -> Tensor { originals.gather(rows: samples) }
 
-  /// Predicts `x` (one row per entry of `samples`), registers misclassified rows as candidates,
-  /// and returns which rows were misclassified.
+  /// Predicts `x` (one row per entry of `samples`), registers adversarial rows as candidates,
+  /// and returns which rows were adversarial.
   @discardableResult
   public mutating func query(_ x: Tensor, samples: [Int]) -> [Bool] {
     register(x, predicted: model.predict(x, rng: &rng), samples: samples)
@@ -64,36 +97,36 @@ public struct AdversarialBatch {
   }
 
   /// Counts rows `rows` of `x` (predicted `predicted[row]`) as queries of `samples` (one per
-  /// entry), registering the misclassified ones as candidates. Returns which were misclassified.
+  /// entry), registering the adversarial ones as candidates. Returns which were adversarial.
   @discardableResult
   public mutating func account(_ x: Tensor, rows: [Int], predicted: [Int], samples: [Int]) -> [Bool] {
     register(x, predicted: predicted, samples: samples, rows: rows)
   }
 
   mutating func register(_ x: Tensor, predicted: [Int], samples: [Int], rows: [Int]? = nil) -> [Bool] {
-    var wrong = [Bool](repeating: false, count: samples.count)
+    var adversarial = [Bool](repeating: false, count: samples.count)
     for (k, i) in samples.enumerated() {
       let row = rows?[k] ?? k
       queries[i] += 1
-      guard predicted[row] != labels[i] else { continue }
-      wrong[k] = true
+      guard isAdversarial(predicted[row], sample: i) else { continue }
+      adversarial[k] = true
       let candidate = x.slice(row..<(row + 1))
-      let mse = meanSquaredError(candidate, originals, row: i)
-      if mse < bestMSE[i] {
-        bestMSE[i] = mse
+      let distance = candidateDistance(candidate, originals, row: i)
+      if distance < bestDistance[i] {
+        bestDistance[i] = distance
         best[i] = candidate
       }
     }
-    return wrong
+    return adversarial
   }
 
   /// Makes rows of `x` the images returned for `samples` (one row each), whatever the queries
   /// found: for attacks that return their final iterate (Foolbox 3's fixed-budget attacks) rather
-  /// than the closest misclassified query. Success is then decided by the re-check or launches.
+  /// than the closest adversarial query. Success is then decided by the re-check or launches.
   public mutating func returnImages(_ x: Tensor, samples: [Int]) {
     for (row, i) in samples.enumerated() {
       let image = x.slice(row..<(row + 1))
-      bestMSE[i] = meanSquaredError(image, originals, row: i)
+      bestDistance[i] = candidateDistance(image, originals, row: i)
       best[i] = image
     }
   }
@@ -110,18 +143,19 @@ public struct AdversarialBatch {
   }
 
   /// One forward pass serving both a query and a gradient: registers `x` as queried (as
-  /// `query` does) and returns the loss gradient with the misclassified rows. Only for
+  /// `query` does) and returns the loss gradient with the adversarial rows. Only for
   /// deterministic models, where a separate query would see the same logits.
-  /// With `stopWrong`, misclassified rows end here and their gradient is not counted as used.
-  public mutating func gradientAndQuery(_ x: Tensor, samples: [Int], stopWrong: Bool) -> (gradient: Tensor, wrong: [Bool]) {
+  /// With `stopAdversarial`, adversarial rows end here and their gradient is not counted as used.
+  public mutating func gradientAndQuery(_ x: Tensor, samples: [Int], stopAdversarial: Bool)
+    -> (gradient: Tensor, adversarial: [Bool]) {
     precondition(shareQueryPasses, "a stochastic model needs independent query and gradient passes")
     let tape = Tape()
     let input = tape.variable(x)
     let logits = model.logits(input, rng: &rng)
-    let wrong = register(x, predicted: logits.value.argmaxRows(), samples: samples)
-    for (row, i) in samples.enumerated() where !(stopWrong && wrong[row]) { gradientCalls[i] += 1 }
+    let adversarial = register(x, predicted: logits.value.argmaxRows(), samples: samples)
+    for (row, i) in samples.enumerated() where !(stopAdversarial && adversarial[row]) { gradientCalls[i] += 1 }
     let loss = crossEntropy(logits, labels: samples.map { labels[$0] }, reduction: .sum)
-    return (tape.gradients(of: loss)[input], wrong)
+    return (tape.gradients(of: loss)[input], adversarial)
   }
 
   /// One query of `x` and the gradient of `Σ seed ⊙ logits` with respect to `x`, where the
@@ -131,17 +165,17 @@ public struct AdversarialBatch {
   /// logits are themselves one answer under the inference policy (average(10): the mean of 10
   /// fresh passes), so they serve as the query, as in Foolbox 3, and a third of the work goes.
   /// Returns the logits (of the gradient pass), gradient and which rows the query found
-  /// misclassified.
+  /// adversarial.
   public mutating func logitGradient(_ x: Tensor, samples: [Int], gradientPassAnswers: Bool = false,
-                                     seed: (Tensor) -> Tensor) -> (logits: Tensor, gradient: Tensor, wrong: [Bool]) {
+                                     seed: (Tensor) -> Tensor) -> (logits: Tensor, gradient: Tensor, adversarial: [Bool]) {
     let separate = shareQueryPasses || gradientPassAnswers ? nil : query(x, samples: samples)
     for i in samples { gradientCalls[i] += 1 }
     let tape = Tape()
     let input = tape.variable(x)
     let logits = model.logits(input, rng: &rng)
-    let wrong = separate ?? register(x, predicted: logits.value.argmaxRows(), samples: samples)
+    let adversarial = separate ?? register(x, predicted: logits.value.argmaxRows(), samples: samples)
     let gradient = tape.gradients(of: logits, seed: seed(logits.value))[input]
-    return (logits.value, gradient, wrong)
+    return (logits.value, gradient, adversarial)
   }
 
   /// The gradient of `Σ seed ⊙ logits` for images that are not queries of the attacked samples
@@ -153,7 +187,7 @@ public struct AdversarialBatch {
     -> Tensor {
     for i in samples { gradientCalls[i] += 1 }
     let n = x.shape[0]
-    let chunk = max(1, Self.tapeImages / max(model.policy.passes, 1))
+    let chunk = max(1, Self.tapeImages / max(model.passes, 1))
     var gradient = Tensor(uninitialized: x.shape)
     var start = 0
     while start < n {
@@ -175,18 +209,4 @@ public struct AdversarialBatch {
 
   /// Forward passes one gradient tape of `auxiliaryLogitGradient` holds at most.
   public static let tapeImages = 64
-
-  func meanSquaredError(_ candidate: Tensor, _ all: Tensor, row: Int) -> Float {
-    candidate.withUnsafeBufferPointer { c in
-      all.withUnsafeBufferPointer { a in
-        var s: Float = 0
-        let base = row * sampleSize
-        for j in 0..<sampleSize {
-          let d = c[j] - a[base + j]
-          s += d * d
-        }
-        return s / Float(sampleSize)
-      }
-    }
-  }
 }

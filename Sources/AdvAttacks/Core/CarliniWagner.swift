@@ -29,20 +29,14 @@ struct CarliniWagner {
   let abortEarly: Bool
   /// Early abort compares the batch's summed loss (Foolbox 3) instead of each sample's (Foolbox 1.8).
   let abortByBatch: Bool
-  let transforms: Int
-  let maxShift: Int
-
-  init(params: Params, transforms: Int = 0, maxShift: Int = 0) {
-    searchSteps = params.string("search") == "off" ? 1 : params.int("search_steps")
-    initialConst = Float(params.real("c"))
-    steps = params.int("steps")
-    lr = Float(params.real("lr"))
-    confidence = Float(params.real("confidence"))
-    abortEarly = params.bool("abort_early")
-    abortByBatch = params.string("abort_by") == "batch"
-    self.transforms = transforms
-    self.maxShift = maxShift
-  }
+  /// Attack every sample, a clean image the first query found adversarial included, and do not
+  /// keep that clean answer as a candidate (Foolbox 3); otherwise such a sample is returned as it
+  /// is, unattacked (Foolbox 1.8).
+  var ignoreCleanAnswers = false
+  /// K random transforms per iteration (ModCWL2); 0 is plain CWL2.
+  var transforms = 0
+  /// Largest shift of a transform, in whole pixels.
+  var maxShift = 0
 
   /// The seed `onehot(y) − onehot(best other)` of rows whose margin is positive (zero rows
   /// elsewhere) and every row's margin `max(0, z_y − max_{j≠y} z_j + κ)`.
@@ -68,6 +62,7 @@ struct CarliniWagner {
   func run(_ adv: inout AdversarialBatch, rng: inout RandomStream) throws {
     let n = adv.count, d = adv.originals.count / max(n, 1)
     let shape = Array(adv.originals.shape.dropFirst())
+    if ignoreCleanAnswers { adv.forgetCleanAnswers() }
     let targets = (0..<n).filter { adv.active[$0] }  // skipped: misclassified before the attack
     guard !targets.isEmpty else { return }
     // Only ModCWL2 draws from the stream, so `modcwl2 k=0` is `cwl2` to the bit.
@@ -76,6 +71,7 @@ struct CarliniWagner {
     // Attack-space original and its model-space image x̂₀.
     let w0 = adv.originals.scalars.map { atanhf((($0 - 0.5) / 0.5) * 0.999999) }
     let xhat0 = w0.map { tanhf($0) * 0.5 + 0.5 }
+    let xhat0Images = Tensor(xhat0, shape: adv.originals.shape)
     var const = [Float](repeating: initialConst, count: n)
     var lo = [Float](repeating: 0, count: n), hi = [Float](repeating: .infinity, count: n)
     let checkEvery = Int((Double(steps) / 10).rounded(.up))
@@ -104,7 +100,7 @@ struct CarliniWagner {
         }
         let labels = rows.map { adv.labels[$0] }
         var margins: [Float] = []
-        let (_, gm, wrong) = adv.logitGradient(x, samples: rows, gradientPassAnswers: true) { z in
+        let (_, gm, adversarial) = adv.logitGradient(x, samples: rows, gradientPassAnswers: true) { z in
           let (seed, m) = CarliniWagner.marginSeed(z, labels: labels, kappa: kappa)
           margins = m
           return seed
@@ -152,6 +148,7 @@ struct CarliniWagner {
         // Adam on g·dx/dp, per sample row.
         let step = Float(it + 1)
         let c1 = 1 - powf(0.9, step), c2 = 1 - powf(0.999, step)
+        let distances = rows.enumerated().map { r, i in Float(SquaredL2()(x, row: r, xhat0Images, row: i)) }
         var losses = [Float](repeating: 0, count: count)
         gm.withUnsafeBufferPointer { pg in
           p.withUnsafeMutableBufferPointer { pp in
@@ -159,21 +156,18 @@ struct CarliniWagner {
               m2.withUnsafeMutableBufferPointer { pm2 in
                 x.withUnsafeBufferPointer { px in
                   for (r, i) in rows.enumerated() {
-                    if wrong[r] { found[i] = true }
+                    if adversarial[r] { found[i] = true }
                     let ci = const[i]
-                    var distance: Float = 0
                     for j in 0..<d {
                       let e = r * d + j, f = i * d + j
-                      let diff = px[e] - xhat0[f]
-                      distance += diff * diff
-                      var g = 2 * diff + ci * pg[e]
+                      var g = 2 * (px[e] - xhat0[f]) + ci * pg[e]
                       if k > 0 { g += transformGradient[e] }
                       g *= (1 - t[e] * t[e]) * 0.5
                       pm1[f] = 0.9 * pm1[f] + 0.1 * g
                       pm2[f] = 0.999 * pm2[f] + 0.001 * g * g
                       pp[f] -= lr * (pm1[f] / c1) / ((pm2[f] / c2).squareRoot() + 1e-7)
                     }
-                    losses[r] = distance + ci * margins[r] + transformLoss[r]
+                    losses[r] = distances[r] + ci * margins[r] + transformLoss[r]
                   }
                 }
               }

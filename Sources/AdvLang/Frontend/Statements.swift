@@ -112,7 +112,8 @@ public enum Statements {
       details: { v in
         "Parameters may stand before or after `on NAME`; both lists are checked together against the "
           + "attack's declaration, and a parameter given twice is an error. The attacks: "
-          + codeList(v.attacks.map(\.name)) + " (see \"Which reference an attack reproduces\" below)."
+          + codeList(v.attacks.map(\.name)) + "; on stochastic targets some follow Foolbox 3 rather than Foolbox 1.8 (grammar.md, "
+          + "\"Which reference an attack reproduces\")."
       },
       examples: ["attack bim eps=32/255 on net samples=100"], names: .attack),
     StatementSpec(

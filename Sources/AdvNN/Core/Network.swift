@@ -110,70 +110,21 @@ public final class Network: @unchecked Sendable {
     return forwardFunction((x + shift) * scale, p, mode, &rng)
   }
 
-  /// Differentiable logits of `x` (a variable on some tape) under the inference policy, weights
-  /// held constant. `average(n)` runs the n passes as one batch of n·N images (the input tiled
-  /// n times) and averages the logits, so gradients flow through every pass.
-  public func logits(_ x: Variable, mode: ForwardMode = .inference, rng: inout RandomStream) -> Variable {
-    logits(x, passes: isStochastic ? policy.passes : 1, mode: mode, rng: &rng)
-  }
-
-  /// Logits averaged over `passes` independent forward passes, batched.
-  public func logits(_ x: Variable, passes: Int, mode: ForwardMode = .inference, rng: inout RandomStream) -> Variable {
+  /// Logits averaged over `passes` independent inference passes, batched: the n passes run as
+  /// one batch of n·N images (the input tiled n times) and their logits are averaged, so
+  /// gradients flow through every pass. Weights are held constant.
+  public func logits(_ x: Variable, passes: Int, rng: inout RandomStream) -> Variable {
     let (p, _) = bind(to: x.tape, trainable: false)
-    guard passes > 1 else { return forward(x, p, mode: mode, rng: &rng) }
+    guard passes > 1 else { return forward(x, p, mode: .inference, rng: &rng) }
     let n = x.shape[0], per = x.value.count / max(n, 1)
     let tape = x.tape
     // Tile: [passes, 1]·[1, N·D] repeats the batch; mean: [1, passes]·[passes, N·K] averages it.
     let ones = tape.constant(Tensor(repeating: 1, shape: [passes, 1]))
     let tiled = reshape(matmul(ones, reshape(x, [1, n * per])), [passes * n] + Array(x.shape.dropFirst()))
-    let all = forward(tiled, p, mode: mode, rng: &rng)
+    let all = forward(tiled, p, mode: .inference, rng: &rng)
     let k = all.shape[1]
     let weights = tape.constant(Tensor(repeating: 1 / Float(passes), shape: [1, passes]))
     return reshape(matmul(weights, reshape(all, [passes, n * k])), [n, k])
-  }
-
-  /// Logits of a batch of images, without recording gradients.
-  public func logits(_ x: Tensor, rng: inout RandomStream) -> Tensor {
-    let tape = Tape.inference()
-    return logits(tape.constant(x), rng: &rng).value
-  }
-
-  /// Rows per forward call when a deterministic network decides labels (see `predict`).
-  public static let decisionBlock = 64
-
-  /// Predicted labels of `x`. A stochastic network evaluates chunks of at most `rows` forward
-  /// passes (images × passes of the inference policy), so memory stays bounded for any policy.
-  /// A deterministic one evaluates blocks of exactly `decisionBlock` rows (the last padded):
-  /// GEMM kernels sum in an order that depends on the batch size, so without fixed blocks an
-  /// image lying within ~1e-7 of the decision boundary — where decision-based attacks end —
-  /// could be labelled differently alone than in a batch. With them a label depends only on the
-  /// image.
-  public func predict(_ x: Tensor, rows: Int = 500, rng: inout RandomStream) -> [Int] {
-    let n = x.shape[0]
-    var out: [Int] = []
-    out.reserveCapacity(n)
-    guard isStochastic else {
-      let block = Network.decisionBlock
-      var start = 0
-      while start < n {
-        let end = min(start + block, n)
-        var chunk = x.slice(start..<end)
-        if end - start < block {
-          chunk = chunk.gather(rows: (0..<block).map { $0 < end - start ? $0 : 0 })
-        }
-        out += logits(chunk, rng: &rng).argmaxRows().prefix(end - start)
-        start = end
-      }
-      return out
-    }
-    let batch = max(1, rows / policy.passes)
-    var start = 0
-    while start < n {
-      let end = min(start + batch, n)
-      out += logits(x.slice(start..<end), rng: &rng).argmaxRows()
-      start = end
-    }
-    return out
   }
 
   /// Replaces parameter values and running statistics by their PyTorch `state_dict` names
@@ -240,6 +191,12 @@ public final class Network: @unchecked Sendable {
     }
     return (tensors, integers)
   }
+}
+
+/// A network is the model attacks usually see: its logits and predictions come from the
+/// `Model` extension, under its inference policy.
+extension Network: Model {
+  public var stochasticPolicy: InferencePolicy? { isStochastic ? policy : nil }
 }
 
 /// Per-channel mean and standard deviation of the training images: the model computes

@@ -41,7 +41,7 @@ struct CheckerNameTests {
     #expect(d?.message == "unknown parameter 'step' for attack 'bim'")
     #expect(d?.range == m.range(0, 1))
     #expect(d?.hint == "did you mean 'steps'?")
-    #expect(d?.notes == ["'bim' takes 'eps', 'alpha', 'steps' and 'samples'"])
+    #expect(d?.notes == ["'bim' takes 'eps', 'alpha', 'steps', 'early', 'keep', 'samples', 'launches' and 'batch'"])
   }
 
   @Test("parameter names ignore '-' and '_'")

@@ -62,12 +62,12 @@ struct CheckerPlanTests {
   @Test("nested loops unroll in order, inner loop fastest")
   func nestedLoops() {
     let steps = planOf(netPrelude + "for s in [1, 2] {\n  for e in [0.1, 0.2, 0.3] { attack bim eps=e steps=s on net }\n}")
-    let attacks = steps.compactMap { step -> (Int, Double)? in
+    let attacks = steps.compactMap { step -> (ParamValue?, ParamValue?)? in
       guard case .attack(_, let p, _) = step.step else { return nil }
-      return (p.int("steps"), p.real("eps"))
+      return (p["steps"], p["eps"])
     }
-    #expect(attacks.map(\.0) == [1, 1, 1, 2, 2, 2])
-    #expect(attacks.map(\.1) == [0.1, 0.2, 0.3, 0.1, 0.2, 0.3])
+    #expect(attacks.map(\.0) == [1, 1, 1, 2, 2, 2].map { .int($0) })
+    #expect(attacks.map(\.1) == [0.1, 0.2, 0.3, 0.1, 0.2, 0.3].map { .real($0) })
   }
 
   @Test("a loop variable can name architectures, attacks and models")

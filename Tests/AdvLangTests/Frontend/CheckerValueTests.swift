@@ -35,7 +35,7 @@ struct CheckerValueTests {
     #expect(d?.message == "'eps=-1' is out of range; allowed: 0...1")
     #expect(d?.range == m.range(0, 1))
     #expect(onlyDiagnostic(netPrelude + "attack bim on net samples=0")?.message
-      == "'samples=0' is out of range; allowed: 1...100000")
+      == "'samples=0' is out of range; allowed: 1...1000000")
   }
 
   @Test("a value of the wrong type says what was expected and allowed")

@@ -50,7 +50,7 @@ struct DiagnosticTests {
       a.adv:3:12: error: unknown parameter 'step' for attack 'bim'
        3 | attack bim step=3 on net
          |            ^~~~ did you mean 'steps'?
-      note: 'bim' takes 'eps', 'alpha', 'steps' and 'samples'
+      note: 'bim' takes 'eps', 'alpha', 'steps', 'early', 'keep', 'samples', 'launches' and 'batch'
       a.adv:4:10: error: unknown model 'x'
        4 | evaluate x
          |          ^

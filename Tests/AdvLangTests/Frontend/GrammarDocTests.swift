@@ -27,7 +27,11 @@ struct GrammarDocTests {
       | `eps` | real | 0.12549 | 0...1 | L∞ budget in pixel units [paper: 8, 16, 32 /255] |
       | `alpha` | real | 0.05 | 0...1 | step size in pixel units [paper: 0.05] |
       | `steps` | int | 100 | 1...100000 | iterations [paper: 100] |
-      | `samples` | int | 500 | 1...100000 | number of correctly classified test samples attacked [paper: 500 for BIM] |
+      | `early` | bool | true | true\\|false | stop a sample at its first misclassified iterate [foolbox 1.8: return_early] |
+      | `keep` | choice | auto | auto\\|best\\|last | the image returned: best = the closest misclassified query [foolbox 1.8, the paper]; last = the final iterate, every sample attacked [foolbox 3]; auto: best on deterministic targets, last on stochastic ones |
+      | `samples` | int | 500 | 1...1000000 | correctly classified test samples attacked [paper: 500] |
+      | `launches` | int | 100 | 1...100000 | re-launches of each adversarial on a stochastic target [paper: 100] |
+      | `batch` | int | 100 | 1...10000 | samples attacked together (memory, speed); results change with it only by rounding and random draws, except under abort_by=batch |
 
       """))
   }
@@ -51,7 +55,10 @@ struct GrammarDocTests {
       attack ATTACK [key=value ...] on NAME [key=value ...]
       ```
 
-      Attack a model; records attack success rate and mean L2 distance per pixel. Parameters may stand before or after `on NAME`; both lists are checked together against the attack's declaration, and a parameter given twice is an error. The attacks: `bim` (see "Which reference an attack reproduces" below).
+      Attack a model; records attack success rate and mean L2 distance per pixel. Parameters may stand
+      before or after `on NAME`; both lists are checked together against the attack's declaration, and a
+      parameter given twice is an error. The attacks: `bim`; on stochastic targets some follow Foolbox 3
+      rather than Foolbox 1.8 (grammar.md, "Which reference an attack reproduces").
 
       ```
       attack bim eps=32/255 on net samples=100

@@ -1,0 +1,139 @@
+import AdvData
+import AdvNN
+import AdvTensor
+import Foundation
+
+/// The evaluation driver (attacks.md §1; Foolbox's final `__call__`): seeded selection of
+/// correctly classified test samples, the attack in batches, clipping to [0, 1], the re-check
+/// (or the launches on a stochastic target) with the criterion, and the distances of the record.
+///
+/// It owns the settings every attack shares, `samples`, `launches` and `batch`
+/// (`Evaluation+Settings.swift`), the criterion and the distance; attacks hold only their
+/// algorithm and see the model only through `AdversarialBatch`, which counts the queries.
+public struct Evaluation: Sendable {
+  /// Correctly classified test samples to attack.
+  public var samples: Int
+  /// Re-launches of each returned image on a stochastic target.
+  public var launches: Int
+  /// Samples attacked together.
+  public var batch: Int
+  /// Which answers are adversarial; the paper's attacks are untargeted.
+  public var criterion: any Criterion = Misclassification()
+  /// The distance each sample's record reports.
+  public var distance: any Distance = L2PerPixel()
+
+  /// Settings given in Swift; `launches` and `batch` default to their declarations.
+  public init(samples: Int, launches: Int = Params()[Evaluation.launches], batch: Int = Params()[Evaluation.batch]) {
+    self.samples = samples
+    self.launches = launches
+    self.batch = batch
+  }
+
+  /// The settings of `params`, resolved against `attack`'s declaration (its paper default of
+  /// `samples` where none is given).
+  public init(_ params: Params, for attack: any Attack.Type) {
+    self.init(samples: params[Evaluation.samples(for: attack)], launches: params[Evaluation.launches],
+              batch: params[Evaluation.batch])
+  }
+
+  /// Up to `samples` positions of `split` in seeded random order that `model` classifies
+  /// correctly. Correct means the true label, whatever the criterion: the paper attacks only
+  /// samples its models get right (attacks.md §1.1).
+  public func selectSamples(_ model: any Model, split: Split, seed: UInt64) -> [Int] {
+    var order = RandomStream(seed: seed, stream: 0x5A4D)
+    var noise = RandomStream(seed: seed, stream: 0x5A4E)
+    let permutation = order.permutation(split.count)
+    let predicted = model.predict(split.images, rng: &noise)
+    var chosen: [Int] = []
+    for i in permutation where predicted[i] == split.labels[i] {
+      chosen.append(i)
+      if chosen.count == samples { break }
+    }
+    return chosen
+  }
+
+  /// Runs `attack` (built from `params`) on `samples` correctly classified samples of `split`.
+  /// A stochastic target re-launches each returned image `launches` times under its inference
+  /// policy and scores the fraction adversarial (attacks.md §1.2); a deterministic one is
+  /// re-checked once.
+  public func run(_ attack: any Attack, params: Params, on model: any Model, split: Split, seed: UInt64,
+                  label: String = "attack") throws -> AttackResult {
+    let start = Date()
+    let chosen = selectSamples(model, split: split, seed: seed)
+    var outcomes: [SampleOutcome] = []
+    var adversarials: [Tensor?] = []
+    let progress = Progress(label, total: chosen.count)
+    defer { progress.finish() }
+    var rng = RandomStream(seed: seed, stream: 0xA77A)
+    var first = 0
+    while first < chosen.count {
+      let part = Array(chosen[first..<min(first + batch, chosen.count)])
+      let (x, y) = split.batch(part)
+      var adv = AdversarialBatch(model: model, images: x, labels: y, rng: rng.derived(UInt64(first)), criterion: criterion)
+      let done = first, size = part.count
+      adv.onProgress = { f in
+        progress.update(done + Int(f * Double(size)), note: String(format: "(%.0f%% of samples %d-%d)", f * 100, done + 1, done + size))
+      }
+      try attack.run(&adv, rng: &rng)
+      // The attack keeps its images within [0, 1]; clipping here makes that a guarantee.
+      let images = adv.best.map { $0?.clamped(0, 1) }
+      let returned = part.indices.filter { images[$0] != nil }
+      var noise = rng.derived(UInt64(1_000_000 + first))
+      let success = try launchSuccess(model, images: returned.compactMap { images[$0] }, labels: returned.map { y[$0] },
+                                      launches: model.isStochastic ? launches : 1, rng: &noise)
+      var k = 0
+      for (row, i) in part.enumerated() {
+        let index = split.sourceIndices[i], queries = adv.queries[row], gradients = adv.gradientCalls[row]
+        guard let image = images[row] else {
+          outcomes.append(SampleOutcome(index: index, label: y[row], returned: false, success: 0,
+                                        l2PerPixel: nil, queries: queries, gradients: gradients))
+          adversarials.append(nil)
+          continue
+        }
+        outcomes.append(SampleOutcome(index: index, label: y[row], returned: true, success: success[k],
+                                      l2PerPixel: distance(image, x, row: row), queries: queries, gradients: gradients))
+        adversarials.append(image)
+        k += 1
+      }
+      first += part.count
+      progress.update(first)
+    }
+    return AttackResult(attack: type(of: attack).spec.name, params: Evaluation.recorded(params, of: type(of: attack)),
+                        samples: outcomes, seconds: Date().timeIntervalSince(start), requestedSamples: samples,
+                        adversarials: adversarials)
+  }
+
+  /// For each image, the fraction of `launches` independent queries (each under the model's
+  /// inference policy) whose answer is adversarial. All launches of a chunk of images, and all
+  /// passes of each launch, run as one batch: images × launches × passes rows.
+  public func launchSuccess(_ model: any Model, images: [Tensor], labels: [Int], launches: Int,
+                            rng: inout RandomStream, maxRows: Int = 2000) throws -> [Double] {
+    guard !images.isEmpty else { return [] }
+    if !model.isStochastic {
+      // One decision per image, from the block-invariant path queries also use.
+      let predicted = model.predict(Tensor.concatenate(images), rng: &rng)
+      return criterion.isAdversarial(labels: labels, predictions: predicted).map { $0 ? 1 : 0 }
+    }
+    let passes = model.passes
+    let perImage = launches * passes
+    let chunk = max(1, maxRows / perImage)
+    var out: [Double] = []
+    var start = 0
+    while start < images.count {
+      try Interrupt.check()
+      let end = min(start + chunk, images.count)
+      // Row r of the tiled batch is launch r % launches of image start + r / launches.
+      let rows = (start..<end).flatMap { i in Array(repeating: i - start, count: launches) }
+      let tiled = Tensor.concatenate(Array(images[start..<end])).gather(rows: rows)
+      let tape = Tape.inference()
+      let predicted = model.logits(tape.constant(tiled), passes: passes, rng: &rng).value.argmaxRows()
+      for i in start..<end {
+        let base = (i - start) * launches
+        let adversarial = (0..<launches).filter { criterion.isAdversarial(label: labels[i], predicted: predicted[base + $0]) }
+        out.append(Double(adversarial.count) / Double(launches))
+      }
+      start = end
+    }
+    return out
+  }
+}
