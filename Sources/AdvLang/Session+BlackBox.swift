@@ -7,8 +7,41 @@ import Foundation
 
 /// The black-box half of the paper: `transfer`, `model … = surrogate`, `model … = mixture`.
 extension Session {
-  func transfer(_ spec: ComponentSpec, _ params: Params, from source: String, to targets: [String], statement: String) throws {
-    throw RuntimeError(message: "'transfer' is not built yet")
+  /// Crafts adversarials on `sourceName` and launches them against every target (attacks.md §6);
+  /// a surrogate source draws its samples from its evaluation pool only.
+  func transfer(_ spec: ComponentSpec, _ params: Params, from sourceName: String, to targetNames: [String],
+                statement: String) throws {
+    let source = try model(sourceName)
+    let targets = try targetNames.map { try model($0) }
+    let kind = Attacks.declared(by: spec)
+    let transfer = Transfer(params)
+    let result = try transfer.run(kind.init(params: params), params: params, source: source.model,
+                                  targets: targets.map(\.model), split: source.dataset.test, pool: source.evaluationPool,
+                                  seed: seed, label: "\(spec.name) from \(sourceName)")
+    if result.exhausted {
+      output.warn("only \(result.kept.count) valid adversarials from \(result.eligible) eligible samples (correct under '\(sourceName)' and every target); asked for \(transfer.samples)")
+    }
+    let kept = result.kept.map { result.attacked[$0] }
+    let record = TransferRecord(
+      source: sourceName, sourceArch: source.architecture.name, attack: spec.name, params: reportParams(params),
+      dataset: source.dataset.name, split: source.evaluationPool == nil ? "test" : "pool", samples: kept.count,
+      requestedSamples: transfer.samples, attempted: result.attacked.count, eligible: result.eligible,
+      sourceASR: result.sourceASR, l2PerPixel: result.meanL2PerPixel, sourceQueries: result.sourceQueries,
+      targets: zip(targets, result.targets).map { target, r in
+        TransferTargetRecord(model: target.name, arch: target.architecture.name, asr: r.asr, queries: r.queries,
+                             success: r.successes)
+      },
+      seed: seed, wallSeconds: result.seconds, statement: statement, scriptHash: report.scriptHash,
+      perSample: kept.map {
+        SampleRecord(index: $0.index, label: $0.label, returned: $0.returned, success: $0.success,
+                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients)
+      })
+    report.transfers.append(record)
+    let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
+    let rates = zip(targetNames, result.targets).map { String(format: "%@ %.4f", $0, $1.asr) }.joined(separator: ", ")
+    output.print(String(format: "%@: transfer rate %@; %d valid adversarials of %d attacked (source ASR %.4f), mean L2/px x1000 %@ (%.1f s)",
+                        statement, rates, kept.count, result.attacked.count, result.sourceASR, l2, result.seconds))
+    saveResults()
   }
 
   /// Trains (or takes from the cache) a surrogate of `oracleName` from its hard labels on a
@@ -28,7 +61,7 @@ extension Session {
       try arch.make(params: params, inputShape: data.imageShape, classes: data.classes, rng: rng)
     }
     var queries = RandomStream(seed: seed, stream: 0x0AC1E)
-    let ask = { (x: Tensor) -> [Int] in oracle.network.predict(x, rng: &queries) }
+    let ask = { (x: Tensor) -> [Int] in oracle.model.predict(x, rng: &queries) }
     var net: Network? = nil
     var stats = SurrogateTraining()
     var seconds: Double? = nil
@@ -61,9 +94,9 @@ extension Session {
     // attacker queries, and are not counted).
     var noise = RandomStream(seed: seed, stream: 0xA9EE)
     let poolImages = data.test.images.gather(rows: pool)
-    let mine = net.predict(poolImages, rng: &noise), theirs = oracle.network.predict(poolImages, rng: &noise)
+    let mine = net.predict(poolImages, rng: &noise), theirs = oracle.model.predict(poolImages, rng: &noise)
     let agreement = Double(zip(mine, theirs).filter { $0 == $1 }.count) / Double(max(pool.count, 1))
-    var made = SessionModel(name: name, network: net, architecture: spec, params: params, dataset: data,
+    var made = SessionModel(name: name, model: net, architecture: spec, params: params, dataset: data,
                             seed: seed, hash: key, trainSeconds: seconds)
     made.evaluationPool = pool
     models[name] = made
@@ -79,7 +112,14 @@ extension Session {
     saveResults()
   }
 
-  func mixture(_ name: String, of members: [String], params: Params, statement: String) throws {
-    throw RuntimeError(message: "'mixture' is not built yet")
+  /// A stochastic mixture of defined models (attacks.md §9).
+  func mixture(_ name: String, of memberNames: [String], params: Params, statement: String) throws {
+    let members = try memberNames.map { try model($0) }
+    guard let first = members.first else { preconditionFailure("the checker requires two members") }
+    let mixture = Mixture(members: members.map(\.model), eligible: params[MixtureSettings.eligible])
+    let hash = ModelCache.sha256((["mixture"] + members.map(\.hash) + [params.canonicalDescription]).joined(separator: "|"))
+    models[name] = SessionModel(name: name, model: mixture, architecture: MixtureSettings.spec, params: params,
+                                dataset: first.dataset, seed: seed, hash: hash, trainSeconds: nil)
+    output.print("\(name) mixes \(memberNames.joined(separator: ", ")): each answer from one member drawn at random")
   }
 }

@@ -27,7 +27,7 @@ extension Session {
       throw RuntimeError(message: "'\(path)' takes \(geometry.inputShape.map(String.init).joined(separator: "x")) images and \(geometry.classes) classes, but the loaded data set has \(data.imageShape.map(String.init).joined(separator: "x")) and \(data.classes)")
     }
     let hash = ModelCache.sha256(["loaded", path, st.metadata["model_hash"] ?? ""].joined(separator: "|"))
-    models[name] = SessionModel(name: name, network: net, architecture: spec, params: params, dataset: data,
+    models[name] = SessionModel(name: name, model: net, architecture: spec, params: params, dataset: data,
                                 seed: seed, hash: hash, trainSeconds: nil)
     output.print("loaded \(name) (\(spec.name), \(net.parameterCount) parameters) from \(path)")
   }
@@ -54,7 +54,10 @@ extension Session {
     let net = try arch.make(params: params, inputShape: data.imageShape, classes: data.classes,
                             rng: RandomStream(seed: seed, stream: 0x1417))
     if let source {
-      let (copied, kept) = net.initialize(from: source.network)
+      guard let weights = source.network else {
+        throw RuntimeError(message: "'\(source.name)' has no weights of its own to start from")
+      }
+      let (copied, kept) = net.initialize(from: weights)
       guard copied > 0 else {
         throw RuntimeError(
           message: "no weight of '\(source.name)' (\(source.architecture.name)) fits \(spec.name): names or shapes differ; "
@@ -101,7 +104,7 @@ extension Session {
     } else {
       output.print("loaded \(name) (\(spec.name)) from the cache")
     }
-    models[name] = SessionModel(name: name, network: net, architecture: spec, params: params, dataset: data,
+    models[name] = SessionModel(name: name, model: net, architecture: spec, params: params, dataset: data,
                                 seed: seed, hash: key, trainSeconds: seconds)
   }
 
@@ -123,13 +126,13 @@ extension Session {
     // each time), yet the same script repeats every number.
     evaluations += 1
     var rng = RandomStream(seed: seed, stream: 0xE7A1 &+ UInt64(evaluations))
-    let acc = accuracy(m.network, on: m.dataset.test, rng: &rng)
+    let acc = accuracy(m.model, on: m.dataset.test, rng: &rng)
     report.models.append(ModelRecord(
       name: name, arch: m.architecture.name, dataset: m.dataset.name, params: stringParams(m.params),
-      cleanAccuracy: acc, samples: m.dataset.test.count, policy: m.network.policyDescription, seed: m.seed,
+      cleanAccuracy: acc, samples: m.dataset.test.count, policy: m.policyDescription, seed: m.seed,
       trainSeconds: m.trainSeconds, modelHash: m.hash, statement: statement))
     output.print(String(format: "%@: clean accuracy %.4f on %d test images (%@)", name, acc, m.dataset.test.count,
-                        m.network.policyDescription))
+                        m.policyDescription))
     saveResults()
   }
 
@@ -140,19 +143,21 @@ extension Session {
   func save(_ name: String, to path: String) throws {
     let m = try model(name)
     let target = resolve(path)
-    try Checkpoint.save(m.network, to: target, metadata: [
+    guard let net = m.network else { throw RuntimeError(message: "'\(name)' is a mixture: save its members instead") }
+    try Checkpoint.save(net, to: target, metadata: [
       "dataset": m.dataset.fingerprint, "seed": String(m.seed), "version": advVersion, "model_hash": m.hash])
     output.print("saved \(name) to \(target)")
   }
 
   func setPolicy(of name: String, to policy: InferencePolicy) throws {
     let m = try model(name)
-    guard m.network.isStochastic else {
+    guard let net = m.network else { throw RuntimeError(message: "'\(name)' is a mixture: set the policy of its members") }
+    guard net.isStochastic else {
       output.warn("'\(name)' (\(m.architecture.name)) is deterministic; its policy does not matter")
       return
     }
-    m.network.policy = policy
-    output.print("\(name) answers with \(m.network.policy)")
+    net.policy = policy
+    output.print("\(name) answers with \(net.policy)")
   }
 
   /// The data set the messages suggest loading.

@@ -8,7 +8,9 @@ import Foundation
 /// A model the session has built, with what it takes to reproduce it.
 public struct SessionModel {
   public let name: String
-  public let network: Network
+  /// What attacks and evaluations see: a network, or a mixture of the session's models.
+  public let model: any Model
+  /// The declaration it was made from: an architecture, or `mixture`'s settings.
   public let architecture: ComponentSpec
   public let params: Params
   public let dataset: Dataset
@@ -18,6 +20,25 @@ public struct SessionModel {
   /// For a surrogate: positions in the test split it never saw (its seed set excluded), the
   /// samples `transfer` may draw from it.
   public var evaluationPool: [Int]? = nil
+
+  public init(name: String, model: any Model, architecture: ComponentSpec, params: Params, dataset: Dataset, seed: UInt64,
+              hash: String, trainSeconds: Double?) {
+    self.name = name
+    self.model = model
+    self.architecture = architecture
+    self.params = params
+    self.dataset = dataset
+    self.seed = seed
+    self.hash = hash
+    self.trainSeconds = trainSeconds
+  }
+
+  /// The network, for what only a network has (weights to save, a policy to set, weights to
+  /// start training from); nil for a mixture, which the checker keeps away from those.
+  public var network: Network? { model as? Network }
+
+  /// The inference policy as reports name it: `deterministic`, `single` or `average(n)`.
+  public var policyDescription: String { model.stochasticPolicy?.description ?? "deterministic" }
 }
 
 /// Where a session's messages go: normally stdout (results) and stderr (warnings).
@@ -135,7 +156,7 @@ public final class Session {
     let m = try model(name)
     let kind = Attacks.declared(by: spec)
     let evaluation = Evaluation(params, for: kind)
-    let result = try evaluation.run(kind.init(params: params), params: params, on: m.network, split: m.dataset.test,
+    let result = try evaluation.run(kind.init(params: params), params: params, on: m.model, split: m.dataset.test,
                                     seed: seed, label: "\(spec.name) on \(name)")
     if result.samples.count < result.requestedSamples {
       output.warn("'\(name)' classifies only \(result.samples.count) test images correctly; attacked those instead of \(result.requestedSamples)")

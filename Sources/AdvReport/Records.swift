@@ -225,6 +225,98 @@ public struct SurrogateRecord: Codable, Sendable, Equatable {
   }
 }
 
+/// One target of a `transfer` statement.
+public struct TransferTargetRecord: Codable, Sendable, Equatable {
+  public var model: String
+  public var arch: String
+  /// The transfer rate: ASR of the kept adversarials on this target (attacks.md §6).
+  public var asr: Double
+  /// Queries to the target: one per kept adversarial and launch.
+  public var queries: Int
+  /// s_i per kept adversarial, in the order of the record's `perSample`.
+  public var success: [Double]
+
+  public init(model: String, arch: String, asr: Double, queries: Int, success: [Double]) {
+    self.model = model; self.arch = arch; self.asr = asr; self.queries = queries; self.success = success
+  }
+}
+
+/// One `transfer` statement: adversarials crafted on a source and launched against targets.
+public struct TransferRecord: Codable, Sendable, Equatable {
+  public var source: String
+  public var sourceArch: String
+  public var attack: String
+  /// The attack's parameters and the transfer settings, defaults included.
+  public var params: [String: ReportValue]
+  public var dataset: String
+  /// `test`, or `pool` when the source is a surrogate (its evaluation pool).
+  public var split: String
+  /// Valid adversarials kept (at most the `samples` asked for).
+  public var samples: Int
+  public var requestedSamples: Int
+  /// Samples attacked on the source to find them.
+  public var attempted: Int
+  /// Eligible samples in the split or pool.
+  public var eligible: Int
+  /// ASR of the attack on the source over every sample attacked.
+  public var sourceASR: Double
+  /// Mean L2 per pixel of the kept adversarials; nil when none was kept.
+  public var l2PerPixel: Double?
+  /// Queries the attack made on the source.
+  public var sourceQueries: Int
+  public var targets: [TransferTargetRecord]
+  public var seed: UInt64
+  public var wallSeconds: Double
+  public var statement: String
+  public var scriptHash: String
+  /// The kept adversarials on the source (`success` is the source's own score).
+  public var perSample: [SampleRecord]
+
+  public init(source: String, sourceArch: String, attack: String, params: [String: ReportValue], dataset: String,
+              split: String, samples: Int, requestedSamples: Int, attempted: Int, eligible: Int, sourceASR: Double,
+              l2PerPixel: Double?, sourceQueries: Int, targets: [TransferTargetRecord], seed: UInt64, wallSeconds: Double,
+              statement: String, scriptHash: String, perSample: [SampleRecord]) {
+    self.source = source; self.sourceArch = sourceArch; self.attack = attack; self.params = params
+    self.dataset = dataset; self.split = split; self.samples = samples; self.requestedSamples = requestedSamples
+    self.attempted = attempted; self.eligible = eligible; self.sourceASR = sourceASR; self.l2PerPixel = l2PerPixel
+    self.sourceQueries = sourceQueries; self.targets = targets; self.seed = seed; self.wallSeconds = wallSeconds
+    self.statement = statement; self.scriptHash = scriptHash; self.perSample = perSample
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case source, attack, params, dataset, split, samples, attempted, eligible, targets, seed, statement
+    case sourceArch = "source_arch", requestedSamples = "requested_samples", sourceASR = "source_asr"
+    case l2PerPixel = "l2_per_pixel", sourceQueries = "source_queries", wallSeconds = "wall_seconds"
+    case scriptHash = "script_hash", perSample = "per_sample"
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(source, forKey: .source)
+    try c.encode(sourceArch, forKey: .sourceArch)
+    try c.encode(attack, forKey: .attack)
+    try c.encode(params, forKey: .params)
+    try c.encode(dataset, forKey: .dataset)
+    try c.encode(split, forKey: .split)
+    try c.encode(samples, forKey: .samples)
+    try c.encode(requestedSamples, forKey: .requestedSamples)
+    try c.encode(attempted, forKey: .attempted)
+    try c.encode(eligible, forKey: .eligible)
+    try c.encode(sourceASR, forKey: .sourceASR)
+    try c.encode(l2PerPixel, forKey: .l2PerPixel)
+    try c.encode(sourceQueries, forKey: .sourceQueries)
+    try c.encode(targets, forKey: .targets)
+    try c.encode(seed, forKey: .seed)
+    try c.encode(wallSeconds, forKey: .wallSeconds)
+    try c.encode(statement, forKey: .statement)
+    try c.encode(scriptHash, forKey: .scriptHash)
+    try c.encode(perSample, forKey: .perSample)
+  }
+
+  /// Parameters in their short form: `eps=0.06275`.
+  public var paramText: String { formatParams(params) }
+}
+
 /// Everything one script (or REPL session) produced, in statement order.
 public struct Report: Codable, Sendable, Equatable {
   /// Always `adv`.
@@ -237,19 +329,21 @@ public struct Report: Codable, Sendable, Equatable {
   public var models: [ModelRecord]
   public var results: [AttackRecord]
   public var surrogates: [SurrogateRecord]
+  public var transfers: [TransferRecord]
 
   public init(tool: String = "adv", version: String, script: String?, scriptHash: String,
-              models: [ModelRecord] = [], results: [AttackRecord] = [], surrogates: [SurrogateRecord] = []) {
+              models: [ModelRecord] = [], results: [AttackRecord] = [], surrogates: [SurrogateRecord] = [],
+              transfers: [TransferRecord] = []) {
     self.tool = tool; self.version = version; self.script = script; self.scriptHash = scriptHash
-    self.models = models; self.results = results; self.surrogates = surrogates
+    self.models = models; self.results = results; self.surrogates = surrogates; self.transfers = transfers
   }
 
   enum CodingKeys: String, CodingKey {
-    case tool, version, script, models, results, surrogates
+    case tool, version, script, models, results, surrogates, transfers
     case scriptHash = "script_hash"
   }
 
-  /// Reads a report; files written before surrogates existed have none.
+  /// Reads a report; files written before surrogates and transfers existed have none.
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     tool = try c.decode(String.self, forKey: .tool)
@@ -259,6 +353,7 @@ public struct Report: Codable, Sendable, Equatable {
     models = try c.decode([ModelRecord].self, forKey: .models)
     results = try c.decode([AttackRecord].self, forKey: .results)
     surrogates = try c.decodeIfPresent([SurrogateRecord].self, forKey: .surrogates) ?? []
+    transfers = try c.decodeIfPresent([TransferRecord].self, forKey: .transfers) ?? []
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -270,6 +365,7 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(models, forKey: .models)
     try c.encode(results, forKey: .results)
     try c.encode(surrogates, forKey: .surrogates)
+    try c.encode(transfers, forKey: .transfers)
   }
 
   /// Clean accuracy of the model an attack ran on: the latest `evaluate` with the same name

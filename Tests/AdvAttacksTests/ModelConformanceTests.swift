@@ -10,21 +10,21 @@ import Testing
 struct ModelConformanceTests {
   static let names = Attacks.all.map { $0.spec.name }
 
-  @Test("a mixture of a network with itself is attacked exactly as the network, bit for bit", arguments: names)
+  @Test("the logit average of a network with itself is attacked exactly as the network, bit for bit", arguments: names)
   func selfMixture(name: String) throws {
     // (z + z) / 2 = z and its gradient halves and sums back exactly, so any difference would come
     // from an attack or the driver treating a `Network` specially.
     let net = tinyLinearNetwork(seed: 5)
     let split = tinySplit(for: net)
     let alone = try runRegistered(name, on: net, split: split, given: ["samples": .int(3)])
-    let mixed = try runRegistered(name, on: Mixture(members: [net, net]), split: split, given: ["samples": .int(3)])
+    let mixed = try runRegistered(name, on: LogitAverage(members: [net, net]), split: split, given: ["samples": .int(3)])
     #expect(alone.samples == mixed.samples)
     #expect(alone.adversarials.map { $0?.scalars } == mixed.adversarials.map { $0?.scalars })
   }
 
-  @Test("a mixture of two networks is attacked: images in [0, 1], queries counted, some adversarial", arguments: names)
+  @Test("the logit average of two networks is attacked: images in [0, 1], queries counted, some adversarial", arguments: names)
   func twoNetworkMixture(name: String) throws {
-    let mixture = Mixture(members: [tinyLinearNetwork(seed: 5), tinyLinearNetwork(seed: 6)])
+    let mixture = LogitAverage(members: [tinyLinearNetwork(seed: 5), tinyLinearNetwork(seed: 6)])
     let split = tinySplit(for: mixture)
     let result = try runRegistered(name, on: mixture, split: split, given: ["samples": .int(4)])
     #expect(result.samples.count == 4)

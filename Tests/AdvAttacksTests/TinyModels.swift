@@ -24,10 +24,10 @@ func tinySplit(for model: any Model, count: Int = 6, seed: UInt64 = 11) -> Split
   return Split(images: images, labels: model.predict(images, rng: &noise))
 }
 
-/// The mean logits of several networks: a model that is not a `Network`, as a stochastic mixture
-/// (attacks.md §9) or an ensemble is. Stochastic when a member is, answering with the first
+/// The mean logits of several networks: a model that is not a `Network`, as an ensemble is (the
+/// stochastic mixture of attacks.md §9 is `Mixture`). Stochastic when a member is, answering with the first
 /// stochastic member's policy.
-struct Mixture: Model {
+struct LogitAverage: Model {
   let members: [Network]
 
   func logits(_ x: Variable, passes: Int, rng: inout RandomStream) -> Variable {

@@ -63,13 +63,14 @@ public final class Mixture: Model {
   /// The mean over all members of the gradient of `Σ seed(zₘ) ⊙ zₘ`, zₘ a member's logits under
   /// its policy (attacks.md §9: `(1/M) Σ ∇ₓ CE(member(x), y)` for BIM's cross-entropy seed). The
   /// logits returned answer the query as the mixture does: each row one drawn member's.
-  public func inputGradient(_ x: Tensor, rng: inout RandomStream, seed: (Tensor) -> Tensor) -> (logits: Tensor, gradient: Tensor) {
+  public func inputGradient(_ x: Tensor, rng: inout RandomStream,
+                            objective: (Variable) -> (output: Variable, seed: Tensor?)) -> (logits: Tensor, gradient: Tensor) {
     let n = x.shape[0]
     let choice = (0..<n).map { _ in rng.int(below: members.count) }
     var gradient: Tensor? = nil
     var answer: Tensor? = nil
     for (m, member) in members.enumerated() {
-      let (z, g) = member.inputGradient(x, rng: &rng, seed: seed)
+      let (z, g) = member.inputGradient(x, rng: &rng, objective: objective)
       gradient = gradient.map { $0 + g } ?? g
       let rows = choice.indices.filter { choice[$0] == m }
       if !rows.isEmpty { answer = scatter(z.gather(rows: rows), rows: rows, into: answer, count: n) }

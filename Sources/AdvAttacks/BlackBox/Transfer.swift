@@ -100,7 +100,8 @@ public struct Transfer {
     var cursor = 0
     while kept.count < samples && cursor < eligible.count {
       let part = Array(eligible[cursor..<min(cursor + batch, eligible.count)])
-      let done = try evaluation.attack(attack, on: source, positions: part, split: split, rng: &rng, scoreLaunches: false)
+      let done = try evaluation.attack(attack, on: source, positions: part, split: split, rng: &rng, offset: cursor,
+                                       scoreLaunches: false)
       let returned = done.indices.filter { done[$0].image != nil }
       let scores = try validityScores(source, images: returned.compactMap { done[$0].image },
                                       labels: returned.map { done[$0].outcome.label }, rng: &checks)

@@ -135,11 +135,8 @@ public struct AdversarialBatch {
   /// with respect to `x`. Counts one gradient call per row.
   public mutating func lossGradient(_ x: Tensor, samples: [Int]) -> Tensor {
     for i in samples { gradientCalls[i] += 1 }
-    let tape = Tape()
-    let input = tape.variable(x)
-    let logits = model.logits(input, rng: &rng)
-    let loss = crossEntropy(logits, labels: samples.map { labels[$0] }, reduction: .sum)
-    return tape.gradients(of: loss)[input]
+    let y = samples.map { labels[$0] }
+    return model.inputGradient(x, rng: &rng) { (crossEntropy($0, labels: y, reduction: .sum), nil) }.gradient
   }
 
   /// One forward pass serving both a query and a gradient: registers `x` as queried (as
@@ -149,13 +146,11 @@ public struct AdversarialBatch {
   public mutating func gradientAndQuery(_ x: Tensor, samples: [Int], stopAdversarial: Bool)
     -> (gradient: Tensor, adversarial: [Bool]) {
     precondition(shareQueryPasses, "a stochastic model needs independent query and gradient passes")
-    let tape = Tape()
-    let input = tape.variable(x)
-    let logits = model.logits(input, rng: &rng)
-    let adversarial = register(x, predicted: logits.value.argmaxRows(), samples: samples)
+    let y = samples.map { labels[$0] }
+    let (logits, gradient) = model.inputGradient(x, rng: &rng) { (crossEntropy($0, labels: y, reduction: .sum), nil) }
+    let adversarial = register(x, predicted: logits.argmaxRows(), samples: samples)
     for (row, i) in samples.enumerated() where !(stopAdversarial && adversarial[row]) { gradientCalls[i] += 1 }
-    let loss = crossEntropy(logits, labels: samples.map { labels[$0] }, reduction: .sum)
-    return (tape.gradients(of: loss)[input], adversarial)
+    return (gradient, adversarial)
   }
 
   /// One query of `x` and the gradient of `Σ seed ⊙ logits` with respect to `x`, where the
@@ -170,12 +165,9 @@ public struct AdversarialBatch {
                                      seed: (Tensor) -> Tensor) -> (logits: Tensor, gradient: Tensor, adversarial: [Bool]) {
     let separate = shareQueryPasses || gradientPassAnswers ? nil : query(x, samples: samples)
     for i in samples { gradientCalls[i] += 1 }
-    let tape = Tape()
-    let input = tape.variable(x)
-    let logits = model.logits(input, rng: &rng)
-    let adversarial = separate ?? register(x, predicted: logits.value.argmaxRows(), samples: samples)
-    let gradient = tape.gradients(of: logits, seed: seed(logits.value))[input]
-    return (logits.value, gradient, adversarial)
+    let (logits, gradient) = model.inputGradient(x, rng: &rng) { ($0, seed($0.value)) }
+    let adversarial = separate ?? register(x, predicted: logits.argmaxRows(), samples: samples)
+    return (logits, gradient, adversarial)
   }
 
   /// The gradient of `Σ seed ⊙ logits` for images that are not queries of the attacked samples
@@ -192,10 +184,7 @@ public struct AdversarialBatch {
     var start = 0
     while start < n {
       let rows = start..<min(start + chunk, n)
-      let tape = Tape()
-      let input = tape.variable(x.slice(rows))
-      let logits = model.logits(input, rng: &rng)
-      let g = tape.gradients(of: logits, seed: seed(logits.value, rows))[input]
+      let g = model.inputGradient(x.slice(rows), rng: &rng) { ($0, seed($0.value, rows)) }.gradient
       let d = g.count / rows.count
       g.withUnsafeBufferPointer { src in
         gradient.withUnsafeMutableBufferPointer { dst in

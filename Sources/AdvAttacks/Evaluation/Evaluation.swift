@@ -43,9 +43,9 @@ public struct Evaluation: Sendable {
     var order = RandomStream(seed: seed, stream: 0x5A4D)
     var noise = RandomStream(seed: seed, stream: 0x5A4E)
     let permutation = order.permutation(split.count)
-    let predicted = model.predict(split.images, rng: &noise)
+    let correct = model.classifiesCorrectly(split.images, labels: split.labels, rng: &noise)
     var chosen: [Int] = []
-    for i in permutation where predicted[i] == split.labels[i] {
+    for i in permutation where correct[i] {
       chosen.append(i)
       if chosen.count == samples { break }
     }
@@ -60,61 +60,73 @@ public struct Evaluation: Sendable {
                   label: String = "attack") throws -> AttackResult {
     let start = Date()
     let chosen = selectSamples(model, split: split, seed: seed)
-    var outcomes: [SampleOutcome] = []
-    var adversarials: [Tensor?] = []
     let progress = Progress(label, total: chosen.count)
     defer { progress.finish() }
     var rng = RandomStream(seed: seed, stream: 0xA77A)
+    let done = try self.attack(attack, on: model, positions: chosen, split: split, rng: &rng) { progress.update($0, note: $1) }
+    return AttackResult(attack: type(of: attack).spec.name, params: Evaluation.recorded(params, of: type(of: attack)),
+                        samples: done.map(\.outcome), seconds: Date().timeIntervalSince(start), requestedSamples: samples,
+                        adversarials: done.map(\.image))
+  }
+
+  /// Attacks the samples at `positions` of `split`, `batch` at a time, and scores each returned
+  /// image (launches on a stochastic model, one re-check otherwise; `scoreLaunches: false` leaves
+  /// the scoring to the caller, success 0). Batch k draws from streams derived from `rng` and its
+  /// first position's offset, `offset` plus its place in `positions`, so a caller attacking in
+  /// several calls gives each call its own streams.
+  public func attack(_ attack: any Attack, on model: any Model, positions: [Int], split: Split,
+                     rng: inout RandomStream, offset: Int = 0, scoreLaunches: Bool = true,
+                     progress: @escaping (Int, String) -> Void = { _, _ in }) throws -> [(outcome: SampleOutcome, image: Tensor?)] {
+    var out: [(outcome: SampleOutcome, image: Tensor?)] = []
     var first = 0
-    while first < chosen.count {
-      let part = Array(chosen[first..<min(first + batch, chosen.count)])
+    while first < positions.count {
+      let part = Array(positions[first..<min(first + batch, positions.count)])
       let (x, y) = split.batch(part)
-      var adv = AdversarialBatch(model: model, images: x, labels: y, rng: rng.derived(UInt64(first)), criterion: criterion)
+      let stream = UInt64(offset + first)
+      var adv = AdversarialBatch(model: model, images: x, labels: y, rng: rng.derived(stream), criterion: criterion)
       let done = first, size = part.count
       adv.onProgress = { f in
-        progress.update(done + Int(f * Double(size)), note: String(format: "(%.0f%% of samples %d-%d)", f * 100, done + 1, done + size))
+        progress(done + Int(f * Double(size)), String(format: "(%.0f%% of samples %d-%d)", f * 100, done + 1, done + size))
       }
       try attack.run(&adv, rng: &rng)
       // The attack keeps its images within [0, 1]; clipping here makes that a guarantee.
       let images = adv.best.map { $0?.clamped(0, 1) }
       let returned = part.indices.filter { images[$0] != nil }
-      var noise = rng.derived(UInt64(1_000_000 + first))
-      let success = try launchSuccess(model, images: returned.compactMap { images[$0] }, labels: returned.map { y[$0] },
-                                      launches: model.isStochastic ? launches : 1, rng: &noise)
+      var noise = rng.derived(1_000_000 + stream)
+      let success = scoreLaunches
+        ? try launchSuccess(model, images: returned.compactMap { images[$0] }, labels: returned.map { y[$0] },
+                            launches: model.isStochastic ? launches : 1, rng: &noise)
+        : [Double](repeating: 0, count: returned.count)
       var k = 0
       for (row, i) in part.enumerated() {
         let index = split.sourceIndices[i], queries = adv.queries[row], gradients = adv.gradientCalls[row]
         guard let image = images[row] else {
-          outcomes.append(SampleOutcome(index: index, label: y[row], returned: false, success: 0,
-                                        l2PerPixel: nil, queries: queries, gradients: gradients))
-          adversarials.append(nil)
+          out.append((SampleOutcome(index: index, label: y[row], returned: false, success: 0,
+                                    l2PerPixel: nil, queries: queries, gradients: gradients), nil))
           continue
         }
-        outcomes.append(SampleOutcome(index: index, label: y[row], returned: true, success: success[k],
-                                      l2PerPixel: distance(image, x, row: row), queries: queries, gradients: gradients))
-        adversarials.append(image)
+        out.append((SampleOutcome(index: index, label: y[row], returned: true, success: success[k],
+                                  l2PerPixel: distance(image, x, row: row), queries: queries, gradients: gradients), image))
         k += 1
       }
       first += part.count
-      progress.update(first)
+      progress(first, "")
     }
-    return AttackResult(attack: type(of: attack).spec.name, params: Evaluation.recorded(params, of: type(of: attack)),
-                        samples: outcomes, seconds: Date().timeIntervalSince(start), requestedSamples: samples,
-                        adversarials: adversarials)
+    return out
   }
 
   /// For each image, the fraction of `launches` independent queries (each under the model's
   /// inference policy) whose answer is adversarial. All launches of a chunk of images, and all
   /// passes of each launch, run as one batch: images × launches × passes rows.
   public func launchSuccess(_ model: any Model, images: [Tensor], labels: [Int], launches: Int,
-                            rng: inout RandomStream, maxRows: Int = 2000) throws -> [Double] {
+                            passesPerLaunch: Int? = nil, rng: inout RandomStream, maxRows: Int = 2000) throws -> [Double] {
     guard !images.isEmpty else { return [] }
     if !model.isStochastic {
       // One decision per image, from the block-invariant path queries also use.
       let predicted = model.predict(Tensor.concatenate(images), rng: &rng)
       return criterion.isAdversarial(labels: labels, predictions: predicted).map { $0 ? 1 : 0 }
     }
-    let passes = model.passes
+    let passes = passesPerLaunch ?? model.passes
     let perImage = launches * passes
     let chunk = max(1, maxRows / perImage)
     var out: [Double] = []

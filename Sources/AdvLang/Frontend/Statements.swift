@@ -129,7 +129,8 @@ public enum Statements {
         usual; the transfer settings are in the table "transfer" below.
         """
       },
-      examples: ["transfer bim eps=16/255 from net to tuned, r18"], names: .attack),
+      examples: ["model r18 = train resnet18 epochs=1", "transfer bim eps=16/255 from r18 to net", "transfer cwl2 c=10 from net to r18, net samples=50"],
+      names: .attack),
     StatementSpec(
       name: "for", syntax: ["for VAR in [VALUE, ...] { STATEMENTS }"],
       doc: "run the statements once per value, VAR standing for the value",
@@ -213,7 +214,11 @@ public func helpText(vocabulary: Vocabulary) -> String {
 /// Help on one topic: a statement keyword (with the components it names) or the name of an
 /// architecture, attack or data set (with its parameter table). Nil for an unknown topic.
 public func helpText(topic: String, vocabulary: Vocabulary) -> String? {
-  if let statement = Statements.named(topic) { return statementHelp(statement, vocabulary: vocabulary) }
+  if let statement = Statements.named(topic) {
+    // A statement with settings of its own (`transfer`) shows their table too.
+    let settings = vocabulary.component(.procedure, named: statement.name).map { "\n" + componentHelp($0) } ?? ""
+    return statementHelp(statement, vocabulary: vocabulary) + settings
+  }
   let matches = vocabulary.allComponents.filter { $0.matches(topic) }
   guard !matches.isEmpty else { return nil }
   return matches.map(componentHelp).joined(separator: "\n")

@@ -18,6 +18,32 @@ public protocol Model {
   /// How a stochastic model answers one query (`single` or `average(n)`, the paper's App. F),
   /// or nil for a deterministic model, whose every pass gives the same logits.
   var stochasticPolicy: InferencePolicy? { get }
+
+  /// The gradient with respect to `x` of an objective of the logits under the policy, and those
+  /// logits. `objective` turns the logits variable into what is differentiated and its seed (nil
+  /// for a scalar loss): `(crossEntropy(z, labels), nil)`, or `(z, seed)` for `Σ seed ⊙ z`. The
+  /// default runs one tape through `logits`; a mixture answers with its members' mean gradient.
+  func inputGradient(_ x: Tensor, rng: inout RandomStream,
+                     objective: (Variable) -> (output: Variable, seed: Tensor?)) -> (logits: Tensor, gradient: Tensor)
+
+  /// Which of `x` the model classifies as `labels` say, one answer each: what makes a sample
+  /// eligible for an attack (attacks.md §1.1). A mixture may ask every member instead.
+  func classifiesCorrectly(_ x: Tensor, labels: [Int], rng: inout RandomStream) -> [Bool]
+}
+
+extension Model {
+  public func inputGradient(_ x: Tensor, rng: inout RandomStream,
+                            objective: (Variable) -> (output: Variable, seed: Tensor?)) -> (logits: Tensor, gradient: Tensor) {
+    let tape = Tape()
+    let input = tape.variable(x)
+    let z = logits(input, rng: &rng)
+    let (output, seed) = objective(z)
+    return (z.value, tape.gradients(of: output, seed: seed)[input])
+  }
+
+  public func classifiesCorrectly(_ x: Tensor, labels: [Int], rng: inout RandomStream) -> [Bool] {
+    zip(predict(x, rng: &rng), labels).map { $0 == $1 }
+  }
 }
 
 extension Model {

@@ -179,8 +179,8 @@ public func recalibrateBatchNorm(_ net: Network, on split: Split, batch: Int, rn
 }
 
 /// Fraction of `split` that `net` classifies correctly.
-public func accuracy(_ net: Network, on split: Split, rng: inout RandomStream) -> Double {
-  let predicted = net.predict(split.images, rng: &rng)
+public func accuracy(_ model: any Model, on split: Split, rng: inout RandomStream) -> Double {
+  let predicted = model.predict(split.images, rng: &rng)
   let correct = zip(predicted, split.labels).filter { $0 == $1 }.count
   return Double(correct) / Double(max(split.count, 1))
 }

@@ -93,7 +93,7 @@ struct CheckerNameTests {
     #expect(diagnosticsOf("load mnist\nmodel net = train lenett\nevaluate net\nattack bim on net").map(\.message)
       == ["unknown architecture 'lenett'"])
     #expect(diagnosticsOf("load mnist\nmodel net = trian lenet\nevaluate net").map(\.message)
-      == ["expected 'train' or 'load' after 'model net =', found 'trian'"])
+      == ["expected 'train', 'load', 'surrogate' or 'mixture' after 'model net =', found 'trian'"])
     #expect(diagnosticsOf("load mnsit\nmodel net = train lenet").map(\.message) == ["unknown data set 'mnsit'"])
   }
 
