@@ -61,7 +61,8 @@ func reportTables(_ report: Report) -> [Table] {
   if !report.models.isEmpty { tables.append(modelsTable(report)) }
   if !report.surrogates.isEmpty { tables.append(surrogatesTable(report)) }
   if !report.results.isEmpty { tables.append(attacksTable(report)) }
-  return tables + pivotTables(report)
+  if !report.transfers.isEmpty { tables.append(transfersTable(report)) }
+  return tables + pivotTables(report) + (report.transfers.isEmpty ? [] : transferPivot(report))
 }
 
 /// One row per evaluation; a "paper (Table I)" column appears when the paper reports any of

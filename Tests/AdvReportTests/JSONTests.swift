@@ -12,7 +12,7 @@ struct JSONTests {
   @Test("the JSON report has snake_case keys for models and results")
   func keys() throws {
     let top = try object(Fixtures.oneModel)
-    #expect(Set(top.keys) == ["tool", "version", "script", "script_hash", "models", "results", "surrogates"])
+    #expect(Set(top.keys) == ["tool", "version", "script", "script_hash", "models", "results", "surrogates", "transfers"])
     let model = try #require((top["models"] as? [[String: Any]])?.first)
     #expect(Set(model.keys) == ["name", "arch", "dataset", "params", "clean_accuracy", "samples", "policy", "seed",
                                 "train_seconds", "model_hash", "statement"])

@@ -1,0 +1,79 @@
+import AdvAttacks
+import AdvData
+import AdvNN
+import AdvTensor
+import Testing
+
+/// The stochastic mixture of attacks.md §9.
+@Suite("mixtures")
+struct MixtureTests {
+  let a = tinyLinearNetwork(seed: 5), b = tinyLinearNetwork(seed: 6)
+
+  /// An image the two members label differently.
+  func disputed() throws -> (Tensor, Int, Int) {
+    var rng = RandomStream(seed: 21)
+    var noise = RandomStream(seed: 0)
+    for _ in 0..<200 {
+      let x = rng.uniformTensor([1, 1, 4, 4])
+      let la = a.predict(x, rng: &noise)[0], lb = b.predict(x, rng: &noise)[0]
+      if la != lb { return (x, la, lb) }
+    }
+    throw TestFailure("no image the members disagree on")
+  }
+
+  struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+  }
+
+  @Test("answers come from each member with probability 1/2: chi-square over 4,000 queries")
+  func uniformAnswers() throws {
+    let (x, la, lb) = try disputed()
+    let mixture = Mixture(members: [a, b])
+    var rng = RandomStream(seed: 3)
+    let tiled = x.gather(rows: Array(repeating: 0, count: 4000))
+    let answers = mixture.predict(tiled, rng: &rng)
+    let na = answers.filter { $0 == la }.count, nb = answers.filter { $0 == lb }.count
+    #expect(na + nb == 4000)
+    let da = Double(na) - 2000, db = Double(nb) - 2000
+    let chi2 = (da * da + db * db) / 2000
+    #expect(chi2 < 10.83, "χ² = \(chi2) with 1 degree of freedom (p < 0.001 beyond 10.83)")
+  }
+
+  @Test("its input gradient is the mean of the members' cross-entropy gradients")
+  func meanGradient() throws {
+    var rng = RandomStream(seed: 4)
+    let x = rng.uniformTensor([3, 1, 4, 4])
+    let labels = [0, 1, 2]
+    func gradient(_ model: any Model) -> Tensor {
+      var r = RandomStream(seed: 0)
+      return model.inputGradient(x, rng: &r) { (crossEntropy($0, labels: labels, reduction: .sum), nil) }.gradient
+    }
+    let mixed = gradient(Mixture(members: [a, b])), ga = gradient(a), gb = gradient(b)
+    for (m, (u, v)) in zip(mixed.scalars, zip(ga.scalars, gb.scalars)) {
+      #expect(abs(m - (u + v) / 2) < 1e-6)
+    }
+  }
+
+  @Test("BIM on a mixture makes one clean query per sample and one gradient per step (keep=last, no early stop)")
+  func queryCount() throws {
+    let mixture = Mixture(members: [a, b], eligible: .mixture)
+    let split = tinySplit(for: a)
+    let result = try runRegistered("bim", on: mixture, split: split,
+                                   given: ["samples": .int(6), "steps": .int(7), "early": .bool(false), "launches": .int(50)])
+    #expect(!result.samples.isEmpty)
+    #expect(result.samples.allSatisfy { $0.queries == 1 && $0.gradients == 7 })
+    // Launch-scored: multiples of 1/50.
+    #expect(result.samples.allSatisfy { ($0.success * 50).rounded() == $0.success * 50 })
+  }
+
+  @Test("eligible=members keeps only samples every member classifies correctly")
+  func eligibility() {
+    var rng = RandomStream(seed: 9)
+    let images = rng.uniformTensor([200, 1, 4, 4])
+    var noise = RandomStream(seed: 0)
+    let la = a.predict(images, rng: &noise), lb = b.predict(images, rng: &noise)
+    let correct = Mixture(members: [a, b], eligible: .members).classifiesCorrectly(images, labels: la, rng: &noise)
+    #expect(correct == zip(la, lb).map { $0 == $1 })
+  }
+}
