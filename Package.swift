@@ -36,7 +36,7 @@ let package = Package(
       .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .executableTarget(name: "adv", dependencies: [
-      "AdvLang", "AdvTensor", "AdvNN", "AdvData", "AdvAttacks",
+      "AdvLang",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "AdvTestSupport", dependencies: ["AdvTensor"], path: "Tests/AdvTestSupport"),
