@@ -8,8 +8,9 @@ import Testing
 @Suite("REPL in a terminal", .serialized)
 final class REPLTerminalTests {
   let work: String
-  /// A tmux server of this test only (`-L`), so no user session is touched.
-  let socket = "adv-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+  /// The socket of a tmux server of this test only, inside its temporary directory, so no
+  /// user session is touched and nothing is left behind.
+  var socket: String { work + "/tmux.sock" }
   let target = "repl"
 
   init() throws {
@@ -49,7 +50,7 @@ final class REPLTerminalTests {
   func tmux(_ arguments: [String]) throws -> String {
     // The server that 'new-session' starts keeps the client's output open, so its output is
     // not captured.
-    let result = try spawn(["tmux", "-L", socket] + arguments, capture: arguments.first != "new-session")
+    let result = try spawn(["tmux", "-S", socket] + arguments, capture: arguments.first != "new-session")
     guard result.status == 0 else {
       throw TerminalTestError("tmux \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
     }
