@@ -204,6 +204,35 @@ final class REPLTerminalTests {
     try waitForExit()
   }
 
+  @Test("Ctrl-C stops the running statement; what the input defined before it stays defined, everywhere")
+  func interruptRunning() throws {
+    try start()
+    try type("seed 1; load mnist train=300 test=100")
+    try press("Enter")
+    try waitFor("loaded mnist")
+    try type("model c = train mlp epochs=1 hidden=8; model big = train lenet epochs=500")
+    try press("Enter")
+    try waitFor("trained c (mlp")
+    // The progress bar shows training has started.
+    try waitFor("train big")
+    try press("C-c")
+    try waitFor("interrupted; the session keeps what was computed before")
+    try waitFor("the prompt after the interruption", prompt: true) { $0 == "adv>" }
+    try type("evaluate c")
+    try press("Enter")
+    try waitFor("c: clean accuracy")
+    try type("evaluate big")
+    try press("Enter")
+    try waitFor("unknown model 'big'")
+    try type(":models")
+    try press("Enter")
+    try waitFor("c: mlp on mnist")
+    #expect(try !screen().contains("big: lenet"))
+    try type(":quit")
+    try press("Enter")
+    try waitForExit()
+  }
+
   @Test("a session: multi-line loop, ':results', ':save' that 'adv check' accepts, history of whole statements")
   func session() throws {
     try start()
