@@ -38,7 +38,7 @@ let package = Package(
       "AdvSpec", "AdvTensor", "AdvData", "AdvNN", "AdvAttacks", "AdvReport", "CReadline",
     ]),
     .executableTarget(name: "adv", dependencies: [
-      "AdvLang", "AdvTensor", "AdvNN", "AdvData", "AdvAttacks",
+      "AdvLang",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "AdvTestSupport", dependencies: ["AdvTensor"], path: "Tests/AdvTestSupport"),

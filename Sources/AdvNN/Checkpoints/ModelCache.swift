@@ -8,10 +8,10 @@ import Foundation
 public struct ModelCache {
   public let directory: String
 
-  /// `$ADV_CACHE`, else `~/.cache/adv`.
+  /// `$ADV_CACHE`, else `$HOME/.cache/adv`.
   public static var defaultDirectory: String {
     if let d = ProcessInfo.processInfo.environment["ADV_CACHE"], !d.isEmpty { return d }
-    return (NSHomeDirectory() as NSString).appendingPathComponent(".cache/adv")
+    return ((ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) as NSString).appendingPathComponent(".cache/adv")
   }
 
   public init(directory: String = ModelCache.defaultDirectory) {

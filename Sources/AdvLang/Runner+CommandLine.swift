@@ -1,0 +1,161 @@
+import AdvNN
+import AdvReport
+import AdvTensor
+import Foundation
+
+/// What the `adv` executable does, behind an API of this module, so the executable parses
+/// arguments and nothing else: each entry point prints its messages and returns the exit
+/// status.
+
+/// A script file that cannot be read.
+public struct ScriptReadError: Error, CustomStringConvertible, Sendable {
+  public let path: String
+  public let reason: String
+
+  public var description: String { "error: cannot open script '\(path)': \(reason)" }
+}
+
+/// The text of the script at `path`.
+public func readScript(_ path: String) -> Result<String, ScriptReadError> {
+  var isDirectory: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    return .failure(ScriptReadError(path: path, reason: "no such file"))
+  }
+  if isDirectory.boolValue { return .failure(ScriptReadError(path: path, reason: "it is a directory")) }
+  guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+    return .failure(ScriptReadError(path: path, reason: "cannot read it as UTF-8 text"))
+  }
+  return .success(text)
+}
+
+extension Runner {
+  /// `adv check FILE`: checks without running anything.
+  public static func checkScript(_ path: String) -> Int32 {
+    let text: String
+    switch readScript(path) {
+    case .failure(let error):
+      standardError("\(error)\n")
+      return ExitStatus.unreadableScript
+    case .success(let t):
+      text = t
+    }
+    var checker = Checker(vocabulary: .standard)
+    let source = SourceFile(name: path, text: text)
+    switch checker.check(source) {
+    case .failure(let failure):
+      standardError(failure.rendered(in: source))
+      return ExitStatus.scriptError
+    case .success(let steps):
+      print("\(path): ok (\(steps.count) steps)")
+      return ExitStatus.success
+    }
+  }
+
+  /// `adv run FILE`: checks, then runs; results go to `outputDirectory` (default
+  /// `adv-out/<script name>/`).
+  public static func runScript(_ path: String, outputDirectory: String?, seed: UInt64?, useCache: Bool) -> Int32 {
+    let text: String
+    switch readScript(path) {
+    case .failure(let error):
+      standardError("\(error)\n")
+      return ExitStatus.unreadableScript
+    case .success(let t):
+      text = t
+    }
+    let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    let outDir = outputDirectory ?? "adv-out/\(stem)"
+    let session = Session(scriptName: path, scriptText: text, outputDirectory: outDir,
+                          cache: useCache ? ModelCache() : nil, seedOverride: seed)
+    installInterruptRequest()
+    let outcome = Runner(session: session).checkAndRun(SourceFile(name: path, text: text))
+    if outcome == .interrupted {
+      standardError("\ninterrupted; results so far are in \(outDir)/results.json\n")
+    }
+    return outcome.exitStatus
+  }
+
+  /// `adv repl`: the interactive session; results go to `outputDirectory` (default
+  /// `adv-out/repl-<date>-<time>/`), so nothing computed is lost when it ends.
+  public static func startREPL(outputDirectory: String?, useCache: Bool) -> Int32 {
+    let session = Session(scriptName: "repl", scriptText: nil,
+                          outputDirectory: outputDirectory ?? defaultREPLOutputDirectory(),
+                          cache: useCache ? ModelCache() : nil)
+    REPL(runner: Runner(session: session)).run()
+    return ExitStatus.success
+  }
+
+  /// `adv-out/repl-20261202-0415`, from the local time; seconds are added when that exists.
+  static func defaultREPLOutputDirectory(now: Date = Date()) -> String {
+    let format = DateFormatter()
+    format.locale = Locale(identifier: "en_US_POSIX")
+    format.dateFormat = "yyyyMMdd-HHmm"
+    let minute = "adv-out/repl-" + format.string(from: now)
+    guard FileManager.default.fileExists(atPath: minute) else { return minute }
+    format.dateFormat = "yyyyMMdd-HHmmss"
+    return "adv-out/repl-" + format.string(from: now)
+  }
+
+  /// `adv grammar FILE`: regenerates grammar.md's parameter tables.
+  public static func updateGrammarFile(_ path: String) -> Int32 {
+    let text: String
+    switch readScript(path) {
+    case .failure(let error):
+      standardError("\(error)\n")
+      return ExitStatus.unreadableScript
+    case .success(let t):
+      text = t
+    }
+    let updated = updateGrammar(text, vocabulary: .standard)
+    guard updated != text else {
+      print("\(path) is up to date")
+      return ExitStatus.success
+    }
+    do {
+      try writeAtomically(updated, to: path)
+    } catch {
+      standardError("error: \(error)\n")
+      return ExitStatus.runtimeError
+    }
+    print("updated \(path)")
+    return ExitStatus.success
+  }
+
+  /// `adv bench`: times the workloads, one line each.
+  public static func bench(repeats: Int, only: Set<String>, attackModel: String) -> Int32 {
+    do {
+      for t in try Benchmarks.run(repeats: repeats, only: only, attackModel: attackModel) {
+        print(String(format: "ours %@ seconds=%.4f", t.workload, t.seconds) + (t.note.isEmpty ? "" : " " + t.note))
+      }
+    } catch {
+      standardError("error: \(error)\n")
+      return ExitStatus.runtimeError
+    }
+    return ExitStatus.success
+  }
+
+  /// Ctrl-C asks the running step to stop (it polls `Interrupt`).
+  public static func installInterruptRequest() {
+    signal(SIGINT) { _ in Interrupt.request() }
+    deliverInterrupts()
+  }
+
+  /// A process started from a thread that blocks SIGINT (a libdispatch worker, as in a test
+  /// runner) inherits the block, and Ctrl-C would never arrive; unblock it.
+  static func deliverInterrupts() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+  }
+
+  /// oneDNN's OpenMP threads spin-wait after every parallel region (300,000 iterations by
+  /// default), holding the core that our own parallel loops need in between; a short spin
+  /// measured 1.5x faster on the stochastic launches workload and no slower elsewhere. libgomp
+  /// reads the setting when it loads, before `main`, so set it and execute this program
+  /// again, once. Returns only when the setting is already in place (or exec failed).
+  public static func ensureShortOpenMPSpin() {
+    guard getenv("GOMP_SPINCOUNT") == nil else { return }
+    setenv("GOMP_SPINCOUNT", "10000", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+  }
+}
