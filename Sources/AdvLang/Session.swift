@@ -147,7 +147,7 @@ public final class Session {
       try transfer(spec, params, from: source, to: targets, statement: planned.text)
     case .surrogate(let name, let spec, let params, let oracle):
       try surrogate(name, spec, params, of: oracle, statement: planned.text)
-    case .mixture(let name, let members, let params):
+    case .mixture(let name, let members, _, let params):
       try mixture(name, of: members, params: params, statement: planned.text)
     }
   }

@@ -79,14 +79,26 @@ public func scriptText(of step: PlanStep) -> String {
     case .single: return "set policy of \(model) = single"
     case .average(let n): return "set policy of \(model) = average(\(n))"
     }
+  case .transfer(let attack, let params, let source, let targets):
+    return (["transfer", attack.name] + arguments(params, of: attack, extra: params) + ["from", source, "to", targets.joined(separator: ", ")])
+      .joined(separator: " ")
+  case .surrogate(let model, let architecture, let params, let oracle):
+    return (["model", model, "=", "surrogate", architecture.name, "of", oracle] + arguments(params, of: architecture, extra: params))
+      .joined(separator: " ")
+  case .mixture(let model, let members, let settings, let params):
+    return (["model", model, "=", "mixture", members.joined(separator: ", ")] + arguments(params, of: settings)).joined(separator: " ")
   }
 }
 
-/// `name=value` for every parameter, in declaration order.
-func arguments(_ params: Params, of spec: ComponentSpec) -> [String] {
-  spec.params.compactMap { param in
+/// `name=value` for every parameter, in declaration order; with `extra`, also its parameters
+/// that `spec` does not declare (a transfer's or surrogate's settings), sorted by name.
+func arguments(_ params: Params, of spec: ComponentSpec, extra: Params? = nil) -> [String] {
+  let declared = spec.params.compactMap { param in
     params[param.name].map { "\(param.name)=\(literal($0))" }
   }
+  let names = Set(spec.params.map(\.name))
+  let others = (extra?.values ?? [:]).filter { !names.contains($0.key) }.sorted { $0.key < $1.key }
+  return declared + others.map { "\($0.key)=\(literal($0.value))" }
 }
 
 /// A parameter value as a script literal that evaluates back to exactly that value.

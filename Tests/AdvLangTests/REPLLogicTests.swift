@@ -33,7 +33,7 @@ struct REPLCompletionTests {
 
   @Test("after 'attack', 'load' and 'train' come the registered names and their aliases")
   func componentNames() {
-    #expect(words("attack ") == ["bim", "cwl2", "linf-bim", "basic-iterative"])
+    #expect(words("attack ") == ["bim", "cwl2", "linf-bim", "basic-iterative", "cw", "carlini-wagner", "cw-l2"])
     #expect(words("attack b") == ["bim", "basic-iterative"])
     #expect(words("load ") == ["mnist", "cifar10", "pcam", "cifar-10", "cifar", "patchcamelyon"])
     #expect(words("model m = train ") == ["lenet", "mlp", "bsn-2", "lenet5", "lenet-5", "bsn2"])
@@ -43,11 +43,12 @@ struct REPLCompletionTests {
 
   @Test("after a component come its parameters not given yet, and the keywords that may follow")
   func parameters() {
-    #expect(words("attack bim e") == ["eps="])
-    #expect(words("attack bim ") == ["eps=", "alpha=", "steps=", "samples=", "on"])
-    #expect(words("attack bim eps=8/255 ") == ["alpha=", "steps=", "samples=", "on"])
+    #expect(words("attack bim e") == ["eps=", "early="])
+    #expect(words("attack bim ") == ["eps=", "alpha=", "steps=", "early=", "keep=", "samples=", "launches=", "batch=", "on"])
+    #expect(words("attack bim eps=8/255 ") == ["alpha=", "steps=", "early=", "keep=", "samples=", "launches=", "batch=", "on"])
     #expect(words("attack bim eps=8/255 on net s") == ["steps=", "samples="])
-    #expect(words("attack cwl2 c=1 on net ") == ["steps=", "samples="])
+    #expect(words("attack cwl2 c=1 on net ") == ["search=", "search_steps=", "steps=", "lr=", "confidence=", "abort_early=",
+                                                 "abort_by=", "clean_answer=", "samples=", "launches=", "batch="])
     #expect(words("model m = train lenet opt") == ["optimizer="])
     #expect(words("model m = train lenet epochs=3 ") == TestVocabulary.lenet.params.dropFirst().map { $0.name + "=" } + ["from"])
     #expect(words("load pcam r") == ["reduce="])

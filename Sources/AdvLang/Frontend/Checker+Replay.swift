@@ -18,7 +18,11 @@ extension Checker.Environment {
       self.dataset = dataset
     case .train(let model, let architecture, _, _), .loadModel(let model, _, let architecture, _):
       define(model: model, architecture: architecture, dataset: dataset)
-    case .seed, .evaluate, .attack, .report, .save, .setPolicy:
+    case .surrogate(let model, let architecture, _, let oracle):
+      define(model: model, architecture: architecture, dataset: trainedOn[oracle])
+    case .mixture(let model, let members, let settings, _):
+      define(model: model, architecture: settings, dataset: members.first.flatMap { trainedOn[$0] })
+    case .seed, .evaluate, .attack, .report, .save, .setPolicy, .transfer:
       break
     }
   }

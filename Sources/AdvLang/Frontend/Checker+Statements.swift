@@ -133,7 +133,7 @@ extension CheckPass {
       }
       brokenModels.removeAll { $0 == name }
       environment.define(model: name, architecture: settings, dataset: resolved.first.flatMap { environment.trainedOn[$0] })
-      emit(.mixture(model: name, members: resolved, params: params), for: statement)
+      emit(.mixture(model: name, members: resolved, settings: settings, params: params), for: statement)
 
     case .setPolicy(let modelName, let policyName, let passes):
       let model = model(modelName)

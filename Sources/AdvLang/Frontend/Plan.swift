@@ -19,7 +19,8 @@ public enum PlanStep: Sendable, Equatable {
   /// `params` holds the architecture's parameters (with the surrogate's training defaults) and the
   /// surrogate settings.
   case surrogate(model: String, architecture: ComponentSpec, params: Params, oracle: String)
-  case mixture(model: String, members: [String], params: Params)
+  /// `settings` is the `mixture` declaration, which the checker files the model under.
+  case mixture(model: String, members: [String], settings: ComponentSpec, params: Params)
 }
 
 /// A step with the statement it came from.

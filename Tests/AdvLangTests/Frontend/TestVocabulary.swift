@@ -27,5 +27,6 @@ enum TestVocabulary {
                                datasets: ["mnist", "cifar10", "pcam"])
 
   static var bim: ComponentSpec { documented.attacks[0] }
+  static var lenet: ComponentSpec { documented.architectures[0] }
   static var mnist: ComponentSpec { documented.datasets[0] }
 }
