@@ -105,7 +105,19 @@ public enum Completer {
                        keywords: ["from": []])
     case "model":
       guard n >= 3, words[2] == "=" else { return [] }
-      if n == 3 { return ["train", "load"] }
+      if n == 3 { return ["train", "load", "surrogate", "mixture"] }
+      if words[3] == "surrogate" {
+        if n == 4 { return vocabulary.spellings(.architecture) }
+        if n == 5 { return ["of"] }
+        if n == 6 { return models }
+        let settings = vocabulary.component(.procedure, named: "surrogate")
+        let spec = vocabulary.component(.architecture, named: words[4]).flatMap { arch in settings.map(ComponentSpec.merging(arch)) }
+        return arguments(tokens, from: 7, of: spec, keywords: [:])
+      }
+      if words[3] == "mixture" {
+        if n == 4 || words.last == "," { return models }
+        return arguments(tokens, from: 4, of: vocabulary.component(.procedure, named: "mixture"), keywords: [:])
+      }
       if words[3] == "train" {
         if n == 4 { return vocabulary.spellings(.architecture) }
         return arguments(tokens, from: 5, of: vocabulary.component(.architecture, named: words[4]),
@@ -124,6 +136,13 @@ public enum Completer {
       let spec = vocabulary.component(.attack, named: words[1])
       // `on MODEL` is written once; after it only parameters follow.
       let keywords = words.dropFirst(2).contains("on") ? [:] : ["on": models]
+      return arguments(tokens, from: 2, of: spec, keywords: keywords)
+    case "transfer":
+      if n == 1 { return vocabulary.spellings(.attack) }
+      if ["from", "to", ","].contains(words.last ?? "") && n > 2 { return models }
+      let settings = vocabulary.component(.procedure, named: "transfer")
+      let spec = vocabulary.component(.attack, named: words[1]).flatMap { attack in settings.map(ComponentSpec.merging(attack)) }
+      let keywords = ["from", "to"].filter { !words.dropFirst(2).contains($0) }.reduce(into: [String: [String]]()) { $0[$1] = models }
       return arguments(tokens, from: 2, of: spec, keywords: keywords)
     case "save":
       return n == 1 ? models : n == 2 ? ["to"] : []

@@ -56,6 +56,23 @@ struct REPLCompletionTests {
     #expect(words("model m = load \"m.safetensors\" as mlp ep") == ["epochs="])
   }
 
+  @Test("transfer, surrogate and mixture complete their names, keywords, models and settings")
+  func blackBox() {
+    let standard = CompletionContext(vocabulary: .standard, models: ["net", "r18"], pending: "")
+    func std(_ text: String) -> [String] {
+      guard case .words(let w) = Completer.complete(text, in: standard) else { return [] }
+      return w
+    }
+    #expect(std("model s = sur") == ["surrogate"])
+    #expect(std("model s = surrogate lenet ") == ["of"])
+    #expect(std("model s = surrogate lenet of ") == ["net", "r18"])
+    #expect(std("model s = surrogate lenet of net vm") == ["vm=", "vm_mode=", "vm_clip=", "vm_relabel="])
+    #expect(std("model m = mixture net, ") == ["net", "r18"])
+    #expect(std("model m = mixture net, r18 el") == ["eligible="])
+    #expect(std("transfer bim eps=8/255 from net to ") == ["net", "r18"])
+    #expect(std("transfer bim va") == ["valid=", "validity="])
+  }
+
   @Test("after 'name=' come the declared choices; inside a value nothing")
   func values() {
     #expect(words("model m = train lenet optimizer=") == ["adam", "sgd"])
