@@ -104,7 +104,7 @@ struct REPLCompletionTests {
     #expect(words("for e ") == ["in"])
     #expect(words("seed ") == [])
     #expect(words("model m ") == [])
-    #expect(words("model m = ") == ["train", "load"])
+    #expect(words("model m = ") == ["train", "load", "surrogate", "mixture"])
   }
 
   @Test("file names only inside quotes, and for ':save' and ':load'; nothing in a comment")
