@@ -1,29 +1,33 @@
-import AdvTensor
+import AdvSpec
 
 /// What one executed step defines, for keeping a checker in line with a session that ran only
 /// part of a plan (a run-time error or Ctrl-C after some steps).
 
 extension Checker.Environment {
-  /// Records what `step` defines, as the statement's checker rule does when it emits the step:
-  /// `load` makes its data set current, `train` and `load … as` define a model trained on the
-  /// current data set. Steps that define nothing leave the environment as it is.
-  ///
-  /// Replaying every step of a checked plan gives the environment the check ended with (a test
-  /// holds the two together), so replaying only the steps that ran gives the environment of
-  /// what the session really holds.
-  public mutating func apply(_ step: PlanStep) {
-    // No `default`: a new kind of step must decide here whether it defines a name.
-    switch step {
-    case .load(let dataset, _, _):
-      self.dataset = dataset
-    case .train(let model, let architecture, _, _), .loadModel(let model, _, let architecture, _):
-      define(model: model, architecture: architecture, dataset: dataset)
-    case .surrogate(let model, let architecture, _, let oracle):
-      define(model: model, architecture: architecture, dataset: trainedOn[oracle])
-    case .mixture(let model, let members, let settings, _):
-      define(model: model, architecture: settings, dataset: members.first.flatMap { trainedOn[$0] })
-    case .seed, .evaluate, .attack, .report, .save, .setPolicy, .transfer:
-      break
+  /// What this environment defines that `earlier` did not (or defined otherwise): a newly loaded
+  /// data set, and each model defined or redefined since, in order of first definition.
+  func definitions(since earlier: Checker.Environment) -> [Definition] {
+    var out: [Definition] = []
+    if let dataset, dataset != earlier.dataset { out.append(.dataset(dataset)) }
+    for name in modelNames {
+      guard let architecture = models[name] else { continue }
+      if earlier.models[name] != architecture || earlier.trainedOn[name] != trainedOn[name] {
+        out.append(.model(name: name, architecture: architecture, dataset: trainedOn[name]))
+      }
+    }
+    return out
+  }
+
+  /// Records what a step defined, as its checker rule did when it emitted it. Replaying every
+  /// step of a checked plan gives the environment the check ended with (a test holds the two
+  /// together), so replaying only the steps that ran gives the environment of what the session
+  /// really holds.
+  public mutating func apply(_ planned: PlannedStep) {
+    for definition in planned.defines {
+      switch definition {
+      case .dataset(let spec): dataset = spec
+      case .model(let name, let architecture, let data): define(model: name, architecture: architecture, dataset: data)
+      }
     }
   }
 }
@@ -32,7 +36,7 @@ extension Checker {
   /// A checker that knows what `steps`, executed after this checker's environment, define.
   public func replaying(_ steps: some Sequence<PlannedStep>) -> Checker {
     var environment = self.environment
-    for planned in steps { environment.apply(planned.step) }
+    for planned in steps { environment.apply(planned) }
     return Checker(vocabulary: vocabulary, environment: environment)
   }
 }

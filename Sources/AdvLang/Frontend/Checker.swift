@@ -86,6 +86,9 @@ struct CheckPass {
   /// Ranges of the enclosing `for` statements, outermost first.
   var loops: [SourceRange] = []
   var stepLimitReached = false
+  /// The environment when the last step was emitted: what changed since is what the next step
+  /// defines.
+  var defined: Checker.Environment
   /// Notes added to every error while checking one argument or name inside a loop body,
   /// saying which loop values were in play ("when 'e' = 2").
   var context: [String] = []
@@ -95,6 +98,7 @@ struct CheckPass {
     self.tokens = tokens
     self.vocabulary = vocabulary
     self.environment = environment
+    self.defined = environment
   }
 
   // MARK: Reporting
@@ -177,7 +181,9 @@ struct CheckPass {
 
   mutating func emit(_ step: PlanStep, for statement: Statement) {
     guard !stepLimitReached else { return }
-    steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range)))
+    steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range),
+                             defines: environment.definitions(since: defined)))
+    defined = environment
     if steps.count > Checker.maximumSteps {
       stepLimitReached = true
       error("the loops unroll to more than \(Checker.maximumSteps) steps", at: loops.first ?? statement.range,

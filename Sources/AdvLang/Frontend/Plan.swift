@@ -31,12 +31,24 @@ public struct PlannedStep: Sendable, Equatable {
   /// The statement as written, with white space normalised and loop variables replaced by
   /// their values: `attack bim eps=0.0313725 on net samples=100`.
   public let text: String
+  /// What the step defines for later statements (the data set it loads, the model it makes),
+  /// as its checker rule recorded it: a session that ran only some steps replays these.
+  public let defines: [Definition]
 
-  public init(step: PlanStep, range: SourceRange, text: String) {
+  public init(step: PlanStep, range: SourceRange, text: String, defines: [Definition] = []) {
     self.step = step
     self.range = range
     self.text = text
+    self.defines = defines
   }
+}
+
+/// A name a step makes known to the statements after it.
+public enum Definition: Sendable, Equatable {
+  /// The data set now loaded.
+  case dataset(ComponentSpec)
+  /// A model, filed under its declaration and the data set it is trained on.
+  case model(name: String, architecture: ComponentSpec, dataset: ComponentSpec?)
 }
 
 /// A checked script.
