@@ -67,7 +67,7 @@ final class RunnerTests {
     #expect(r.session.report.results.count == 1)
     #expect(r.transcript.statements.suffix(2) == [
       "# 1 of the 3 steps of the loop at <repl:2>:1:1 ran",
-      "attack bim eps=0.0 alpha=0.05 steps=100 early=true keep=auto samples=5 launches=100 batch=100 on m",
+      "attack bim eps=0 on m samples=5",
     ])
     var fresh = Checker(vocabulary: .standard)
     let saved = try fresh.check(AdvLang.SourceFile(name: "saved.adv", text: r.transcript.script)).get()
@@ -145,7 +145,7 @@ struct PlanReplayTests {
       let steps = try checker.check(file).get()
       var replay = Checker(vocabulary: .standard)
       for planned in steps {
-        let text = scriptText(of: planned.step)
+        let text = planned.scriptText
         let again = replay.check(AdvLang.SourceFile(name: "step", text: text))
         #expect((try? again.get().map(\.step)) == [planned.step], "\(file.name): \(text)")
         replay = replay.replaying([planned])

@@ -153,7 +153,8 @@ struct CheckPass {
   /// (none where there was none, so `eps=8/255` stays), comments dropped, and every loop
   /// variable replaced by its value: inside `for e in [8, 16]`, `attack bim eps=e/255 on net`
   /// reads `attack bim eps=8/255 on net`. Its keyword and parameter names are never replaced.
-  func text(of range: SourceRange) -> String {
+  /// With `exact`, reals are written in the shortest form that reads back to the same value.
+  func text(of range: SourceRange, exact: Bool = false) -> String {
     var low = 0, high = tokens.count
     while low < high {
       let mid = (low + high) / 2
@@ -170,7 +171,7 @@ struct CheckPass {
       let next = i < tokens.count ? tokens[i] : nil
       let isParameterName = next?.kind == .equals && !(previous?.isKeyword("model") == true || previous?.isKeyword("of") == true)
       if token.kind == .identifier, previous != nil, !isParameterName, let value = lookup(token.text) {
-        spelling = value.description
+        if exact, case .real(let d) = value { spelling = "\(d)" } else { spelling = value.description }
       }
       if let previous, previous.range.end.offset < token.range.start.offset { out += " " }
       out += spelling
@@ -182,7 +183,7 @@ struct CheckPass {
   mutating func emit(_ step: PlanStep, for statement: Statement) {
     guard !stepLimitReached else { return }
     steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range),
-                             defines: environment.definitions(since: defined)))
+                             scriptText: text(of: statement.range, exact: true), defines: environment.definitions(since: defined)))
     defined = environment
     if steps.count > Checker.maximumSteps {
       stepLimitReached = true

@@ -31,14 +31,18 @@ public struct PlannedStep: Sendable, Equatable {
   /// The statement as written, with white space normalised and loop variables replaced by
   /// their values: `attack bim eps=0.0313725 on net samples=100`.
   public let text: String
+  /// The same with loop values written exactly (`eps=0.03137254901960784`): a statement that
+  /// checks back to this very step, for scripts that replay what ran (`:save`).
+  public let scriptText: String
   /// What the step defines for later statements (the data set it loads, the model it makes),
   /// as its checker rule recorded it: a session that ran only some steps replays these.
   public let defines: [Definition]
 
-  public init(step: PlanStep, range: SourceRange, text: String, defines: [Definition] = []) {
+  public init(step: PlanStep, range: SourceRange, text: String, scriptText: String? = nil, defines: [Definition] = []) {
     self.step = step
     self.range = range
     self.text = text
+    self.scriptText = scriptText ?? text
     self.defines = defines
   }
 }
