@@ -89,7 +89,7 @@ extension CheckPass {
       let attack = component(.attack, attackName)
       let source = model(sourceName)
       let targets = targetNames.map { model($0) }
-      let settings = procedure("transfer")
+      let settings = procedure("transfer", at: statement.range)
       let merged = attack.flatMap { settings.map(ComponentSpec.merging($0)) }
       let params = parameters(arguments, of: merged, dataset: source.flatMap { environment.trainedOn[$0] })
       guard let attack, let params, let source, targets.allSatisfy({ $0 != nil }) else { return }
@@ -100,7 +100,7 @@ extension CheckPass {
     case .surrogate(let modelName, let architectureName, let oracleName, let arguments):
       let architecture = component(.architecture, architectureName)
       let oracle = model(oracleName)
-      let settings = procedure("surrogate")
+      let settings = procedure("surrogate", at: statement.range)
       let merged = architecture.flatMap { settings.map(ComponentSpec.merging($0)) }
       let dataset = oracle.flatMap { environment.trainedOn[$0] }
       let params = parameters(arguments, of: merged, dataset: dataset)
@@ -115,7 +115,7 @@ extension CheckPass {
 
     case .mixture(let modelName, let memberNames, let arguments):
       let members = memberNames.map { model($0) }
-      let settings = procedure("mixture")
+      let settings = procedure("mixture", at: statement.range)
       let params = parameters(arguments, of: settings, dataset: nil)
       guard let name = resolve(modelName, as: "a model name") else { return }
       var valid = members.allSatisfy { $0 != nil } && params != nil
@@ -142,11 +142,12 @@ extension CheckPass {
     }
   }
 
-  /// The settings a statement declares (`transfer`, `surrogate`, `mixture`); nil when the
-  /// vocabulary has none (a test vocabulary without them), which is reported once.
-  mutating func procedure(_ name: String) -> ComponentSpec? {
+  /// The settings a statement declares (`transfer`, `surrogate`, `mixture`); nil, reported, when
+  /// the vocabulary has none (a vocabulary built without the engine's black-box half).
+  mutating func procedure(_ name: String, at range: SourceRange) -> ComponentSpec? {
     if let spec = vocabulary.component(.procedure, named: name) { return spec }
-    preconditionFailure("the vocabulary declares no settings for '\(name)'")
+    error("'\(name)' is not available: this vocabulary declares no settings for it", at: range)
+    return nil
   }
 
   /// True when the models were all trained on the same data set (their images have one shape

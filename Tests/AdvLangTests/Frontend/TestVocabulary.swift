@@ -17,7 +17,7 @@ enum TestVocabulary {
       }
     }
     return Vocabulary(architectures: pick(.architecture, architectures), attacks: pick(.attack, attacks),
-                      datasets: pick(.dataset, datasets))
+                      datasets: pick(.dataset, datasets), procedures: standard.procedures)
   }
 
   static let documented = subset(architectures: ["lenet", "mlp"], attacks: ["bim"], datasets: ["mnist", "cifar10", "pcam"])
