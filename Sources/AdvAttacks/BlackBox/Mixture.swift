@@ -19,6 +19,9 @@ public final class Mixture: Model {
   /// One answer of a mixture is one member's answer: a single draw of a stochastic model.
   public var stochasticPolicy: InferencePolicy? { .single }
 
+  /// Every member answers every row (`answers`), so a batch costs the most passes any member needs.
+  public var forwardPassesPerAnswer: Int { members.map(\.forwardPassesPerAnswer).max() ?? 1 }
+
   /// The mean of `passes` independent answers, each row's member drawn for it. Values only: no
   /// gradient flows back through a mixture's logits (its white-box gradient is the members' mean,
   /// `inputGradient`), so the result is a constant on `x`'s tape.
@@ -27,6 +30,9 @@ public final class Mixture: Model {
   }
 
   /// Row by row, the logits of a member drawn for that row, averaged over `passes` draws.
+  /// Every member answers the whole batch and each row keeps its drawn member's answer: a
+  /// member given only its drawn rows would see a new batch size at every call, and the
+  /// convolution primitives cached per shape then grew without bound (a run ran out of 24 GB).
   func answers(_ x: Tensor, passes: Int, rng: inout RandomStream) -> Tensor {
     let n = x.shape[0]
     var total: Tensor? = nil
@@ -36,7 +42,7 @@ public final class Mixture: Model {
       for (m, member) in members.enumerated() {
         let rows = choice.indices.filter { choice[$0] == m }
         guard !rows.isEmpty else { continue }
-        let z = member.logits(x.gather(rows: rows), rng: &rng)
+        let z = member.logits(x, rng: &rng).gather(rows: rows)
         answer = scatter(z, rows: rows, into: answer, count: n)
       }
       guard let answer else { continue }

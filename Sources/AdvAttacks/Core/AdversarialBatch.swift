@@ -179,7 +179,7 @@ public struct AdversarialBatch {
     -> Tensor {
     for i in samples { gradientCalls[i] += 1 }
     let n = x.shape[0]
-    let chunk = max(1, Self.tapeImages / max(model.passes, 1))
+    let chunk = max(1, Self.tapeImages / max(model.forwardPassesPerAnswer, 1))
     var gradient = Tensor(uninitialized: x.shape)
     var start = 0
     while start < n {

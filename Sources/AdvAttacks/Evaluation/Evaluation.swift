@@ -127,7 +127,8 @@ public struct Evaluation: Sendable {
       return criterion.isAdversarial(labels: labels, predictions: predicted).map { $0 ? 1 : 0 }
     }
     let passes = passesPerLaunch ?? model.passes
-    let perImage = launches * passes
+    // Rows of forward work per image: a mixture's members each answer every row.
+    let perImage = launches * max(passes, passesPerLaunch == nil ? model.forwardPassesPerAnswer : passes)
     let chunk = max(1, maxRows / perImage)
     var out: [Double] = []
     var start = 0

@@ -29,6 +29,10 @@ public protocol Model {
   /// Which of `x` the model classifies as `labels` say, one answer each: what makes a sample
   /// eligible for an attack (attacks.md §1.1). A mixture may ask every member instead.
   func classifiesCorrectly(_ x: Tensor, labels: [Int], rng: inout RandomStream) -> [Bool]
+
+  /// Forward passes of a network behind one answer per image, for sizing batches to memory:
+  /// `passes` for a network, the most any member needs for a mixture.
+  var forwardPassesPerAnswer: Int { get }
 }
 
 extension Model {
@@ -44,6 +48,8 @@ extension Model {
   public func classifiesCorrectly(_ x: Tensor, labels: [Int], rng: inout RandomStream) -> [Bool] {
     zip(predict(x, rng: &rng), labels).map { $0 == $1 }
   }
+
+  public var forwardPassesPerAnswer: Int { passes }
 }
 
 extension Model {
@@ -93,7 +99,7 @@ extension Model {
       }
       return out
     }
-    let batch = max(1, rows / passes)
+    let batch = max(1, rows / forwardPassesPerAnswer)
     var start = 0
     while start < n {
       let end = min(start + batch, n)

@@ -41,7 +41,8 @@ struct GrammarDocTests {
     let tables = renderParameterTables(vocabulary: vocabulary)
     let headings = tables.split(separator: "\n").filter { $0.hasPrefix("###") }
     #expect(headings == ["### Architectures", "#### `lenet`", "#### `mlp`", "### Attacks", "#### `bim`",
-                         "### Data sets", "#### `mnist`", "#### `cifar10`", "#### `pcam`"])
+                         "### Data sets", "#### `mnist`", "#### `cifar10`", "#### `pcam`",
+                         "### Statement settings", "#### `transfer`", "#### `surrogate`", "#### `mixture`"])
     #expect(tables.contains("| `optimizer` | choice | adam | adam\\|sgd | optimiser |"))
   }
 
