@@ -29,16 +29,20 @@ public func readScript(_ path: String) -> Result<String, ScriptReadError> {
 }
 
 extension Runner {
-  /// `adv check FILE`: checks without running anything.
-  public static func checkScript(_ path: String) -> Int32 {
-    let text: String
+  /// The text of the script at `path`, or nil after saying on stderr why it cannot be read.
+  static func readScriptOrReport(_ path: String) -> String? {
     switch readScript(path) {
     case .failure(let error):
       standardError("\(error)\n")
-      return ExitStatus.unreadableScript
-    case .success(let t):
-      text = t
+      return nil
+    case .success(let text):
+      return text
     }
+  }
+
+  /// `adv check FILE`: checks without running anything.
+  public static func checkScript(_ path: String) -> Int32 {
+    guard let text = readScriptOrReport(path) else { return ExitStatus.unreadableScript }
     var checker = Checker(vocabulary: .standard)
     let source = SourceFile(name: path, text: text)
     switch checker.check(source) {
@@ -54,14 +58,7 @@ extension Runner {
   /// `adv run FILE`: checks, then runs; results go to `outputDirectory` (default
   /// `adv-out/<script name>/`).
   public static func runScript(_ path: String, outputDirectory: String?, seed: UInt64?, useCache: Bool) -> Int32 {
-    let text: String
-    switch readScript(path) {
-    case .failure(let error):
-      standardError("\(error)\n")
-      return ExitStatus.unreadableScript
-    case .success(let t):
-      text = t
-    }
+    guard let text = readScriptOrReport(path) else { return ExitStatus.unreadableScript }
     let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     let outDir = outputDirectory ?? "adv-out/\(stem)"
     let session = Session(scriptName: path, scriptText: text, outputDirectory: outDir,
@@ -97,14 +94,7 @@ extension Runner {
 
   /// `adv grammar FILE`: regenerates grammar.md's parameter tables.
   public static func updateGrammarFile(_ path: String) -> Int32 {
-    let text: String
-    switch readScript(path) {
-    case .failure(let error):
-      standardError("\(error)\n")
-      return ExitStatus.unreadableScript
-    case .success(let t):
-      text = t
-    }
+    guard let text = readScriptOrReport(path) else { return ExitStatus.unreadableScript }
     let updated = updateGrammar(text, vocabulary: .standard)
     guard updated != text else {
       print("\(path) is up to date")

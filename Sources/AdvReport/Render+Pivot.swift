@@ -21,7 +21,7 @@ func pivotTables(_ report: Report) -> [Table] {
     var asr: [String: String] = [:]
     var l2: [String: String] = [:]
   }
-  let varying = varyingParameters(report.results)
+  let varying = varyingParameters(report.results.map { ($0.attack, $0.params) })
   var settings: [Setting] = []
   var index: [String: Int] = [:]
   for r in report.results {
@@ -80,11 +80,12 @@ private func settingKey(_ r: AttackRecord) -> String {
 }
 
 /// For each attack, the parameters whose values are not the same in all of its runs (a
-/// parameter missing from some runs counts as differing).
-private func varyingParameters(_ results: [AttackRecord]) -> [String: Set<String>] {
-  var runs: [String: [[String: ReportValue]]] = [:]
-  for r in results { runs[r.attack, default: []].append(r.params) }
-  return runs.mapValues { params in
+/// parameter missing from some runs counts as differing). `runs` are (attack, parameters) pairs:
+/// attack records and transfer records alike.
+func varyingParameters(_ runs: [(attack: String, params: [String: ReportValue])]) -> [String: Set<String>] {
+  var byAttack: [String: [[String: ReportValue]]] = [:]
+  for r in runs { byAttack[r.attack, default: []].append(r.params) }
+  return byAttack.mapValues { params in
     let keys = Set(params.flatMap(\.keys))
     return keys.filter { key in
       let first = params[0][key]

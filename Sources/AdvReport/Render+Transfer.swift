@@ -3,7 +3,7 @@
 
 /// One row per target of each `transfer`: the transfer rate with what it rests on.
 func transfersTable(_ report: Report) -> Table {
-  let varying = varyingTransferParameters(report.transfers)
+  let varying = varyingParameters(report.transfers.map { ($0.attack, $0.params) })
   return Table(
     title: "Transfers",
     headers: ["source", "attack", "params", "target", "rate", "kept", "attacked", "source ASR", "L2/px x1000", "target queries"],
@@ -22,7 +22,7 @@ func transfersTable(_ report: Report) -> Table {
 func transferPivot(_ report: Report) -> [Table] {
   var targets: [String] = []
   for t in report.transfers { for target in t.targets where !targets.contains(target.model) { targets.append(target.model) } }
-  let varying = varyingTransferParameters(report.transfers)
+  let varying = varyingParameters(report.transfers.map { ($0.attack, $0.params) })
   var rows: [(label: [String], cells: [String: String])] = []
   var index: [String: Int] = [:]
   for t in report.transfers {
@@ -71,13 +71,4 @@ private func paperTransferTables(_ report: Report, targets: [String]) -> [Table]
     out.append(table("Paper, Table IV: resnet18 surrogate against its oracle (oracle columns read as mcsefron, bsn-l, bnn-s; unconfirmed)", tableIV))
   }
   return out
-}
-
-/// For each attack, the parameters whose values differ between its transfers.
-private func varyingTransferParameters(_ transfers: [TransferRecord]) -> [String: Set<String>] {
-  var runs: [String: [[String: ReportValue]]] = [:]
-  for t in transfers { runs[t.attack, default: []].append(t.params) }
-  return runs.mapValues { params in
-    Set(params.flatMap(\.keys)).filter { key in params.contains { $0[key] != params[0][key] } }
-  }
 }

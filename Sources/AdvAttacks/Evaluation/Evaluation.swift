@@ -128,7 +128,7 @@ public struct Evaluation: Sendable {
     }
     let passes = passesPerLaunch ?? model.passes
     // Rows of forward work per image: a mixture's members each answer every row.
-    let perImage = launches * max(passes, passesPerLaunch == nil ? model.forwardPassesPerAnswer : passes)
+    let perImage = launches * (passesPerLaunch ?? model.forwardPassesPerAnswer)
     let chunk = max(1, maxRows / perImage)
     var out: [Double] = []
     var start = 0
