@@ -115,9 +115,13 @@ public struct Evaluation: Sendable {
     return out
   }
 
+  /// Elements one intermediate value of a launch batch may hold (128 MB).
+  public static let floatsPerCall = 1 << 25
+
   /// For each image, the fraction of `launches` independent queries (each under the model's
-  /// inference policy) whose answer is adversarial. All launches of a chunk of images, and all
-  /// passes of each launch, run as one batch: images × launches × passes rows.
+  /// inference policy) whose answer is adversarial. The launches of as many whole images as fit
+  /// in one call (or, for a wide network, of part of one image), all passes of each launch, run
+  /// as one batch of launches × passes rows.
   public func launchSuccess(_ model: any Model, images: [Tensor], labels: [Int], launches: Int,
                             passesPerLaunch: Int? = nil, rng: inout RandomStream, maxRows: Int = 2000) throws -> [Double] {
     guard !images.isEmpty else { return [] }
@@ -127,26 +131,32 @@ public struct Evaluation: Sendable {
       return criterion.isAdversarial(labels: labels, predictions: predicted).map { $0 ? 1 : 0 }
     }
     let passes = passesPerLaunch ?? model.passes
-    // Rows of forward work per image: a mixture's members each answer every row.
-    let perImage = launches * (passesPerLaunch ?? model.forwardPassesPerAnswer)
-    let chunk = max(1, maxRows / perImage)
-    var out: [Double] = []
+    // Forward rows per launch: a mixture's members each answer every row.
+    let perLaunch = passesPerLaunch ?? model.forwardPassesPerAnswer
+    // Rows per call: at most `maxRows`, and few enough that one intermediate value stays within
+    // `Self.floatsPerCall` (a binarised ResNet's widest layer is 80 floats per input pixel), so
+    // one image's launches may be split over calls. Every launch is independent.
+    let widest = model.widestValuePerImage(shape: Array(images[0].shape.dropFirst()))
+    let rowsPerCall = max(1, min(maxRows, Self.floatsPerCall / widest))
+    let perImage = launches * perLaunch
+    let launchesPerCall = perImage <= rowsPerCall ? rowsPerCall / perImage * launches : max(1, rowsPerCall / max(perLaunch, 1))
+    var hits = [Int](repeating: 0, count: images.count)
+    let total = images.count * launches
     var start = 0
-    while start < images.count {
+    while start < total {
       try Interrupt.check()
-      let end = min(start + chunk, images.count)
-      // Row r of the tiled batch is launch r % launches of image start + r / launches.
-      let rows = (start..<end).flatMap { i in Array(repeating: i - start, count: launches) }
-      let tiled = Tensor.concatenate(Array(images[start..<end])).gather(rows: rows)
+      let end = min(start + launchesPerCall, total)
+      // Launch k (in start..<end) is launch k % launches of image k / launches.
+      let first = start / launches, last = (end - 1) / launches
+      let rows = (start..<end).map { $0 / launches - first }
+      let tiled = Tensor.concatenate(Array(images[first...last])).gather(rows: rows)
       let tape = Tape.inference()
       let predicted = model.logits(tape.constant(tiled), passes: passes, rng: &rng).value.argmaxRows()
-      for i in start..<end {
-        let base = (i - start) * launches
-        let adversarial = (0..<launches).filter { criterion.isAdversarial(label: labels[i], predicted: predicted[base + $0]) }
-        out.append(Double(adversarial.count) / Double(launches))
+      for (k, answer) in zip(start..<end, predicted) where criterion.isAdversarial(label: labels[k / launches], predicted: answer) {
+        hits[k / launches] += 1
       }
       start = end
     }
-    return out
+    return hits.map { Double($0) / Double(launches) }
   }
 }

@@ -71,6 +71,17 @@ extension Model {
     return logits(tape.constant(x), rng: &rng).value
   }
 
+  /// Elements of the widest intermediate value one image of `shape` produces in one pass
+  /// (measured by one forward pass of a blank image on its own stream, so a run's random draws
+  /// do not change), for sizing batches to memory: a binarised ResNet's is 80× its input, an
+  /// MLP's smaller than its input.
+  public func widestValuePerImage(shape: [Int]) -> Int {
+    let tape = Tape.inference()
+    var rng = RandomStream(seed: 0)
+    _ = logits(tape.constant(Tensor(zeros: [1] + shape)), passes: 1, rng: &rng)
+    return max(tape.widest, 1)
+  }
+
   /// Rows per forward call when a deterministic model decides labels (see `predict`).
   public static var decisionBlock: Int { 64 }
 

@@ -16,6 +16,9 @@ public final class Tape {
   /// freed as soon as the forward pass moves past it, and `gradients(of:)` is unavailable.
   public let keepsValues: Bool
   static let dropped = Tensor(zeros: [0])
+  /// Elements of the largest value recorded so far: what a forward pass of this batch needs at
+  /// least at once, for sizing batches to memory.
+  public private(set) var widest = 0
 
   public init(gradients: Bool = true) {
     keepsValues = gradients
@@ -36,6 +39,7 @@ public final class Tape {
   }
 
   func append(_ op: Op, _ value: Tensor, needsGradient: Bool) -> Variable {
+    widest = max(widest, value.count)
     nodes.append(Node(op: keepsValues ? op : .leaf, value: keepsValues ? value : Tape.dropped, needsGradient: needsGradient))
     return Variable(id: nodes.count - 1, tape: self, value: value)
   }

@@ -28,18 +28,32 @@ public struct ConvGeometry: Hashable, Sendable {
 /// backward-data and backward-weights primitives are created once and reused. Memory objects are
 /// created without a buffer and pointed at the tensors' storage on every call; blocked
 /// layouts chosen by a primitive get their own buffers and reorders (`Port`).
+///
+/// Those buffers are batch-sized: a binarised ResNet's 80-channel 28×28 layer at 2,000 rows
+/// holds 500 MB per blocked argument. So the cache is bounded by the bytes of its buffers
+/// (`budget`), least recently used geometry evicted first; an evicted set stays alive while a
+/// caller still holds it (it is a class) and frees its oneDNN objects when the last one lets go.
 final class DNNLContext: @unchecked Sendable {
   static let shared = DNNLContext()
 
   let engine: dnnl_engine_t
   let stream: dnnl_stream_t
   private var convs: [ConvGeometry: ConvPrimitives] = [:]
+  /// Cached geometries, least recently used first.
+  private var recent: [ConvGeometry] = []
   private let lock = NSLock()
+  /// Bytes of blocked-layout buffers the cache may hold (the most recent geometry is always
+  /// kept): a sixth of the machine's memory, at most 4 GiB — room for every layer of a
+  /// binarised ResNet at 1,000 rows.
+  var budget = Int(min(ProcessInfo.processInfo.physicalMemory / 6, 4 << 30))
+  /// Geometries the cache may hold whatever their bytes.
+  static let capacity = 64
   /// A oneDNN stream is not thread-safe: one primitive sequence (reorders, convolution, wait)
   /// runs on the shared stream at a time; the engine's parallelism is inside each primitive.
   let executionLock = NSLock()
 
-  private init() {
+  /// The shared context; tests make their own to watch the cache.
+  init() {
     var e: dnnl_engine_t?
     check(dnnl_engine_create(&e, dnnl_cpu, 0), "engine")
     engine = e!
@@ -51,10 +65,39 @@ final class DNNLContext: @unchecked Sendable {
   func convolution(_ g: ConvGeometry) -> ConvPrimitives {
     lock.lock()
     defer { lock.unlock() }
-    if let p = convs[g] { return p }
+    if let p = convs[g] {
+      if recent.last != g, let k = recent.firstIndex(of: g) { recent.remove(at: k); recent.append(g) }
+      return p
+    }
     let p = ConvPrimitives(g, engine: engine)
     convs[g] = p
+    recent.append(g)
+    evict()
     return p
+  }
+
+  /// Drops least recently used geometries until the cache is within `budget` and `capacity`.
+  private func evict() {
+    var bytes = recent.reduce(0) { $0 + (convs[$1]?.bufferBytes ?? 0) }
+    while recent.count > 1, bytes > budget || recent.count > Self.capacity {
+      let g = recent.removeFirst()
+      bytes -= convs.removeValue(forKey: g)?.bufferBytes ?? 0
+    }
+  }
+
+  /// Geometries cached and the bytes of their blocked buffers (for tests and diagnostics).
+  var cached: (geometries: Int, bytes: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    return (convs.count, convs.values.reduce(0) { $0 + $1.bufferBytes })
+  }
+
+  /// Frees every cached geometry not in use.
+  func clear() {
+    lock.lock()
+    defer { lock.unlock() }
+    convs.removeAll()
+    recent.removeAll()
   }
 
   /// Queues `primitive` on the stream; the caller waits for the stream.
@@ -93,6 +136,8 @@ final class Port {
   let user: dnnl_memory_t
   let inner: dnnl_memory_t
   let reorder: dnnl_primitive_t?
+  /// Bytes of this port's own blocked buffer (0 when the primitive uses the plain layout).
+  let bytes: Int
 
   init(user: dnnl_memory_t, userMD: dnnl_memory_desc_t, wanted: UnsafePointer<dnnl_memory_desc_t>, input: Bool, engine: dnnl_engine_t) {
     self.user = user
@@ -100,9 +145,11 @@ final class Port {
     if dnnl_memory_desc_equal(&plain, wanted) != 0 {
       inner = user
       reorder = nil
+      bytes = 0
       return
     }
     var wantedMD = wanted.pointee
+    bytes = dnnl_memory_desc_get_size(&wantedMD)
     var m: dnnl_memory_t?
     check(dnnl_memory_create(&m, &wantedMD, engine, UnsafeMutableRawPointer(bitPattern: -1)), "blocked memory")
     inner = m!
@@ -116,6 +163,11 @@ final class Port {
     check(dnnl_primitive_create(&r, rpd), "reorder")
     dnnl_primitive_desc_destroy(rpd)
     reorder = r
+  }
+
+  deinit {
+    if let reorder { dnnl_primitive_destroy(reorder) }
+    if inner != user { dnnl_memory_destroy(inner) }
   }
 }
 
@@ -140,6 +192,10 @@ final class ConvStep {
     }
   }
 
+  var bytes: Int { (inputs + outputs).reduce(0) { $0 + $1.1.bytes } }
+
+  deinit { dnnl_primitive_destroy(primitive) }
+
   func run(_ ctx: DNNLContext) {
     ctx.executionLock.lock()
     defer { ctx.executionLock.unlock() }
@@ -151,58 +207,99 @@ final class ConvStep {
 }
 
 /// Forward, backward-data and backward-weights primitives of one convolution geometry, each
-/// free to pick the fastest (often blocked) layout; tensors stay NCHW / OIHW.
+/// free to pick the fastest (often blocked) layout; tensors stay NCHW / OIHW. The backward
+/// primitives (and their buffers) are built on first use: inference never needs them.
 final class ConvPrimitives {
   /// The memory objects are shared by every call of this geometry: a call binds its tensors and
   /// runs under this lock, so concurrent callers (parallel tests, say) cannot mix their buffers.
+  /// It also guards the lazily built backward steps.
   let lock = NSLock()
-  let forward, backwardData, backwardWeights: ConvStep
+  let geometry: ConvGeometry
+  let engine: dnnl_engine_t
+  let forward: ConvStep
+  private var _backwardData, _backwardWeights: ConvStep?
   let src, weights, bias, dst: dnnl_memory_t
   let diffSrc, diffWeights, diffBias, diffDst: dnnl_memory_t
+  private let srcMD, wMD, bMD, dstMD: dnnl_memory_desc_t
+  /// The forward primitive descriptor, the hint the backward descriptors need.
+  private let forwardPD: dnnl_primitive_desc_t
 
   init(_ g: ConvGeometry, engine: dnnl_engine_t) {
-    let srcMD = memoryDesc(g.src, dnnl_nchw), wMD = memoryDesc(g.weights, dnnl_oihw)
-    let bMD = memoryDesc(g.bias, dnnl_a), dstMD = memoryDesc(g.dst, dnnl_nchw)
-    var anySrc = memoryDesc(g.src, dnnl_format_tag_any), anyW = memoryDesc(g.weights, dnnl_format_tag_any)
-    var anyB = bMD, anyDst = memoryDesc(g.dst, dnnl_format_tag_any)
-    let strides: [Int64] = [Int64(g.strideH), Int64(g.strideW)]
-    let padding: [Int64] = [Int64(g.padH), Int64(g.padW)]
+    geometry = g
+    self.engine = engine
+    srcMD = memoryDesc(g.src, dnnl_nchw); wMD = memoryDesc(g.weights, dnnl_oihw)
+    bMD = memoryDesc(g.bias, dnnl_a); dstMD = memoryDesc(g.dst, dnnl_nchw)
     src = memory(srcMD, engine); weights = memory(wMD, engine)
     bias = memory(bMD, engine); dst = memory(dstMD, engine)
     diffSrc = memory(srcMD, engine); diffWeights = memory(wMD, engine)
     diffBias = memory(bMD, engine); diffDst = memory(dstMD, engine)
 
+    var d = Self.descriptors(g)
     var fd = dnnl_convolution_desc_t()
     check(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
-                                             &anySrc, &anyW, &anyB, &anyDst, strides, padding, padding), "conv fwd desc")
+                                             &d.src, &d.weights, &d.bias, &d.dst, d.strides, d.padding, d.padding), "conv fwd desc")
     var fpd: dnnl_primitive_desc_t?
     check(dnnl_primitive_desc_create(&fpd, &fd, nil, engine, nil), "conv fwd pd")
+    forwardPD = fpd!
     forward = ConvStep(fpd!, inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, 0, src, srcMD),
                                       (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, weights, wMD),
                                       (DNNL_ARG_BIAS, dnnl_query_weights_md, 1, bias, bMD)],
                        outputs: [(DNNL_ARG_DST, dnnl_query_dst_md, 0, dst, dstMD)], engine: engine)
+  }
 
+  deinit {
+    dnnl_primitive_desc_destroy(forwardPD)
+    for m in [src, weights, bias, dst, diffSrc, diffWeights, diffBias, diffDst] { dnnl_memory_destroy(m) }
+  }
+
+  /// The `format_tag_any` descriptors a primitive of this geometry is created from.
+  private static func descriptors(_ g: ConvGeometry)
+    -> (src: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, bias: dnnl_memory_desc_t, dst: dnnl_memory_desc_t,
+        strides: [Int64], padding: [Int64]) {
+    (memoryDesc(g.src, dnnl_format_tag_any), memoryDesc(g.weights, dnnl_format_tag_any), memoryDesc(g.bias, dnnl_a),
+     memoryDesc(g.dst, dnnl_format_tag_any), [Int64(g.strideH), Int64(g.strideW)], [Int64(g.padH), Int64(g.padW)])
+  }
+
+  /// Bytes of the blocked buffers built so far.
+  var bufferBytes: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return forward.bytes + (_backwardData?.bytes ?? 0) + (_backwardWeights?.bytes ?? 0)
+  }
+
+  /// Backward-data step; call with `lock` held.
+  var backwardData: ConvStep {
+    if let s = _backwardData { return s }
+    var d = Self.descriptors(geometry)
     var bd = dnnl_convolution_desc_t()
-    check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &anySrc, &anyW, &anyDst,
-                                                   strides, padding, padding), "conv bwd data desc")
+    check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &d.src, &d.weights, &d.dst,
+                                                   d.strides, d.padding, d.padding), "conv bwd data desc")
     var bpd: dnnl_primitive_desc_t?
-    check(dnnl_primitive_desc_create(&bpd, &bd, nil, engine, fpd), "conv bwd data pd")
-    backwardData = ConvStep(bpd!, inputs: [(DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, diffDst, dstMD),
-                                           (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, weights, wMD)],
-                            outputs: [(DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, 0, diffSrc, srcMD)], engine: engine)
+    check(dnnl_primitive_desc_create(&bpd, &bd, nil, engine, forwardPD), "conv bwd data pd")
+    defer { dnnl_primitive_desc_destroy(bpd) }
+    let s = ConvStep(bpd!, inputs: [(DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, diffDst, dstMD),
+                                    (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 0, weights, wMD)],
+                     outputs: [(DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, 0, diffSrc, srcMD)], engine: engine)
+    _backwardData = s
+    return s
+  }
 
+  /// Backward-weights step; call with `lock` held.
+  var backwardWeights: ConvStep {
+    if let s = _backwardWeights { return s }
+    var d = Self.descriptors(geometry)
     var wd = dnnl_convolution_desc_t()
-    check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &anySrc, &anyW, &anyB, &anyDst,
-                                                      strides, padding, padding), "conv bwd weights desc")
+    check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &d.src, &d.weights, &d.bias, &d.dst,
+                                                      d.strides, d.padding, d.padding), "conv bwd weights desc")
     var wpd: dnnl_primitive_desc_t?
-    check(dnnl_primitive_desc_create(&wpd, &wd, nil, engine, fpd), "conv bwd weights pd")
-    backwardWeights = ConvStep(wpd!, inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, 0, src, srcMD),
-                                              (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, diffDst, dstMD)],
-                               outputs: [(DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, 0, diffWeights, wMD),
-                                         (DNNL_ARG_DIFF_BIAS, dnnl_query_diff_weights_md, 1, diffBias, bMD)], engine: engine)
-    dnnl_primitive_desc_destroy(fpd)
-    dnnl_primitive_desc_destroy(bpd)
-    dnnl_primitive_desc_destroy(wpd)
+    check(dnnl_primitive_desc_create(&wpd, &wd, nil, engine, forwardPD), "conv bwd weights pd")
+    defer { dnnl_primitive_desc_destroy(wpd) }
+    let s = ConvStep(wpd!, inputs: [(DNNL_ARG_SRC, dnnl_query_src_md, 0, src, srcMD),
+                                    (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 0, diffDst, dstMD)],
+                     outputs: [(DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, 0, diffWeights, wMD),
+                               (DNNL_ARG_DIFF_BIAS, dnnl_query_diff_weights_md, 1, diffBias, bMD)], engine: engine)
+    _backwardWeights = s
+    return s
   }
 }
 
