@@ -19,13 +19,13 @@ extension Session {
                                   targets: targets.map(\.model), split: source.dataset.test, pool: source.evaluationPool,
                                   seed: seed, label: "\(spec.name) from \(sourceName)")
     if result.exhausted {
-      output.warn("only \(result.kept.count) valid adversarials from \(result.eligible) eligible samples (correct under '\(sourceName)' and every target); asked for \(transfer.samples)")
+      output.warn("only \(result.kept.count) valid adversarials from the \(result.eligible) eligible samples of \(result.examined) (correct under '\(sourceName)' and every target); asked for \(transfer.samples)")
     }
     let kept = result.kept.map { result.attacked[$0] }
     let record = TransferRecord(
       source: sourceName, sourceArch: source.architecture.name, attack: spec.name, params: reportParams(params),
       dataset: source.dataset.name, split: source.evaluationPool == nil ? "test" : "pool", samples: kept.count,
-      requestedSamples: transfer.samples, attempted: result.attacked.count, eligible: result.eligible,
+      requestedSamples: transfer.samples, attempted: result.attacked.count, eligible: result.eligible, examined: result.examined,
       sourceASR: result.sourceASR, l2PerPixel: result.meanL2PerPixel, sourceQueries: result.sourceQueries,
       targets: zip(targets, result.targets).map { target, r in
         TransferTargetRecord(model: target.name, arch: target.architecture.name, asr: r.asr, queries: r.queries,

@@ -256,8 +256,10 @@ public struct TransferRecord: Codable, Sendable, Equatable {
   public var requestedSamples: Int
   /// Samples attacked on the source to find them.
   public var attempted: Int
-  /// Eligible samples in the split or pool.
+  /// Eligible samples (correct under the source and every target) among those examined.
   public var eligible: Int
+  /// Samples of the split or pool examined for eligibility, in seeded order, as far as needed.
+  public var examined: Int
   /// ASR of the attack on the source over every sample attacked.
   public var sourceASR: Double
   /// Mean L2 per pixel of the kept adversarials; nil when none was kept.
@@ -273,18 +275,18 @@ public struct TransferRecord: Codable, Sendable, Equatable {
   public var perSample: [SampleRecord]
 
   public init(source: String, sourceArch: String, attack: String, params: [String: ReportValue], dataset: String,
-              split: String, samples: Int, requestedSamples: Int, attempted: Int, eligible: Int, sourceASR: Double,
+              split: String, samples: Int, requestedSamples: Int, attempted: Int, eligible: Int, examined: Int, sourceASR: Double,
               l2PerPixel: Double?, sourceQueries: Int, targets: [TransferTargetRecord], seed: UInt64, wallSeconds: Double,
               statement: String, scriptHash: String, perSample: [SampleRecord]) {
     self.source = source; self.sourceArch = sourceArch; self.attack = attack; self.params = params
     self.dataset = dataset; self.split = split; self.samples = samples; self.requestedSamples = requestedSamples
-    self.attempted = attempted; self.eligible = eligible; self.sourceASR = sourceASR; self.l2PerPixel = l2PerPixel
+    self.attempted = attempted; self.eligible = eligible; self.examined = examined; self.sourceASR = sourceASR; self.l2PerPixel = l2PerPixel
     self.sourceQueries = sourceQueries; self.targets = targets; self.seed = seed; self.wallSeconds = wallSeconds
     self.statement = statement; self.scriptHash = scriptHash; self.perSample = perSample
   }
 
   enum CodingKeys: String, CodingKey {
-    case source, attack, params, dataset, split, samples, attempted, eligible, targets, seed, statement
+    case source, attack, params, dataset, split, samples, attempted, eligible, examined, targets, seed, statement
     case sourceArch = "source_arch", requestedSamples = "requested_samples", sourceASR = "source_asr"
     case l2PerPixel = "l2_per_pixel", sourceQueries = "source_queries", wallSeconds = "wall_seconds"
     case scriptHash = "script_hash", perSample = "per_sample"
@@ -302,6 +304,7 @@ public struct TransferRecord: Codable, Sendable, Equatable {
     try c.encode(requestedSamples, forKey: .requestedSamples)
     try c.encode(attempted, forKey: .attempted)
     try c.encode(eligible, forKey: .eligible)
+    try c.encode(examined, forKey: .examined)
     try c.encode(sourceASR, forKey: .sourceASR)
     try c.encode(l2PerPixel, forKey: .l2PerPixel)
     try c.encode(sourceQueries, forKey: .sourceQueries)
