@@ -101,9 +101,15 @@ struct CheckerValueTests {
     #expect(onlyDiagnostic("seed 0.5")?.message == "seed must be a whole number from 0 to 18446744073709551615, found '0.5'")
   }
 
-  @Test("a list outside 'for' and an empty loop list are errors")
+  @Test("a list for a parameter of one value and an empty loop list are errors")
   func lists() {
-    #expect(onlyDiagnostic(netPrelude + "attack bim eps=[1] on net")?.message == "a list can only follow 'for … in'")
+    let d = onlyDiagnostic(netPrelude + "attack bim eps=[1, 2] on net")
+    #expect(d?.message == "parameter 'eps' takes one value, not a list")
+    #expect(d?.hint == "to try each value, loop over them: 'for v in [1, 2] { … eps=v … }'")
+    #expect(onlyDiagnostic(netPrelude + "for e in [[1]] { attack bim eps=e on net }")?.message
+      == "parameter 'eps' takes one value, not a list")
+    #expect(onlyDiagnostic(netPrelude + "attack bim early=[true] on net")?.message == "parameter 'early' takes one value, not a list")
+    #expect(onlyDiagnostic(netPrelude + "attack bim eps=[1]*2 on net")?.message == "'*' needs numbers, found '[1]'")
     #expect(onlyDiagnostic(netPrelude + "for e in [] { evaluate net }")?.message == "empty list; 'for' needs at least one value")
   }
 
