@@ -115,7 +115,8 @@ public enum Completer {
         return arguments(tokens, from: 7, of: spec, keywords: [:])
       }
       if words[3] == "mixture" {
-        if n == 4 || words.last == "," { return models }
+        // Members until the first setting: a ',' inside `weights=[3, ` is not a member's.
+        if n == 4 || (words.last == "," && !words.dropFirst(4).contains("=")) { return models }
         return arguments(tokens, from: 4, of: vocabulary.component(.procedure, named: "mixture"), keywords: [:])
       }
       if words[3] == "train" {
@@ -177,9 +178,12 @@ public enum Completer {
       switch param.kind {
       case .choice(let options): return options
       case .bool: return ["true", "false"]
-      case .real, .int: return []
+      case .real, .int, .reals: return []
       }
     }
+    // Inside an open list (`weights=[3, 1`) only its values follow.
+    let open = rest.filter { $0.kind == .leftBracket }.count - rest.filter { $0.kind == .rightBracket }.count
+    if open > 0 { return [] }
     if last.kind == .identifier, let taken = keywords[last.text] { return taken }
     // Only after a complete value (or the component's name) does a new argument start.
     let endsValue: Set<Token.Kind> = [.identifier, .number, .string, .rightParen, .rightBracket]

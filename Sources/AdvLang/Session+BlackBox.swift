@@ -116,10 +116,20 @@ extension Session {
   func mixture(_ name: String, of memberNames: [String], params: Params, statement: String) throws {
     let members = try memberNames.map { try model($0) }
     guard let first = members.first else { preconditionFailure("the checker requires two members") }
-    let mixture = Mixture(members: members.map(\.model), eligible: params[MixtureSettings.eligible])
-    let hash = ModelCache.sha256((["mixture"] + members.map(\.hash) + [params.canonicalDescription]).joined(separator: "|"))
+    let mixture = Mixture(members: members.map(\.model), weights: params[MixtureSettings.weights],
+                          eligible: params[MixtureSettings.eligible])
+    // A uniform mixture (no weights, or equal ones) hashes as mixtures did before weights existed.
+    var hashed = params
+    if mixture.probabilities == nil { hashed[MixtureSettings.weights.name] = nil }
+    let hash = ModelCache.sha256((["mixture"] + members.map(\.hash) + [hashed.canonicalDescription]).joined(separator: "|"))
     models[name] = SessionModel(name: name, model: mixture, architecture: MixtureSettings.spec, params: params,
                                 dataset: first.dataset, seed: seed, hash: hash, trainSeconds: nil)
-    output.print("\(name) mixes \(memberNames.joined(separator: ", ")): each answer from one member drawn at random")
+    let draw: String
+    if let p = mixture.probabilities {
+      draw = "drawn with probabilities " + zip(memberNames, p).map { "\($0) \(String(format: "%.4g", $1))" }.joined(separator: ", ")
+    } else {
+      draw = "drawn at random"
+    }
+    output.print("\(name) mixes \(memberNames.joined(separator: ", ")): each answer from one member \(draw)")
   }
 }

@@ -185,6 +185,7 @@ public final class Session {
       case .int(let i): out[k] = .number(Double(i))
       case .string(let s): out[k] = .string(s)
       case .bool(let b): out[k] = .bool(b)
+      case .reals(let vs): out[k] = .list(vs.map { .number($0) })
       }
     }
     return out

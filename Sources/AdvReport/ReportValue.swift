@@ -5,11 +5,13 @@ import Foundation
 /// `"0.1255"`.
 ///
 /// Integers are numbers too (`steps=100` is `.number(100)` and encodes as `100`); the script's
-/// types live in the checker, a report only needs the value.
+/// types live in the checker, a report only needs the value. A list (`weights=[3, 1]`) is a JSON
+/// array of its values.
 public enum ReportValue: Codable, Sendable, Equatable, CustomStringConvertible {
   case number(Double)
   case string(String)
   case bool(Bool)
+  case list([ReportValue])
 
   public init(from decoder: Decoder) throws {
     let container = try decoder.singleValueContainer()
@@ -18,6 +20,8 @@ public enum ReportValue: Codable, Sendable, Equatable, CustomStringConvertible {
       self = .bool(b)
     } else if let d = try? container.decode(Double.self) {
       self = .number(d)
+    } else if let items = try? container.decode([ReportValue].self) {
+      self = .list(items)
     } else {
       self = .string(try container.decode(String.self))
     }
@@ -29,18 +33,21 @@ public enum ReportValue: Codable, Sendable, Equatable, CustomStringConvertible {
     case .number(let d): try container.encode(d)
     case .string(let s): try container.encode(s)
     case .bool(let b): try container.encode(b)
+    case .list(let items): try container.encode(items)
     }
   }
 
   /// The short form tables print: whole numbers without a decimal point (`100`), numbers of
   /// magnitude at least 1 with up to four decimals (`10.5`, `1.2346`), smaller ones with four
   /// significant digits (`0.1255` for 32/255, `0.03137` for 8/255, `1e-05`). Trailing zeros are
-  /// dropped. Non-finite values print as `nan`, `inf`, `-inf`.
+  /// dropped. Non-finite values print as `nan`, `inf`, `-inf`. A list prints as a script writes
+  /// it, its items short: `[3, 1]`.
   public var description: String {
     switch self {
     case .number(let d): return ReportValue.short(d)
     case .string(let s): return s
     case .bool(let b): return b ? "true" : "false"
+    case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
     }
   }
 
@@ -62,6 +69,7 @@ public enum ReportValue: Codable, Sendable, Equatable, CustomStringConvertible {
     case .number(let d): return "n:\(d)"
     case .string(let s): return "s:\(s)"
     case .bool(let b): return "b:\(b)"
+    case .list(let items): return "l:[" + items.map(\.exact).joined(separator: ",") + "]"
     }
   }
 }

@@ -10,13 +10,17 @@ public enum ParamValue: Sendable, Hashable, CustomStringConvertible {
   case int(Int)
   case string(String)
   case bool(Bool)
+  /// A list of numbers, `[3, 1]`.
+  case reals([Double])
 
+  /// As a script writes it: `0.12549`, `100`, `sgd`, `true`, `[3, 1]` (a list re-parses to itself).
   public var description: String {
     switch self {
     case .real(let v): return formatReal(v)
     case .int(let v): return String(v)
     case .string(let s): return s
     case .bool(let b): return b ? "true" : "false"
+    case .reals(let vs): return "[" + vs.map(formatReal).joined(separator: ", ") + "]"
     }
   }
 
@@ -24,7 +28,7 @@ public enum ParamValue: Sendable, Hashable, CustomStringConvertible {
     switch self {
     case .real(let v): return v
     case .int(let v): return Double(v)
-    case .string, .bool: return nil
+    case .string, .bool, .reals: return nil
     }
   }
 }
@@ -45,6 +49,8 @@ public enum ParamKind: Sendable, Hashable {
   case int(ClosedRange<Int>)
   case choice([String])
   case bool
+  /// A list of numbers, each in the range: `weights=[3, 1]`.
+  case reals(ClosedRange<Double>)
 
   public var typeName: String {
     switch self {
@@ -52,16 +58,18 @@ public enum ParamKind: Sendable, Hashable {
     case .int: return "int"
     case .choice: return "choice"
     case .bool: return "bool"
+    case .reals: return "reals"
     }
   }
 
-  /// The allowed values as a human reads them: `0...1`, `1...100000`, `sgd|adam`.
+  /// The allowed values as a human reads them: `0...1`, `1...100000`, `sgd|adam`, `each 0...1`.
   public var rangeDescription: String {
     switch self {
     case .real(let r): return "\(formatReal(r.lowerBound))...\(formatReal(r.upperBound))"
     case .int(let r): return "\(r.lowerBound)...\(r.upperBound)"
     case .choice(let options): return options.joined(separator: "|")
     case .bool: return "true|false"
+    case .reals(let r): return "each \(formatReal(r.lowerBound))...\(formatReal(r.upperBound))"
     }
   }
 }
@@ -92,11 +100,24 @@ public struct ParamSpec: Sendable, Hashable {
   public static func bool(_ name: String, default d: Bool, doc: String) -> ParamSpec {
     ParamSpec(name: name, kind: .bool, defaultValue: .bool(d), doc: doc)
   }
+  public static func reals(_ name: String, default d: [Double], range: ClosedRange<Double>, doc: String) -> ParamSpec {
+    ParamSpec(name: name, kind: .reals(range), defaultValue: .reals(d), doc: doc)
+  }
 
   /// Checks a value against this declaration, converting an int to a real where a real is
   /// expected. Returns the accepted value or a lower-case message saying what was expected.
+  /// A list is only accepted by a list parameter, and a list parameter only takes a list.
   public func validate(_ value: ParamValue) -> Result<ParamValue, ParamError> {
     switch (kind, value) {
+    case (.reals(let r), .reals(let vs)):
+      if let bad = vs.first(where: { !$0.isFinite || !r.contains($0) }) {
+        return .failure(.elementOutOfRange(param: name, element: bad, range: rangeDescription))
+      }
+      return .success(value)
+    case (.reals, _):
+      return .failure(.wrongType(param: name, expected: "a list of numbers such as [3, 1]", found: value))
+    case (_, .reals):
+      return .failure(.notOneValue(param: name))
     case (.real(let r), _):
       guard let v = value.asDouble else { return .failure(.wrongType(param: name, expected: "a number", found: value)) }
       guard v.isFinite, r.contains(v) else { return .failure(.outOfRange(param: name, value: value, range: rangeDescription)) }
@@ -135,6 +156,10 @@ public enum ParamError: Error, Sendable, Hashable, CustomStringConvertible {
   case wrongType(param: String, expected: String, found: ParamValue)
   case outOfRange(param: String, value: ParamValue, range: String)
   case notAChoice(param: String, found: String, options: [String])
+  /// A number in a list parameter outside the declared range.
+  case elementOutOfRange(param: String, element: Double, range: String)
+  /// A list given to a parameter that takes one value.
+  case notOneValue(param: String)
 
   public var description: String {
     switch self {
@@ -144,6 +169,10 @@ public enum ParamError: Error, Sendable, Hashable, CustomStringConvertible {
       return "'\(p)=\(v)' is out of range; allowed: \(range)"
     case .notAChoice(let p, let found, let options):
       return "'\(p)' cannot be '\(found)'; allowed: \(options.joined(separator: ", "))"
+    case .elementOutOfRange(let p, let element, let range):
+      return "'\(formatReal(element))' in '\(p)' is out of range; allowed: \(range)"
+    case .notOneValue(let p):
+      return "parameter '\(p)' takes one value, not a list"
     }
   }
 }
@@ -237,8 +266,8 @@ public struct Params: Sendable, Hashable {
 
 // MARK: Typed parameter keys
 
-/// A Swift type a parameter value converts to: `Double`, `Int`, `Bool`, `String`, or a
-/// `String`-backed enum of choices.
+/// A Swift type a parameter value converts to: `Double`, `Int`, `Bool`, `String`, `[Double]`, or
+/// a `String`-backed enum of choices.
 public protocol ParamRepresentable: Sendable {
   init?(paramValue: ParamValue)
   var paramValue: ParamValue { get }
@@ -277,6 +306,14 @@ extension String: ParamRepresentable {
     self = s
   }
   public var paramValue: ParamValue { .string(self) }
+}
+
+extension Array: ParamRepresentable where Element == Double {
+  public init?(paramValue: ParamValue) {
+    guard case .reals(let vs) = paramValue else { return nil }
+    self = vs
+  }
+  public var paramValue: ParamValue { .reals(self) }
 }
 
 /// A choice parameter's values as a Swift enum: its raw values are the spellings a script uses.
@@ -332,6 +369,13 @@ extension ParamKey where Value == Bool {
   }
 }
 
+extension ParamKey where Value == [Double] {
+  /// A list of numbers, each in `range`.
+  public static func reals(_ name: String, default d: [Double], range: ClosedRange<Double>, doc: String) -> Self {
+    Self(spec: .reals(name, default: d, range: range, doc: doc))
+  }
+}
+
 extension ParamKey where Value == String {
   public static func choice(_ name: String, default d: String, options: [String], doc: String) -> Self {
     Self(spec: .choice(name, default: d, options: options, doc: doc))
@@ -365,4 +409,5 @@ extension Params {
   public mutating func set(_ key: ParamKey<Int>, _ value: Int) { self[key.name] = .int(value) }
   public mutating func set(_ key: ParamKey<Bool>, _ value: Bool) { self[key.name] = .bool(value) }
   public mutating func set(_ key: ParamKey<String>, _ value: String) { self[key.name] = .string(value) }
+  public mutating func set(_ key: ParamKey<[Double]>, _ value: [Double]) { self[key.name] = .reals(value) }
 }

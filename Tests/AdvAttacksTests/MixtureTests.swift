@@ -55,6 +55,68 @@ struct MixtureTests {
     }
   }
 
+  @Test("without weights each row's member is one rng.int(below:) draw, as before weights existed")
+  func uniformDraw() throws {
+    let (x, la, lb) = try disputed()
+    let tiled = x.gather(rows: Array(repeating: 0, count: 500))
+    var draws = RandomStream(seed: 8)
+    let expected = (0..<500).map { _ in draws.int(below: 2) == 0 ? la : lb }
+    for mixture in [Mixture(members: [a, b]), Mixture(members: [a, b], weights: [1, 1]), Mixture(members: [a, b], weights: [2.5, 2.5])] {
+      var rng = RandomStream(seed: 8)
+      #expect(mixture.probabilities == nil)
+      #expect(mixture.predict(tiled, rng: &rng) == expected)
+    }
+  }
+
+  @Test("with weights [3, 1] answers come from the members with probabilities 3/4 and 1/4: chi-square over 4,000 queries")
+  func weightedAnswers() throws {
+    let (x, la, lb) = try disputed()
+    let mixture = Mixture(members: [a, b], weights: [3, 1])
+    #expect(mixture.probabilities == [0.75, 0.25])
+    var rng = RandomStream(seed: 3)
+    let tiled = x.gather(rows: Array(repeating: 0, count: 4000))
+    let answers = mixture.predict(tiled, rng: &rng)
+    let na = answers.filter { $0 == la }.count, nb = answers.filter { $0 == lb }.count
+    #expect(na + nb == 4000)
+    let da = Double(na) - 3000, db = Double(nb) - 1000
+    let chi2 = da * da / 3000 + db * db / 1000
+    #expect(chi2 < 10.83, "χ² = \(chi2) with 1 degree of freedom (p < 0.001 beyond 10.83); \(na) : \(nb)")
+    // Uniform would be far off: 2000 : 2000 gives χ² ≈ 1333.
+    #expect(na > 2800 && nb > 800)
+  }
+
+  @Test("a member of weight 0 never answers; three members follow their weights")
+  func zeroWeight() throws {
+    let (x, la, lb) = try disputed()
+    let tiled = x.gather(rows: Array(repeating: 0, count: 1000))
+    var rng = RandomStream(seed: 5)
+    #expect(Mixture(members: [a, b], weights: [0, 2]).predict(tiled, rng: &rng).allSatisfy { $0 == lb })
+    #expect(Mixture(members: [a, b], weights: [7, 0]).predict(tiled, rng: &rng).allSatisfy { $0 == la })
+    let three = Mixture(members: [a, b, a], weights: [1, 0, 1])
+    #expect(three.probabilities == [0.5, 0, 0.5])
+    #expect(three.predict(tiled, rng: &rng).allSatisfy { $0 == la })
+  }
+
+  @Test("with weights its input gradient is the weighted mean of the members' gradients")
+  func weightedGradient() throws {
+    var rng = RandomStream(seed: 4)
+    let x = rng.uniformTensor([3, 1, 4, 4])
+    let labels = [0, 1, 2]
+    func gradient(_ model: any Model) -> Tensor {
+      var r = RandomStream(seed: 0)
+      return model.inputGradient(x, rng: &r) { (crossEntropy($0, labels: labels, reduction: .sum), nil) }.gradient
+    }
+    let ga = gradient(a), gb = gradient(b)
+    let mixed = gradient(Mixture(members: [a, b], weights: [3, 1]))
+    for (m, (u, v)) in zip(mixed.scalars, zip(ga.scalars, gb.scalars)) {
+      #expect(abs(m - (0.75 * u + 0.25 * v)) < 1e-6)
+    }
+    let only = gradient(Mixture(members: [a, b], weights: [0, 1]))
+    #expect(zip(only.scalars, gb.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
+    // Equal weights are the uniform mixture, bit for bit.
+    #expect(gradient(Mixture(members: [a, b], weights: [4, 4])).scalars == gradient(Mixture(members: [a, b])).scalars)
+  }
+
   @Test("BIM on a mixture makes one clean query per sample and one gradient per step (keep=last, no early stop)")
   func queryCount() throws {
     let mixture = Mixture(members: [a, b], eligible: .mixture)

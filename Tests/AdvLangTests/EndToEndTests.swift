@@ -102,6 +102,21 @@ final class EndToEndTests {
     #expect(lenet.initialize(from: original).copied == 0)
   }
 
+  @Test("a weighted mixture runs and says its probabilities; a uniform one, or one of equal weights, keeps the hash mixtures had before weights")
+  func mixtureWeights() throws {
+    let (session, printed) = try run("mixture-weights")
+    #expect(printed.contains("u mixes a, b: each answer from one member drawn at random"))
+    #expect(printed.contains("w mixes a, b: each answer from one member drawn with probabilities a 0.75, b 0.25"))
+    let a = try #require(session.models["a"]), b = try #require(session.models["b"])
+    let u = try #require(session.models["u"]), e = try #require(session.models["e"]), w = try #require(session.models["w"])
+    #expect(u.hash == ModelCache.sha256(["mixture", a.hash, b.hash, "eligible=members"].joined(separator: "|")))
+    #expect(e.hash == u.hash)
+    #expect(w.hash != u.hash)
+    #expect(session.report.models.last?.params["weights"] == "[3, 1]")
+    #expect(session.report.models.last?.modelHash == w.hash)
+    #expect(session.report.results.count == 1 && session.report.results[0].samples > 0)
+  }
+
   @Test("a corrupt cache entry is reported and the model trained again")
   func corruptCache() throws {
     _ = try run("bim-sweep")

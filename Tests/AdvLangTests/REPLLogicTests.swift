@@ -69,6 +69,11 @@ struct REPLCompletionTests {
     #expect(std("model s = surrogate lenet of net vm") == ["vm=", "vm_mode=", "vm_clip=", "vm_relabel="])
     #expect(std("model m = mixture net, ") == ["net", "r18"])
     #expect(std("model m = mixture net, r18 el") == ["eligible="])
+    #expect(std("model m = mixture net, r18 we") == ["weights="])
+    #expect(std("model m = mixture net, r18 weights=") == [])
+    #expect(std("model m = mixture net, r18 weights=[3, ") == [])
+    #expect(std("model m = mixture net, r18 weights=[3, 1") == [])
+    #expect(std("model m = mixture net, r18 weights=[3, 1] ") == ["eligible="])
     #expect(std("transfer bim eps=8/255 from net to ") == ["net", "r18"])
     #expect(std("transfer bim va") == ["valid=", "validity="])
   }

@@ -62,6 +62,20 @@ struct JSONTests {
     #expect(back.results[0].params == ["targeted": .bool(false), "norm": .string("l2"), "c": .number(10)])
   }
 
+  @Test("a list parameter is a JSON array of numbers, read back as a list; tables print it as a script writes it")
+  func listParameter() throws {
+    var report = Fixtures.oneModel
+    report.results[0].params = ["weights": .list([3, 0.25]), "steps": 100]
+    let json = render(report, as: .json)
+    #expect(json.contains(#""weights" : ["#))
+    let result = try #require((try object(report)["results"] as? [[String: Any]])?.first)
+    #expect((result["params"] as? [String: Any])?["weights"] as? [Double] == [3, 0.25])
+    let back = try Report(json: Data(json.utf8))
+    #expect(back.results[0].params["weights"] == .list([.number(3), .number(0.25)]))
+    #expect(ReportValue.list([3, 0.25]).description == "[3, 0.25]")
+    #expect(render(report, as: .csv).contains("\"steps=100 weights=[3, 0.25]\""))
+  }
+
   @Test("an ASR over no samples is NaN, written as \"nan\" and read back")
   func notANumber() throws {
     var report = Fixtures.oneModel

@@ -2,18 +2,55 @@ import AdvNN
 import AdvTensor
 
 /// A stochastic mixture of models, the paper's defence (attacks.md §9): every answer comes from
-/// one member drawn uniformly at random, a stochastic member answering under its own policy.
-/// White-box attacks follow the mean of the members' input gradients (`inputGradient`), as the
-/// paper's mean-gradient BIM does; every success check is a fresh draw.
+/// one member drawn at random, uniformly (the paper's) or with given weights, a stochastic member
+/// answering under its own policy. White-box attacks follow the mean of the members' input
+/// gradients (`inputGradient`), as the paper's mean-gradient BIM does, weighted as the draw when
+/// the mixture is: the expected gradient under the mixture's choice of member. Every success
+/// check is a fresh draw.
 public final class Mixture: Model {
   public let members: [any Model]
   /// Which clean samples an attack may pick (`MixtureSettings.eligible`).
   public let eligible: MixtureSettings.Eligible
+  /// Each member's probability of answering (the weights over their sum); nil when uniform.
+  public let probabilities: [Double]?
+  /// Running sums of the weights, the last being their total: a draw `u·total` answers with the
+  /// first member whose running sum exceeds it. Empty when uniform.
+  let cumulative: [Double]
 
-  public init(members: [any Model], eligible: MixtureSettings.Eligible = .members) {
+  /// `weights` (`MixtureSettings.weights`): one non-negative weight per member with a positive
+  /// sum, relative; empty, or all equal, is uniform and draws exactly as a mixture without
+  /// weights (`rng.int(below:)`, the paper's setting).
+  public init(members: [any Model], weights: [Double] = [], eligible: MixtureSettings.Eligible = .members) {
     precondition(members.count >= 2, "a mixture has at least two members")
     self.members = members
     self.eligible = eligible
+    precondition(weights.isEmpty || weights.count == members.count, "one weight per member")
+    if weights.isEmpty || weights.allSatisfy({ $0 == weights[0] }) {
+      precondition(weights.isEmpty || (weights[0].isFinite && weights[0] > 0), "the weights have a positive, finite sum")
+      probabilities = nil
+      cumulative = []
+    } else {
+      precondition(weights.allSatisfy { $0.isFinite && $0 >= 0 }, "weights are finite and non-negative")
+      var sums: [Double] = []
+      var total = 0.0
+      for w in weights {
+        total += w
+        sums.append(total)
+      }
+      precondition(total > 0 && total.isFinite, "the weights have a positive, finite sum")
+      probabilities = weights.map { $0 / total }
+      cumulative = sums
+    }
+  }
+
+  /// The member answering one row: uniform as the paper's (one `int(below:)`), else one
+  /// uniform draw placed among the weights' running sums. A member of weight 0 is never drawn.
+  func drawMember(_ rng: inout RandomStream) -> Int {
+    guard let total = cumulative.last else { return rng.int(below: members.count) }
+    let u = rng.uniformDouble() * total
+    if let m = cumulative.firstIndex(where: { u < $0 }) { return m }
+    // u·total rounded up to the total: the last member with a positive weight.
+    return cumulative.indices.last(where: { m in m == 0 ? cumulative[0] > 0 : cumulative[m] > cumulative[m - 1] }) ?? 0
   }
 
   /// One answer of a mixture is one member's answer: a single draw of a stochastic model.
@@ -37,7 +74,7 @@ public final class Mixture: Model {
     let n = x.shape[0]
     var total: Tensor? = nil
     for _ in 0..<max(passes, 1) {
-      let choice = (0..<n).map { _ in rng.int(below: members.count) }
+      let choice = (0..<n).map { _ in drawMember(&rng) }
       var answer: Tensor? = nil
       for (m, member) in members.enumerated() {
         let rows = choice.indices.filter { choice[$0] == m }
@@ -67,22 +104,26 @@ public final class Mixture: Model {
   }
 
   /// The mean over all members of the gradient of `Σ seed(zₘ) ⊙ zₘ`, zₘ a member's logits under
-  /// its policy (attacks.md §9: `(1/M) Σ ∇ₓ CE(member(x), y)` for BIM's cross-entropy seed). The
+  /// its policy (attacks.md §9: `(1/M) Σ ∇ₓ CE(member(x), y)` for BIM's cross-entropy seed);
+  /// with weights, the mean weighted by the members' probabilities, `Σ pₘ ∇ₓ CE(member(x), y)`,
+  /// the expected gradient under the mixture's draw (a member of weight 0 is not asked). The
   /// logits returned answer the query as the mixture does: each row one drawn member's.
   public func inputGradient(_ x: Tensor, rng: inout RandomStream,
                             objective: (Variable) -> (output: Variable, seed: Tensor?)) -> (logits: Tensor, gradient: Tensor) {
     let n = x.shape[0]
-    let choice = (0..<n).map { _ in rng.int(below: members.count) }
+    let choice = (0..<n).map { _ in drawMember(&rng) }
     var gradient: Tensor? = nil
     var answer: Tensor? = nil
     for (m, member) in members.enumerated() {
+      if let probabilities, probabilities[m] == 0 { continue }
       let (z, g) = member.inputGradient(x, rng: &rng, objective: objective)
-      gradient = gradient.map { $0 + g } ?? g
+      let share = probabilities.map { g * Float($0[m]) } ?? g
+      gradient = gradient.map { $0 + share } ?? share
       let rows = choice.indices.filter { choice[$0] == m }
       if !rows.isEmpty { answer = scatter(z.gather(rows: rows), rows: rows, into: answer, count: n) }
     }
     guard let gradient, let answer else { preconditionFailure("a mixture has members") }
-    return (answer, gradient * (1 / Float(members.count)))
+    return (answer, probabilities == nil ? gradient * (1 / Float(members.count)) : gradient)
   }
 
   /// Under `eligible=members` a sample counts as correctly classified when every member

@@ -12,7 +12,7 @@ extension CheckPass {
     switch bound {
     case .word(let w), .string(let w):
       return w
-    case .int, .real, .bool:
+    case .int, .real, .bool, .list:
       error("loop variable '\(name.text)' is \(bound) here, but \(expected) is needed", at: name.range)
       return nil
     }
@@ -97,19 +97,30 @@ extension CheckPass {
   }
 
   /// Evaluates a value and checks it with `ParamSpec.validate`: type, range or choice. The
-  /// error points at the value; its message is `ParamError`'s, naming the allowed values.
+  /// error points at the value (at the item, in a list written in place); its message is
+  /// `ParamError`'s, naming the allowed values.
   mutating func validate(_ value: Expr, for param: ParamSpec) -> ParamValue? {
     guard let v = evaluate(value) else { return nil }
     if case .word(let w) = v {
       switch param.kind {
-      case .real, .int:
+      case .real, .int, .reals:
         report(evaluator.unknownVariable(w, at: value.range))
         return nil
       case .choice, .bool:
         break
       }
     }
-    switch param.validate(v.paramValue) {
+    if case .list(let items) = v {
+      guard case .reals = param.kind else {
+        let example = items.isEmpty ? "for v in [1, 2] { … \(param.name)=v … }" : "for v in \(v) { … \(param.name)=v … }"
+        error(ParamError.notOneValue(param: param.name).description, at: value.range,
+              hint: "to try each value, loop over them: '\(example)'")
+        return nil
+      }
+      return listItems(items, in: value, for: param)
+    }
+    guard let given = v.paramValue else { preconditionFailure("only a list may have no parameter value") }
+    switch param.validate(given) {
     case .success(let accepted):
       return accepted
     case .failure(let failure):
@@ -118,12 +129,51 @@ extension CheckPass {
       switch (failure, param.kind) {
       case (.wrongType, .real), (.wrongType, .int):
         message += "; allowed: \(param.rangeDescription)"
+      case (.wrongType(_, _, let found), .reals):
+        hint = found.asDouble != nil ? "write a list: '\(param.name)=[\(found), …]'" : nil
       case (.notAChoice(_, let found, let options), _):
         hint = suggestion(for: found, among: options).map(Diagnostic.didYouMean)
       default:
         break
       }
       error(message, at: value.range, hint: hint)
+      return nil
+    }
+  }
+
+  /// The numbers of a list given to a list parameter (`weights=[3, 1]`), each checked against the
+  /// declared range; an error points at its item when the list is written in place, else at the
+  /// value (a loop variable, whose value the context note shows).
+  mutating func listItems(_ items: [ScriptValue], in value: Expr, for param: ParamSpec) -> ParamValue? {
+    var written: [Expr]? = nil
+    if case .list(let inPlace, _) = value, inPlace.count == items.count { written = inPlace }
+    let ranges = written?.map(\.range) ?? Array(repeating: value.range, count: items.count)
+    var numbers: [Double] = []
+    var valid = true
+    for (item, range) in zip(items, ranges) {
+      switch item {
+      case .int, .real:
+        let number = item.number!
+        if case .failure(let failure) = param.validate(.reals([number])) {
+          error(failure.description, at: range)
+          valid = false
+        }
+        numbers.append(number)
+      case .word(let w):
+        report(evaluator.unknownVariable(w, at: range))
+        valid = false
+      case .string, .bool, .list:
+        error("parameter '\(param.name)' takes a list of numbers, found '\(item)' in it", at: range)
+        valid = false
+      }
+      // A list from a loop variable has one range for all its items: report its first wrong one.
+      if !valid && written == nil { return nil }
+    }
+    guard valid else { return nil }
+    switch param.validate(.reals(numbers)) {
+    case .success(let accepted): return accepted
+    case .failure(let failure):
+      error(failure.description, at: value.range)
       return nil
     }
   }

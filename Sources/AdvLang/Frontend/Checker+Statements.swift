@@ -127,6 +127,7 @@ extension CheckPass {
         valid = false
       }
       if valid && !sameData(resolved, names: memberNames) { valid = false }
+      if let params, !mixtureWeights(params, arguments, members: memberNames) { valid = false }
       guard valid, let params, let settings else {
         if !brokenModels.contains(name) { brokenModels.append(name) }
         return
@@ -139,6 +140,28 @@ extension CheckPass {
       let model = model(modelName)
       let policy = policySetting(policyName, passes)
       if let model, let policy { emit(.setPolicy(model: model, policy: policy), for: statement) }
+    }
+  }
+
+  /// True unless a mixture's `weights` are given and wrong (reported at the list): one weight
+  /// per member, not all zero. Their range (finite, non-negative) is the declaration's, already
+  /// checked; an empty list is the declared default, uniform.
+  mutating func mixtureWeights(_ params: Params, _ arguments: [NamedArgument], members: [Name]) -> Bool {
+    guard case .reals(let weights)? = params["weights"], !weights.isEmpty,
+          let argument = arguments.first(where: { canonicalName($0.name) == "weights" }) else { return true }
+    let names = members.map(\.text)
+    return withContext(of: argument.value.identifiers) { pass in
+      if weights.count != members.count {
+        pass.error("'weights' gives \(weights.count) weight\(weights.count == 1 ? "" : "s") for \(members.count) members",
+                   at: argument.value.range, hint: "give one weight per member, in order: \(listed(names))")
+        return false
+      }
+      if !weights.contains(where: { $0 > 0 }) {
+        pass.error("the weights of a mixture cannot all be zero", at: argument.value.range,
+                   hint: "give at least one of \(listed(names, conjunction: "or")) a positive weight")
+        return false
+      }
+      return true
     }
   }
 

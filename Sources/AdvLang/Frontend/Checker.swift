@@ -171,7 +171,7 @@ struct CheckPass {
       let next = i < tokens.count ? tokens[i] : nil
       let isParameterName = next?.kind == .equals && !(previous?.isKeyword("model") == true || previous?.isKeyword("of") == true)
       if token.kind == .identifier, previous != nil, !isParameterName, let value = lookup(token.text) {
-        if exact, case .real(let d) = value { spelling = "\(d)" } else { spelling = value.description }
+        spelling = value.written(exact: exact)
       }
       if let previous, previous.range.end.offset < token.range.start.offset { out += " " }
       out += spelling

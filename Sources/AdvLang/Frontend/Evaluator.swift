@@ -11,28 +11,48 @@ public enum ScriptValue: Sendable, Hashable, CustomStringConvertible {
   /// A bare word that is not a bound variable: a choice value (`sgd`) or a name (`bim`).
   case word(String)
   case bool(Bool)
+  /// A list, `[3, 1]`: a loop's values, or the value of a list parameter (`weights=[3, 1]`).
+  case list([ScriptValue])
 
-  /// As a parameter value; a word becomes a string (the declaration decides if that fits).
-  public var paramValue: ParamValue {
+  /// As a parameter value; a word becomes a string (the declaration decides if that fits). A
+  /// list has one when all its items are numbers (`ParamValue.reals`); nil otherwise.
+  public var paramValue: ParamValue? {
     switch self {
     case .int(let i): return .int(i)
     case .real(let d): return .real(d)
     case .string(let s), .word(let s): return .string(s)
     case .bool(let b): return .bool(b)
+    case .list(let items):
+      let numbers = items.compactMap(\.number)
+      return numbers.count == items.count ? .reals(numbers) : nil
     }
   }
 
-  /// As it would be written in a script: `3`, `0.0313725`, `"a.csv"`, `sgd`, `true`.
-  public var description: String {
+  /// The value of a number; nil for anything else.
+  public var number: Double? {
+    switch self {
+    case .int(let i): return Double(i)
+    case .real(let d): return d
+    default: return nil
+    }
+  }
+
+  /// As it would be written in a script: `3`, `0.0313725`, `"a.csv"`, `sgd`, `true`, `[3, 1]`.
+  public var description: String { written(exact: false) }
+
+  /// As it would be written in a script; with `exact`, reals in the shortest form that reads back
+  /// to the same value (`0.03137254901960784`) instead of six significant digits.
+  public func written(exact: Bool) -> String {
     switch self {
     case .int(let i): return String(i)
-    case .real(let d): return formatReal(d)
+    case .real(let d): return exact ? "\(d)" : formatReal(d)
     case .string(let s):
       let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
       return "\"\(escaped)\""
     case .word(let w): return w
     case .bool(let b): return b ? "true" : "false"
+    case .list(let items): return "[" + items.map { $0.written(exact: exact) }.joined(separator: ", ") + "]"
     }
   }
 }
@@ -77,8 +97,15 @@ struct Evaluator {
           arithmetic(op, a, b, divisor: rhs.range, whole: range)
         }
       }
-    case .list(_, let range):
-      return .failure(.error("a list can only follow 'for … in'", at: range))
+    case .list(let items, _):
+      var values: [ScriptValue] = []
+      for item in items {
+        switch evaluate(item) {
+        case .success(let v): values.append(v)
+        case .failure(let d): return .failure(d)
+        }
+      }
+      return .success(.list(values))
     }
   }
 
@@ -97,7 +124,7 @@ struct Evaluator {
     switch v {
     case .int, .real: return .success(v)
     case .word(let w): return .failure(unknownVariable(w, at: range))
-    case .string, .bool: return .failure(.error("'\(op)' needs numbers, found '\(v)'", at: range))
+    case .string, .bool, .list: return .failure(.error("'\(op)' needs numbers, found '\(v)'", at: range))
     }
   }
 

@@ -94,12 +94,15 @@ public enum Statements {
 
         `model NAME = mixture A, B[, C ...]` is a stochastic model that answers every query with one \
         member drawn uniformly at random (the paper's defence); white-box attacks follow the members' \
-        mean gradient. The members must be trained on the same data set.
+        mean gradient. The members must be trained on the same data set. `weights=[3, 1]` draws the \
+        members with those relative weights instead (one per member, in order; here 3/4 and 1/4), and \
+        the gradient becomes the members' mean weighted alike.
         """
       },
       examples: ["model net = train lenet epochs=3 lr=0.001", "model r18 = load \"r18.safetensors\" as resnet18",
                  "model tuned = train resnet18 from r18 epochs=2 lr=0.0001",
-                 "model sub = surrogate lenet of net rounds=3 vm=10", "model mix = mixture net, tuned"],
+                 "model sub = surrogate lenet of net rounds=3 vm=10", "model mix = mixture net, tuned",
+                 "model wmix = mixture net, tuned weights=[3, 1]"],
       names: .architecture),
     StatementSpec(
       name: "evaluate", syntax: ["evaluate NAME"],

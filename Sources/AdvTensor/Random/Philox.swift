@@ -97,6 +97,11 @@ public struct RandomStream: Sendable {
     Float(nextUInt32() >> 8) * (1.0 / 16_777_216.0)
   }
 
+  /// Uniform in [0, 1) with 53 random bits (two 32-bit draws).
+  public mutating func uniformDouble() -> Double {
+    Double(nextUInt64() >> 11) * 0x1p-53
+  }
+
   /// Standard normal by Box–Muller.
   public mutating func normal() -> Float {
     let u1 = max(uniform(), Float.leastNormalMagnitude)

@@ -101,10 +101,66 @@ struct CheckerValueTests {
     #expect(onlyDiagnostic("seed 0.5")?.message == "seed must be a whole number from 0 to 18446744073709551615, found '0.5'")
   }
 
-  @Test("a list outside 'for' and an empty loop list are errors")
+  @Test("a list for a parameter of one value and an empty loop list are errors")
   func lists() {
-    #expect(onlyDiagnostic(netPrelude + "attack bim eps=[1] on net")?.message == "a list can only follow 'for … in'")
+    let d = onlyDiagnostic(netPrelude + "attack bim eps=[1, 2] on net")
+    #expect(d?.message == "parameter 'eps' takes one value, not a list")
+    #expect(d?.hint == "to try each value, loop over them: 'for v in [1, 2] { … eps=v … }'")
+    #expect(onlyDiagnostic(netPrelude + "for e in [[1]] { attack bim eps=e on net }")?.message
+      == "parameter 'eps' takes one value, not a list")
+    #expect(onlyDiagnostic(netPrelude + "attack bim early=[true] on net")?.message == "parameter 'early' takes one value, not a list")
+    #expect(onlyDiagnostic(netPrelude + "attack bim eps=[1]*2 on net")?.message == "'*' needs numbers, found '[1]'")
     #expect(onlyDiagnostic(netPrelude + "for e in [] { evaluate net }")?.message == "empty list; 'for' needs at least one value")
+  }
+
+  /// The params of the last step of `mixturePrelude + line`, a mixture.
+  func mixtureParams(_ line: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Params? {
+    guard case .mixture(_, _, _, let params)? = planOf(mixturePrelude + line, sourceLocation: sourceLocation).last?.step else { return nil }
+    return params
+  }
+  let mixturePrelude = "load mnist\nmodel net = train lenet\nmodel other = train mlp\n"
+
+  @Test("a list parameter takes numbers, evaluated; its printed form reads back to the same value")
+  func listParameter() {
+    #expect(mixtureParams("model m = mixture net, other")?["weights"] == .reals([]))
+    #expect(mixtureParams("model m = mixture net, other weights=[3, 1]")?["weights"] == .reals([3, 1]))
+    #expect(mixtureParams("model m = mixture net, other weights=[1/4, 2*0.375,]")?["weights"] == .reals([0.25, 0.75]))
+    #expect(mixtureParams("model m = mixture net, other weights=[\n  0,\n  1\n]")?["weights"] == .reals([0, 1]))
+    let value = ParamValue.reals([3, 1])
+    #expect(value.description == "[3, 1]")
+    #expect(mixtureParams("model m = mixture net, other weights=\(value)")?["weights"] == value)
+    #expect(mixtureParams("model m = mixture net, other weights=[3, 1]")?.canonicalDescription == "eligible=members weights=[3, 1]")
+  }
+
+  @Test("a loop may go over lists; the recorded statement shows the list, exactly in the script text")
+  func loopOverLists() {
+    let steps = planOf(mixturePrelude + "for w in [[3, 1], [1/3, 1]] { model m = mixture net, other weights=w }")
+    let mixtures = steps.compactMap { step -> ParamValue? in
+      if case .mixture(_, _, _, let params) = step.step { return params["weights"] } else { return nil }
+    }
+    #expect(mixtures == [.reals([3, 1]), .reals([1.0 / 3, 1])])
+    #expect(steps.suffix(2).map(\.text) == ["model m = mixture net, other weights=[3, 1]",
+                                             "model m = mixture net, other weights=[0.333333, 1]"])
+    #expect(steps.last?.scriptText == "model m = mixture net, other weights=[\(1.0 / 3), 1]")
+  }
+
+  @Test("a list parameter refuses a single number, a non-number and an item out of range, at the item")
+  func listParameterErrors() {
+    let single = onlyDiagnostic(mixturePrelude + "model m = mixture net, other weights=3")
+    #expect(single?.message == "parameter 'weights' expects a list of numbers such as [3, 1], found '3'")
+    #expect(single?.hint == "write a list: 'weights=[3, …]'")
+    let m = Marked(mixturePrelude + "model m = mixture net, other weights=[1, ‸-2‸]")
+    let negative = onlyDiagnostic(m.text)
+    #expect(negative?.message == "'-2' in 'weights' is out of range; allowed: each 0...1000000")
+    #expect(negative?.range == m.range(0, 1))
+    #expect(diagnosticsOf(mixturePrelude + "model m = mixture net, other weights=[-1, -2]").count == 2)
+    #expect(onlyDiagnostic(mixturePrelude + "model m = mixture net, other weights=[1, \"a\"]")?.message
+      == "parameter 'weights' takes a list of numbers, found '\"a\"' in it")
+    #expect(onlyDiagnostic(mixturePrelude + "model m = mixture net, other weights=[1, x]")?.message == "unknown variable 'x'")
+    #expect(onlyDiagnostic(mixturePrelude + "model m = mixture net, other weights=[1, 1/0]")?.message == "division by zero")
+    let looped = onlyDiagnostic(mixturePrelude + "for w in [[1, -1]] { model m = mixture net, other weights=w }")
+    #expect(looped?.message == "'-1' in 'weights' is out of range; allowed: each 0...1000000")
+    #expect(looped?.notes == ["when 'w' = [1, -1]"])
   }
 
   @Test("arithmetic on strings is refused")
