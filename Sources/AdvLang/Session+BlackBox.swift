@@ -109,6 +109,10 @@ extension Session {
     output.print(String(format: "surrogate %@ (%@) of %@: %d rounds up to %d images, %d oracle queries, agreement %.4f on %d pool images (%@)",
                         name, spec.name, oracleName, stats.roundSizes.count, stats.roundSizes.last ?? 0, stats.queries,
                         agreement, pool.count, how))
+    if agreement < 2 / Double(max(data.classes, 1)) {
+      output.warn(String(format: "surrogate '%@' agrees with '%@' on only %.1f %% of the pool, about chance for %d classes: it has not learned, and attacks crafted on it say nothing about the oracle. Try its architecture's own optimiser and rate (':help %@' in the REPL, grammar.md; for bsn-l: optimizer=adam lr=0.001) or more epochs",
+                         name, oracleName, 100 * agreement, data.classes, spec.name))
+    }
     saveResults()
   }
 

@@ -10,10 +10,12 @@ import Testing
 @Suite("surrogates")
 struct SurrogateTests {
   /// Surrogate settings for an MLP of `hidden` units, `rounds` rounds, `vm` noisy copies.
+  /// An MLP surrogate trained as Papernot et al. trained theirs (SGD, momentum 0.9; the MLP's
+  /// own optimiser is Adam).
   func params(hidden: Int = 16, rounds: Int, epochs: Int, batch: Int = 128, vm: Int = 0) -> Params {
     let spec = ComponentSpec.merging(MLP.spec)(SurrogateSettings.spec)
     return Params(spec: spec, given: ["hidden": .int(hidden), "rounds": .int(rounds), "epochs": .int(epochs),
-                                      "batch": .int(batch), "vm": .int(vm)])
+                                      "batch": .int(batch), "vm": .int(vm), "optimizer": .string("sgd"), "momentum": .real(0.9)])
   }
 
   func mlp(_ params: Params, inputShape: [Int], classes: Int) -> (RandomStream) throws -> Network {

@@ -89,8 +89,9 @@ public enum Statements {
         hard labels only (Papernot et al.): the attacker starts from `seed_split` of the test split \
         (the rest is the evaluation pool that `transfer` draws from), trains from scratch in each of \
         `rounds` rounds and doubles its data by Jacobian-based augmentation in between; `vm=10` trains \
-        with Variance Mimicking (the paper's Algorithm 1). Its settings and the training defaults it \
-        gives ARCH are in the table "surrogate" below; oracle queries are counted.
+        with Variance Mimicking (the paper's Algorithm 1). Its settings, with the paper's epochs and \
+        learning rate for each round, are in the table "surrogate" below; ARCH's other training \
+        parameters (optimiser, batch, …) are ARCH's own. Oracle queries are counted.
 
         `model NAME = mixture A, B[, C ...]` is a stochastic model that answers every query with one \
         member drawn uniformly at random (the paper's defence); white-box attacks follow the members' \
