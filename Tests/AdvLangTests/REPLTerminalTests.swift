@@ -262,7 +262,7 @@ final class REPLTerminalTests {
     try type(":results")
     try press("Enter")
     try waitFor("attack bim eps=0 on m samples=5: ASR")
-    try waitFor("attack bim eps=0.0627451 on m samples=5: ASR")
+    try waitFor("attack bim eps=16/255 on m samples=5: ASR")
     try type(":save s.adv")
     try press("Enter")
     try waitFor("wrote 6 statements to s.adv")

@@ -246,12 +246,13 @@ extension CheckPass {
     if values.isEmpty {
       error("empty list; 'for' needs at least one value", at: valuesRange)
     }
-    let evaluated = values.compactMap { evaluate($0) }
+    let evaluated = values.compactMap { item in evaluate(item).map { (item, $0) } }
     loops.append(range)
     defer { loops.removeLast() }
-    for value in evaluated {
+    for (item, value) in evaluated {
       if stepLimitReached { return }
-      scopes.append((variable.text, value))
+      scopes.append((variable.text, value, text(of: item.range, expression: true),
+                     text(of: item.range, exact: true, expression: true)))
       check(body)
       scopes.removeLast()
     }

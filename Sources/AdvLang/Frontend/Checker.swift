@@ -77,7 +77,9 @@ struct CheckPass {
   var diagnostics: [Diagnostic] = []
   var steps: [PlannedStep] = []
   /// Loop variables, outermost first.
-  var scopes: [(name: String, value: ScriptValue)] = []
+  /// Loop variables, innermost last: the value, and the item as the script wrote it (`8/255`,
+  /// with outer loop variables replaced), which step texts show instead of `0.0313725`.
+  var scopes: [(name: String, value: ScriptValue, text: String, exactText: String)] = []
   /// Models whose definition failed, in order: uses of them are not reported again, and
   /// suggestions still offer them.
   var brokenModels: [String] = []
@@ -151,10 +153,12 @@ struct CheckPass {
 
   /// The statement in `range` as written, white space between tokens collapsed to one space
   /// (none where there was none, so `eps=8/255` stays), comments dropped, and every loop
-  /// variable replaced by its value: inside `for e in [8, 16]`, `attack bim eps=e/255 on net`
-  /// reads `attack bim eps=8/255 on net`. Its keyword and parameter names are never replaced.
-  /// With `exact`, reals are written in the shortest form that reads back to the same value.
-  func text(of range: SourceRange, exact: Bool = false) -> String {
+  /// variable replaced by its list item as the script wrote it: inside `for e in [8, 16]`,
+  /// `attack bim eps=e/255 on net` reads `attack bim eps=8/255 on net`, and inside
+  /// `for eps in [8/255]` `eps=eps` reads `eps=8/255`. Its keyword and parameter names are never
+  /// replaced; with `expression` (a list item) its first token may be a variable. `exact` only
+  /// matters for items that are themselves loop variables (they are written as written).
+  func text(of range: SourceRange, exact: Bool = false, expression: Bool = false) -> String {
     var low = 0, high = tokens.count
     while low < high {
       let mid = (low + high) / 2
@@ -170,8 +174,8 @@ struct CheckPass {
       var spelling = token.text
       let next = i < tokens.count ? tokens[i] : nil
       let isParameterName = next?.kind == .equals && !(previous?.isKeyword("model") == true || previous?.isKeyword("of") == true)
-      if token.kind == .identifier, previous != nil, !isParameterName, let value = lookup(token.text) {
-        spelling = value.written(exact: exact)
+      if token.kind == .identifier, previous != nil || expression, !isParameterName, let bound = scopes.last(where: { $0.name == token.text }) {
+        spelling = exact ? bound.exactText : bound.text
       }
       if let previous, previous.range.end.offset < token.range.start.offset { out += " " }
       out += spelling

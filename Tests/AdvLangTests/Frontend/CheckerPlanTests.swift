@@ -27,12 +27,14 @@ struct CheckerPlanTests {
                                      model: "net"))
   }
 
-  @Test("a planned step's text has loop variables replaced by their values")
+  @Test("a planned step's text has loop variables replaced by the values as the script wrote them")
   func substitutedText() {
     let m = Marked(netPrelude + "for eps in [8/255] {\n  ‸attack bim eps=eps on net samples=100‸\n}")
     let step = planOf(m.text).last
-    #expect(step?.text == "attack bim eps=0.0313725 on net samples=100")
+    #expect(step?.text == "attack bim eps=8/255 on net samples=100")
     #expect(step?.range == m.range(0, 1))
+    let nested = planOf(netPrelude + "for a in [8/255] { for eps in [a, 2 * a] { attack bim eps=eps on net } }")
+    #expect(nested.suffix(2).map(\.text) == ["attack bim eps=8/255 on net", "attack bim eps=2 * 8/255 on net"])
   }
 
   @Test("a planned step's text keeps the user's spelling outside loops, single-spaced")
