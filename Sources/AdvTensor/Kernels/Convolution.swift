@@ -151,7 +151,8 @@ final class ConvStep {
 }
 
 /// Forward, backward-data and backward-weights primitives of one convolution geometry, each
-/// free to pick the fastest (often blocked) layout; tensors stay NCHW / OIHW.
+/// free to pick the fastest (often blocked) layout, except backward data with one input channel,
+/// which runs in the plain layouts; tensors stay NCHW / OIHW.
 final class ConvPrimitives {
   /// The memory objects are shared by every call of this geometry: a call binds its tensors and
   /// runs under this lock, so concurrent callers (parallel tests, say) cannot mix their buffers.
@@ -182,8 +183,14 @@ final class ConvPrimitives {
                                       (DNNL_ARG_BIAS, dnnl_query_weights_md, 1, bias, bMD)],
                        outputs: [(DNNL_ARG_DST, dnnl_query_dst_md, 0, dst, dstMD)], engine: engine)
 
+    // With one input channel (a first layer on grayscale images) the blocked kernels pad the
+    // input gradient's channels to 16 and were 3-6x slower than oneDNN's plain-layout (GEMM)
+    // kernel, reorders included, for every such layer here (LeNet, BSN, ResNet-18 and BNN stems
+    // on MNIST): the input gradient of such a layer is what every attack step computes.
+    let plainData = g.c == 1
+    var dataSrc = plainData ? srcMD : anySrc, dataW = plainData ? wMD : anyW, dataDst = plainData ? dstMD : anyDst
     var bd = dnnl_convolution_desc_t()
-    check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &anySrc, &anyW, &anyDst,
+    check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &dataSrc, &dataW, &dataDst,
                                                    strides, padding, padding), "conv bwd data desc")
     var bpd: dnnl_primitive_desc_t?
     check(dnnl_primitive_desc_create(&bpd, &bd, nil, engine, fpd), "conv bwd data pd")
