@@ -24,9 +24,10 @@ Workloads, in this order (every one after one untimed warm-up run, as the engine
                   augmentation (the engine's `SurrogateTrainer.round`): test images 0..199 labelled
                   by the oracle's hard labels (argmax, no_grad), a fresh LeNet trained on them from
                   scratch for 10 epochs (SGD lr 0.01, momentum 0.9, batch 128, no weight decay,
-                  reshuffled each epoch), then one augmentation step x + 0.1 * sign(d p_y / dx),
-                  p_y the softmax probability of the oracle label, clipped to [0, 1], and the
-                  oracle labels of the 200 new points. The oracle is an untrained LeNet
+                  reshuffled each epoch; inputs normalised by the seed images' mean and standard
+                  deviation, as lenet's `normalize` does), then one augmentation step
+                  x + 0.1 * sign(d p_y / dx), p_y the softmax probability of the oracle label,
+                  clipped to [0, 1], and the oracle labels of the 200 new points. The oracle is an untrained LeNet
                   (torch.manual_seed(0)); the work does not depend on its weights.
                   Median of --repeats.
 
@@ -133,6 +134,10 @@ def surrogate_round(oracle, seed_x, epochs: int = 10, lr: float = 0.01, momentum
     with torch.no_grad():
         labels = oracle(seed_x).argmax(1)
     surrogate = LeNet()
+    # The engine's `normalize` (on for lenet): the training set's per-channel mean and
+    # (population) standard deviation, applied inside the model.
+    mean = seed_x.mean(dim=(0, 2, 3), keepdim=True)
+    std = seed_x.std(dim=(0, 2, 3), unbiased=False, keepdim=True)
     opt = torch.optim.SGD(surrogate.parameters(), lr=lr, momentum=momentum)
     surrogate.train()
     n = seed_x.shape[0]
@@ -140,13 +145,13 @@ def surrogate_round(oracle, seed_x, epochs: int = 10, lr: float = 0.01, momentum
         perm = torch.randperm(n, generator=shuffle)
         for start in range(0, n, batch):
             idx = perm[start:start + batch]
-            loss = F.cross_entropy(surrogate(seed_x[idx]), labels[idx])
+            loss = F.cross_entropy(surrogate((seed_x[idx] - mean) / std), labels[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
     surrogate.eval()
     x = seed_x.clone().requires_grad_(True)
-    p = F.softmax(surrogate(x), 1).gather(1, labels[:, None]).sum()
+    p = F.softmax(surrogate((x - mean) / std), 1).gather(1, labels[:, None]).sum()
     (g,) = torch.autograd.grad(p, x)
     added = (seed_x + lam * g.sign()).clamp(0, 1)
     with torch.no_grad():

@@ -44,9 +44,10 @@ public enum Benchmarks {
   /// - boundary: the Boundary attack, 5,000 iterations, on 10 test images;
   /// - surrogate-round: one round of substitute training with Jacobian-based augmentation
   ///   (`SurrogateTrainer.round`, the surrogate settings' defaults: 10 epochs of SGD lr 0.01,
-  ///   momentum 0.9, batch 128; λ = 0.1): test images 0..<200 labelled by the oracle, a fresh
-  ///   LeNet surrogate trained on them, the 200 augmented points and their oracle labels. The
-  ///   oracle is an untrained LeNet (seed 0): the work does not depend on its weights.
+  ///   momentum 0.9, batch 128; λ = 0.1; lenet's input normalisation): test images 0..<200
+  ///   labelled by the oracle, a fresh LeNet surrogate trained on them, the 200 augmented points
+  ///   and their oracle labels. The oracle is an untrained LeNet (seed 0): the work does not
+  ///   depend on its weights.
   /// The attacks run against a LeNet trained here (seed 7, `train lenet` defaults), written with
   /// the attacked test indices to `attackModel` so Foolbox attacks the same weights and images.
   public static func run(repeats: Int = 3, only: Set<String> = [], attackModel: String = ".build/bench-lenet.safetensors") throws -> [Timing] {
