@@ -1,6 +1,7 @@
 # make demo   installs what is missing, builds release, runs examples/quickstart.adv
 # make test   installs what is missing, runs the whole test suite (debug build)
 # make bench  release build; times our engine and PyTorch (in .venv) on the same workloads
+#             (when other processes keep the cores busy: OMP_WAIT_POLICY=PASSIVE make bench)
 SWIFT ?= swift
 VENV  := .venv
 PY    := $(VENV)/bin/python

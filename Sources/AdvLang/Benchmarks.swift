@@ -14,7 +14,7 @@ public enum Benchmarks {
     public var note: String = ""
   }
 
-  public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches", "cwl2", "boundary"]
+  public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches", "cwl2", "boundary", "surrogate-round"]
 
   /// Median of `repeats` timed runs after one untimed warm-up.
   static func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
@@ -41,7 +41,13 @@ public enum Benchmarks {
   /// - resnet18-epoch / bsn-l-epoch: one epoch with the paper's MNIST batch size (128);
   /// - launches: 100 launches × average(10) of BSN-L on 1,000 test images (10⁶ forward passes);
   /// - cwl2: CWL2 with binary search (5 steps × 1,000 iterations) on 100 test images, one batch;
-  /// - boundary: the Boundary attack, 5,000 iterations, on 10 test images.
+  /// - boundary: the Boundary attack, 5,000 iterations, on 10 test images;
+  /// - surrogate-round: one round of substitute training with Jacobian-based augmentation
+  ///   (`SurrogateTrainer.round`, the surrogate settings' defaults: 10 epochs of SGD lr 0.01,
+  ///   momentum 0.9, batch 128; λ = 0.1; lenet's input normalisation): test images 0..<200
+  ///   labelled by the oracle, a fresh LeNet surrogate trained on them, the 200 augmented points
+  ///   and their oracle labels. The oracle is an untrained LeNet (seed 0): the work does not
+  ///   depend on its weights.
   /// The attacks run against a LeNet trained here (seed 7, `train lenet` defaults), written with
   /// the attacked test indices to `attackModel` so Foolbox attacks the same weights and images.
   public static func run(repeats: Int = 3, only: Set<String> = [], attackModel: String = ".build/bench-lenet.safetensors") throws -> [Timing] {
@@ -106,6 +112,22 @@ public enum Benchmarks {
       if want("boundary") {
         out.append(try attack(Boundary.self, ["iterations": .int(5000)], samples: 10, warmup: ["iterations": .int(20)]))
       }
+    }
+    if want("surrogate-round") {
+      let oracle = try LeNet.make(params: Params(spec: LeNet.spec, given: [:]), inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
+      let params = Params(spec: ComponentSpec.merging(LeNet.spec)(SurrogateSettings.spec), given: [:])
+      let trainer = SurrogateTrainer(params: params)
+      let make = { (rng: RandomStream) in try LeNet.make(params: params, inputShape: data.imageShape, classes: 10, rng: rng) }
+      let seed = data.test.images.slice(0..<200)
+      var queries = RandomStream(seed: 4)
+      let ask = { (x: Tensor) -> [Int] in oracle.predict(x, rng: &queries) }
+      let seconds = try time(repeats) {
+        var stats = SurrogateTraining()
+        let labels = ask(seed)
+        _ = try trainer.round(0, make: make, points: seed, labels: labels, oracle: ask, rng: RandomStream(seed: 5),
+                              augmenting: true, label: "surrogate-round", stats: &stats)
+      }
+      out.append(Timing(workload: "surrogate-round", seconds: seconds))
     }
     return out
   }

@@ -142,9 +142,11 @@ extension Runner {
   /// default), holding the core that our own parallel loops need in between; a short spin
   /// measured 1.5x faster on the stochastic launches workload and no slower elsewhere. libgomp
   /// reads the setting when it loads, before `main`, so set it and execute this program
-  /// again, once. Returns only when the setting is already in place (or exec failed).
+  /// again, once. Returns only when the setting is already in place (or exec failed). An
+  /// explicit OMP_WAIT_POLICY is left alone: GOMP_SPINCOUNT would override it, and PASSIVE
+  /// (no spin) is the faster choice when other processes keep the cores busy.
   public static func ensureShortOpenMPSpin() {
-    guard getenv("GOMP_SPINCOUNT") == nil else { return }
+    guard getenv("GOMP_SPINCOUNT") == nil, getenv("OMP_WAIT_POLICY") == nil else { return }
     setenv("GOMP_SPINCOUNT", "10000", 1)
     execv("/proc/self/exe", CommandLine.unsafeArgv)
   }

@@ -88,30 +88,42 @@ public struct SurrogateTrainer {
     stats.labellingQueries += points.shape[0]
     var net: Network? = nil
     for round in 0..<rounds {
-      let fresh = try make(rng.derived(0x5100 + UInt64(round)))
-      var stream = rng.derived(0x5200 + UInt64(round))
-      let split = Split(images: points, labels: labels)
-      let what = "\(label) round \(round + 1)/\(rounds)"
-      if copies == 0 {
-        _ = try AdvNN.train(fresh, on: split, config: config, rng: &stream, label: what)
-      } else {
-        stats.vmQueries += try trainMimickingVariance(fresh, on: split, oracle: oracle, rng: stream, label: what)
-      }
-      stats.roundSizes.append(points.shape[0])
-      net = fresh
-      if round < rounds - 1 {
-        var noise = rng.derived(0x5300 + UInt64(round))
-        let step = Float(Self.lambda(lambda, round: round, tau: tau))
-        let added = try Self.augment(fresh, images: points, labels: labels, lambda: step, rng: &noise)
-        let addedLabels = try oracle(added)
-        stats.labellingQueries += added.shape[0]
+      let step = try self.round(round, make: make, points: points, labels: labels, oracle: oracle, rng: rng,
+                                augmenting: round < rounds - 1, label: "\(label) round \(round + 1)/\(rounds)", stats: &stats)
+      net = step.net
+      if let added = step.added {
         points = Tensor.concatenate([points, added])
-        labels += addedLabels
+        labels += step.addedLabels
       }
     }
     stats.seconds = Date().timeIntervalSince(start)
     guard let net else { preconditionFailure("at least one round trains") }
     return (net, stats)
+  }
+
+  /// Round `round` of `train`: a fresh surrogate from `make` trained on (`points`, `labels`)
+  /// (with Variance Mimicking when `vm` > 0); when `augmenting`, the Jacobian-augmented points
+  /// (λ_round) and their oracle labels. `rng` is `train`'s stream; `stats` counts the queries
+  /// and records the round's size.
+  public func round(_ round: Int, make: (RandomStream) throws -> Network, points: Tensor, labels: [Int],
+                    oracle: (Tensor) throws -> [Int], rng: RandomStream, augmenting: Bool, label: String,
+                    stats: inout SurrogateTraining) throws -> (net: Network, added: Tensor?, addedLabels: [Int]) {
+    let fresh = try make(rng.derived(0x5100 + UInt64(round)))
+    var stream = rng.derived(0x5200 + UInt64(round))
+    let split = Split(images: points, labels: labels)
+    if copies == 0 {
+      _ = try AdvNN.train(fresh, on: split, config: config, rng: &stream, label: label)
+    } else {
+      stats.vmQueries += try trainMimickingVariance(fresh, on: split, oracle: oracle, rng: stream, label: label)
+    }
+    stats.roundSizes.append(points.shape[0])
+    guard augmenting else { return (fresh, nil, []) }
+    var noise = rng.derived(0x5300 + UInt64(round))
+    let step = Float(Self.lambda(lambda, round: round, tau: tau))
+    let added = try Self.augment(fresh, images: points, labels: labels, lambda: step, rng: &noise)
+    let addedLabels = try oracle(added)
+    stats.labellingQueries += added.shape[0]
+    return (fresh, added, addedLabels)
   }
 
   /// Jacobian-based augmentation: each image moved by `lambda` per pixel in the sign of the

@@ -12,7 +12,8 @@ public struct PoolGeometry: Hashable, Sendable {
 
 func maxPoolForward(_ x: Tensor, _ g: PoolGeometry, argmax wantArgmax: Bool = true) -> (Tensor, [Int32]) {
   var y = Tensor(uninitialized: [g.n, g.c, g.outH, g.outW])
-  var argmax = [Int32](repeating: 0, count: wantArgmax ? y.count : 0)
+  // Every output's argmax is written below: no zero fill first.
+  var argmax = [Int32](unsafeUninitializedCapacity: wantArgmax ? y.count : 0) { _, n in n = wantArgmax ? y.count : 0 }
   let planes = g.n * g.c, oh = g.outH, ow = g.outW, pad = g.padding
   let h = g.h, w = g.w, k = g.kernel, stride = g.stride
   let simple = k == 2 && stride == 2 && pad == 0
@@ -73,12 +74,20 @@ func maxPoolForward(_ x: Tensor, _ g: PoolGeometry, argmax wantArgmax: Bool = tr
   return (y, argmax)
 }
 
+/// Every window's maximum lies in the window's own (n, c) plane: each plane is zeroed and
+/// receives its outputs' gradients (in output order) while it is in cache, instead of zeroing
+/// the whole tensor first and scattering into it afterwards.
 func maxPoolBackward(_ dy: Tensor, _ argmax: [Int32], inputShape: [Int]) -> Tensor {
-  var dx = Tensor(zeros: inputShape)
+  var dx = Tensor(uninitialized: inputShape)
+  let planes = inputShape[0] * inputShape[1], inPlane = dx.count / max(planes, 1), outPlane = dy.count / max(planes, 1)
   dy.withUnsafeBufferPointer { pdy in
     dx.withUnsafeMutableBufferPointer { pdx in
       argmax.withUnsafeBufferPointer { pa in
-        for k in 0..<pdy.count { pdx[Int(pa[k])] += pdy[k] }
+        guard let dys = pdy.baseAddress, let dxs = pdx.baseAddress, let args = pa.baseAddress else { return }
+        for plane in 0..<planes {
+          (dxs + plane * inPlane).initialize(repeating: 0, count: inPlane)
+          for k in (plane * outPlane)..<((plane + 1) * outPlane) { dxs[Int(args[k])] += dys[k] }
+        }
       }
     }
   }
