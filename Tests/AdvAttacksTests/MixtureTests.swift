@@ -55,6 +55,18 @@ struct MixtureTests {
     }
   }
 
+  @Test("batches are sized by its widest member: a mixture's own tape holds only the answers")
+  func widestMember() throws {
+    let shape = [1, 28, 28]
+    let narrow = try MLP.make(params: Params(spec: MLP.spec, given: ["hidden": .int(8)]), inputShape: shape, classes: 10,
+                              rng: RandomStream(seed: 1))
+    let wide = try LeNet.make(params: Params(spec: LeNet.spec, given: [:]), inputShape: shape, classes: 10, rng: RandomStream(seed: 2))
+    let w = wide.widestValuePerImage(shape: shape)
+    #expect(w > 784, "a convolution's feature maps are wider than the image")
+    #expect(narrow.widestValuePerImage(shape: shape) < w)
+    #expect(Mixture(members: [narrow, wide]).widestValuePerImage(shape: shape) == w)
+  }
+
   @Test("without weights each row's member is one rng.int(below:) draw, as before weights existed")
   func uniformDraw() throws {
     let (x, la, lb) = try disputed()

@@ -59,6 +59,11 @@ public final class Mixture: Model {
   /// Every member answers every row (`answers`), so a batch costs the most passes any member needs.
   public var forwardPassesPerAnswer: Int { members.map(\.forwardPassesPerAnswer).max() ?? 1 }
 
+  /// The widest member's: every member answers every row of a batch.
+  public func widestValuePerImage(shape: [Int]) -> Int {
+    members.map { $0.widestValuePerImage(shape: shape) }.max() ?? 1
+  }
+
   /// The mean of `passes` independent answers, each row's member drawn for it. Values only: no
   /// gradient flows back through a mixture's logits (its white-box gradient is the members' mean,
   /// `inputGradient`), so the result is a constant on `x`'s tape.

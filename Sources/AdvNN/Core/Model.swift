@@ -33,6 +33,11 @@ public protocol Model {
   /// Forward passes of a network behind one answer per image, for sizing batches to memory:
   /// `passes` for a network, the most any member needs for a mixture.
   var forwardPassesPerAnswer: Int { get }
+
+  /// Elements of the widest intermediate value one image of `shape` produces in one pass, for
+  /// sizing batches to memory. The default measures it (below); a mixture answers for its widest
+  /// member, whose passes run on tapes of their own.
+  func widestValuePerImage(shape: [Int]) -> Int
 }
 
 extension Model {
