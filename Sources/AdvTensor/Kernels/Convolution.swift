@@ -207,9 +207,8 @@ final class ConvStep {
 }
 
 /// Forward, backward-data and backward-weights primitives of one convolution geometry, each
-/// free to pick the fastest (often blocked) layout, except backward data with one input channel,
-/// which runs in the plain layouts; tensors stay NCHW / OIHW. The backward primitives (and their
-/// buffers) are built on first use: inference never needs them.
+/// free to pick the fastest (often blocked) layout; tensors stay NCHW / OIHW. The backward
+/// primitives (and their buffers) are built on first use: inference never needs them.
 final class ConvPrimitives {
   /// The memory objects are shared by every call of this geometry: a call binds its tensors and
   /// runs under this lock, so concurrent callers (parallel tests, say) cannot mix their buffers.
@@ -272,11 +271,11 @@ final class ConvPrimitives {
   var backwardData: ConvStep {
     if let s = _backwardData { return s }
     var d = Self.descriptors(geometry)
-    // With one input channel (a first layer on grayscale images) the blocked kernels pad the
-    // input gradient's channels to 16 and were 3-6x slower than oneDNN's plain-layout (GEMM)
-    // kernel, reorders included, for every such layer here (LeNet, BSN, ResNet-18 and BNN stems
-    // on MNIST): the input gradient of such a layer is what every attack step computes.
-    if geometry.c == 1 { (d.src, d.weights, d.dst) = (srcMD, wMD, dstMD) }
+    // With one input channel (a first layer on grayscale images) oneDNN's plain-layout (GEMM)
+    // kernel measured 3-6x faster than the blocked one, which pads the channel to 16. Running it
+    // here (plain descriptors for this step) crashed the attack tests intermittently inside
+    // oneDNN (a null data pointer, LeNet's first layer, batch 100), so every geometry uses the
+    // blocked kernels until that is understood.
     var bd = dnnl_convolution_desc_t()
     check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &d.src, &d.weights, &d.dst,
                                                    d.strides, d.padding, d.padding), "conv bwd data desc")
