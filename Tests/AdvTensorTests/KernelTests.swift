@@ -31,7 +31,7 @@ struct KernelTests {
     #expect(relativeError(y, naive) < 1e-5)
   }
 
-  @Test("the input gradient of conv2d agrees with a direct loop, with one input channel (plain-layout kernel) and with several",
+  @Test("the input gradient of conv2d agrees with a direct loop, with one input channel and with several",
         arguments: [(1, 6, 5, 1, 2), (1, 4, 3, 2, 1), (3, 5, 3, 2, 1), (6, 16, 5, 1, 0)])
   func convBackwardDataNaive(_ c: Int, _ o: Int, _ k: Int, _ stride: Int, _ pad: Int) {
     let n = 3, h = 11, w = 9
