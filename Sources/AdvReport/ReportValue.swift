@@ -83,13 +83,22 @@ extension ReportValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, E
   public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
-/// `key=value` pairs sorted by key and separated by spaces, values in their short form. With
+/// `key=value` pairs sorted by key and separated by spaces, values in their short form; an L∞
+/// budget `eps` that is a whole number of 255ths is written as researchers write it. With
 /// `keys`, only those.
 ///
-///     formatParams(["steps": 100, "eps": .number(32.0 / 255)])   // "eps=0.1255 steps=100"
+///     formatParams(["steps": 100, "eps": .number(32.0 / 255)])   // "eps=32/255 steps=100"
 func formatParams(_ params: [String: ReportValue], only keys: Set<String>? = nil) -> String {
   params.filter { keys?.contains($0.key) ?? true }
     .sorted { $0.key < $1.key }
-    .map { "\($0.key)=\($0.value)" }
+    .map { "\($0.key)=\($0.key == "eps" ? in255ths($0.value) ?? "\($0.value)" : "\($0.value)")" }
     .joined(separator: " ")
+}
+
+/// `k/255` when `value` is k/255 for a whole k ≥ 1 (to 1e-6 of a pixel level); nil otherwise.
+func in255ths(_ value: ReportValue) -> String? {
+  guard case .number(let v) = value else { return nil }
+  let k = (v * 255).rounded()
+  guard k >= 1, abs(v * 255 - k) < 1e-6 else { return nil }
+  return "\(Int(k))/255"
 }

@@ -14,7 +14,7 @@ struct RenderTests {
       Attacks
       model  attack  params                clean acc  samples     ASR  L2/px x1000  queries  time s
       -----  ------  --------------------  ---------  -------  ------  -----------  -------  ------
-      net    bim     eps=0.1255 steps=100     0.9620      100  0.6400       2.4561     2100     0.3
+      net    bim     eps=32/255 steps=100     0.9620      100  0.6400       2.4561     2100     0.3
       net    bim     eps=0 steps=100          0.9620      100  0.0000            -    10100     1.0
 
       """)
@@ -33,7 +33,7 @@ struct RenderTests {
 
       | model | attack | params | clean acc | samples | ASR | L2/px x1000 | queries | time s |
       |---|---|---|---:|---:|---:|---:|---:|---:|
-      | net | bim | eps=0.1255 steps=100 | 0.9620 | 100 | 0.6400 | 2.4561 | 2100 | 0.3 |
+      | net | bim | eps=32/255 steps=100 | 0.9620 | 100 | 0.6400 | 2.4561 | 2100 | 0.3 |
       | net | bim | eps=0 steps=100 | 0.9620 | 100 | 0.0000 | - | 10100 | 1.0 |
 
       """)
@@ -43,7 +43,7 @@ struct RenderTests {
   func csv() {
     #expect(render(Fixtures.oneModel, as: .csv) == [
       "model,arch,dataset,attack,params,clean_accuracy,samples,asr,l2_per_pixel,l2_per_pixel_x1000,seed,queries,wall_seconds",
-      "net,lenet,mnist,bim,eps=0.1255 steps=100,0.962,100,0.64,0.0024561,2.4561,7,2100,0.310",
+      "net,lenet,mnist,bim,eps=32/255 steps=100,0.962,100,0.64,0.0024561,2.4561,7,2100,0.310",
       "net,lenet,mnist,bim,eps=0 steps=100,0.962,100,0.0,,,7,10100,1.000",
     ].map { $0 + "\r\n" }.joined())
   }
@@ -95,16 +95,16 @@ struct RenderTests {
     let pivot = blocks[first..<min(first + 2, blocks.count)].joined(separator: "\n\n") + "\n"
     #expect(pivot == """
       ASR (Table II layout)
-      dataset  attack              r18    bsnL
-      -------  ---------------  ------  ------
-      mnist    bim eps=0.1255   1.0000  0.4200
-      mnist    bim eps=0.03137  0.5000  0.0200
+      dataset  attack             r18    bsnL
+      -------  --------------  ------  ------
+      mnist    bim eps=32/255  1.0000  0.4200
+      mnist    bim eps=8/255   0.5000  0.0200
 
       Mean L2 per pixel x1000 (Table II layout)
-      dataset  attack              r18    bsnL
-      -------  ---------------  ------  ------
-      mnist    bim eps=0.1255   3.1000  2.8300
-      mnist    bim eps=0.03137  0.6100       -
+      dataset  attack             r18    bsnL
+      -------  --------------  ------  ------
+      mnist    bim eps=32/255  3.1000  2.8300
+      mnist    bim eps=8/255   0.6100       -
 
       """)
     // The paper's rows for the same attack and models follow, looked up by architecture.
@@ -129,8 +129,8 @@ struct RenderTests {
 
       | dataset | attack | r18 | bsnL |
       |---|---|---:|---:|
-      | mnist | bim eps=0.1255 | 1.0000 | 0.4200 |
-      | mnist | bim eps=0.03137 | 0.5000 | 0.0200 |
+      | mnist | bim eps=32/255 | 1.0000 | 0.4200 |
+      | mnist | bim eps=8/255 | 0.5000 | 0.0200 |
       """))
   }
 
@@ -165,5 +165,15 @@ struct RenderTests {
   ] as [(Double, String)])
   func shortNumbers(value: Double, text: String) {
     #expect(ReportValue.number(value).description == text)
+  }
+
+  @Test("an eps that is a whole number of 255ths prints as k/255 in reports; other values and keys do not")
+  func epsIn255ths() {
+    var report = Fixtures.oneModel
+    report.results[0].params = ["eps": .number(16.0 / 255), "alpha": .number(51.0 / 255), "c": .number(0.1)]
+    report.results[1].params = ["eps": .number(0.1)]
+    let text = render(report, as: .text)
+    #expect(text.contains("alpha=0.2 c=0.1 eps=16/255"), "\(text)")
+    #expect(text.contains("eps=0.1 "), "\(text)")
   }
 }
