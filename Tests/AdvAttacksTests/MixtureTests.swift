@@ -21,6 +21,14 @@ struct MixtureTests {
     throw TestFailure("no image the members disagree on")
   }
 
+  /// The input gradient of the summed cross-entropy of three fixed images, on a fresh stream.
+  func gradient(_ model: any Model) -> Tensor {
+    var rng = RandomStream(seed: 4)
+    let x = rng.uniformTensor([3, 1, 4, 4])
+    var r = RandomStream(seed: 0)
+    return model.inputGradient(x, rng: &r) { (crossEntropy($0, labels: [0, 1, 2], reduction: .sum), nil) }.gradient
+  }
+
   struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
@@ -42,13 +50,6 @@ struct MixtureTests {
 
   @Test("its input gradient is the mean of the members' cross-entropy gradients")
   func meanGradient() throws {
-    var rng = RandomStream(seed: 4)
-    let x = rng.uniformTensor([3, 1, 4, 4])
-    let labels = [0, 1, 2]
-    func gradient(_ model: any Model) -> Tensor {
-      var r = RandomStream(seed: 0)
-      return model.inputGradient(x, rng: &r) { (crossEntropy($0, labels: labels, reduction: .sum), nil) }.gradient
-    }
     let mixed = gradient(Mixture(members: [a, b])), ga = gradient(a), gb = gradient(b)
     for (m, (u, v)) in zip(mixed.scalars, zip(ga.scalars, gb.scalars)) {
       #expect(abs(m - (u + v) / 2) < 1e-6)
@@ -111,13 +112,6 @@ struct MixtureTests {
 
   @Test("with weights its input gradient is the weighted mean of the members' gradients")
   func weightedGradient() throws {
-    var rng = RandomStream(seed: 4)
-    let x = rng.uniformTensor([3, 1, 4, 4])
-    let labels = [0, 1, 2]
-    func gradient(_ model: any Model) -> Tensor {
-      var r = RandomStream(seed: 0)
-      return model.inputGradient(x, rng: &r) { (crossEntropy($0, labels: labels, reduction: .sum), nil) }.gradient
-    }
     let ga = gradient(a), gb = gradient(b)
     let mixed = gradient(Mixture(members: [a, b], weights: [3, 1]))
     for (m, (u, v)) in zip(mixed.scalars, zip(ga.scalars, gb.scalars)) {

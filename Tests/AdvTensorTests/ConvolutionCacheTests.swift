@@ -8,26 +8,6 @@ struct ConvolutionCacheTests {
     ConvGeometry(n: n, c: 8, h: 12, w: 12, outChannels: 16, kh: 3, kw: 3, padH: 1, padW: 1)
   }
 
-  /// Runs `p`'s forward step on `ctx` the way `conv2dForward` does.
-  static func forward(_ p: ConvPrimitives, _ ctx: DNNLContext, _ x: Tensor, _ w: Tensor, _ b: Tensor) -> Tensor {
-    let g = p.geometry
-    p.lock.lock()
-    defer { p.lock.unlock() }
-    var y = Tensor(uninitialized: [g.n, g.outChannels, g.outH, g.outW])
-    x.withUnsafeBufferPointer { px in
-      w.withUnsafeBufferPointer { pw in
-        b.withUnsafeBufferPointer { pb in
-          y.withUnsafeMutableBufferPointer { py in
-            bind(p.src, px.baseAddress!); bind(p.weights, pw.baseAddress!)
-            bind(p.bias, pb.baseAddress!); bind(p.dst, UnsafePointer(py.baseAddress!))
-            p.forward.run(ctx)
-          }
-        }
-      }
-    }
-    return y
-  }
-
   @Test("a shrinking batch keeps the cache within its byte budget, the latest geometry always kept")
   func bounded() {
     let ctx = DNNLContext()
@@ -66,7 +46,7 @@ struct ConvolutionCacheTests {
     for n in 5...12 { _ = ctx.convolution(Self.geometry(n: n)) }  // evicts `held` from the cache
     #expect(ctx.cached.geometries == 1)
     let x = randomTensor([4, 8, 12, 12], seed: 11), w = randomTensor([16, 8, 3, 3], seed: 12), b = randomTensor([16], seed: 13)
-    let y = Self.forward(held, ctx, x, w, b)
+    let y = held.forward(x, w, b, on: ctx)
     #expect(relativeError(y, conv2dForward(x, w, b, g)) < 1e-6)
   }
 }

@@ -313,25 +313,32 @@ func bind(_ m: dnnl_memory_t, _ p: UnsafePointer<Float>) {
   check(dnnl_memory_set_data_handle(m, UnsafeMutableRawPointer(mutating: p)), "set handle")
 }
 
-/// Convolution forward: `y = conv(x, w) + b`.
-public func conv2dForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeometry) -> Tensor {
-  let ctx = DNNLContext.shared
-  let p = ctx.convolution(g)
-  p.lock.lock()
-  defer { p.lock.unlock() }
-  var y = Tensor(uninitialized: [g.n, g.outChannels, g.outH, g.outW])
-  x.withUnsafeBufferPointer { px in
-    w.withUnsafeBufferPointer { pw in
-      b.withUnsafeBufferPointer { pb in
-        y.withUnsafeMutableBufferPointer { py in
-          bind(p.src, px.baseAddress!); bind(p.weights, pw.baseAddress!)
-          bind(p.bias, pb.baseAddress!); bind(p.dst, UnsafePointer(py.baseAddress!))
-          p.forward.run(ctx)
+extension ConvPrimitives {
+  /// `y = conv(x, w) + b` on `ctx`'s stream, under this geometry's lock.
+  func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor, on ctx: DNNLContext) -> Tensor {
+    lock.lock()
+    defer { lock.unlock() }
+    let g = geometry
+    var y = Tensor(uninitialized: [g.n, g.outChannels, g.outH, g.outW])
+    x.withUnsafeBufferPointer { px in
+      w.withUnsafeBufferPointer { pw in
+        b.withUnsafeBufferPointer { pb in
+          y.withUnsafeMutableBufferPointer { py in
+            bind(src, px.baseAddress!); bind(weights, pw.baseAddress!)
+            bind(bias, pb.baseAddress!); bind(dst, UnsafePointer(py.baseAddress!))
+            forward.run(ctx)
+          }
         }
       }
     }
+    return y
   }
-  return y
+}
+
+/// Convolution forward: `y = conv(x, w) + b`.
+public func conv2dForward(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeometry) -> Tensor {
+  let ctx = DNNLContext.shared
+  return ctx.convolution(g).forward(x, w, b, on: ctx)
 }
 
 /// Gradient of the convolution with respect to its input.
