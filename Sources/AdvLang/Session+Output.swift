@@ -19,7 +19,9 @@ extension Session {
   }
 
   func writeReport(_ format: ReportFormat, path: String?) throws {
-    let text = render(report, as: format)
+    // A page of HTML is no use on a terminal: without `to` it goes to report.html.
+    let path = format == .html && path == nil ? "report.html" : path
+    let text = format == .html ? htmlReport() : render(report, as: format)
     if let path {
       let target = resolve(path)
       try writeAtomically(text, to: target)

@@ -85,6 +85,12 @@ public final class Session {
   public internal(set) var models: [String: SessionModel] = [:]
   public internal(set) var report: Report
   var evaluations: UInt64 = 0
+  /// Each attack's images, for figures, `save adversarials` and the HTML report.
+  var kept: [KeptAdversarials] = []
+  /// The figures drawn so far, for the HTML report.
+  var figures: [DrawnFigure] = []
+  /// The script's text, shown in the HTML report.
+  public let scriptText: String?
   public var checker: Checker
   public let scriptName: String
   public let outputDirectory: String?
@@ -99,6 +105,7 @@ public final class Session {
     self.outputDirectory = outputDirectory
     self.cache = cache
     self.seedOverride = seedOverride
+    self.scriptText = scriptText
     self.output = output
     if let s = seedOverride { seed = s }
     checker = Checker(vocabulary: .standard)
@@ -149,6 +156,10 @@ public final class Session {
       try surrogate(name, spec, params, of: oracle, statement: planned.text)
     case .mixture(let name, let members, _, let params):
       try mixture(name, of: members, params: params, statement: planned.text)
+    case .plot(let spec, let models, let params, let path):
+      try plot(spec, models: models, params: params, path: path, statement: planned.text)
+    case .saveAdversarials(let model, let path):
+      try saveAdversarials(of: model, to: path, statement: planned.text)
     }
   }
 
@@ -171,6 +182,7 @@ public final class Session {
                      l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients)
       })
     report.results.append(record)
+    keep(result, on: name, split: m.dataset.test)
     let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
     output.print(String(format: "%@: ASR %.4f, mean L2/px x1000 %@ over %d samples (%.1f s)",
                         statement, result.asr, l2, result.samples.count, result.seconds))

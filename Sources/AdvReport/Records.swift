@@ -333,16 +333,19 @@ public struct Report: Codable, Sendable, Equatable {
   public var results: [AttackRecord]
   public var surrogates: [SurrogateRecord]
   public var transfers: [TransferRecord]
+  /// The figures `plot` wrote.
+  public var figures: [FigureRecord]
 
   public init(tool: String = "adv", version: String, script: String?, scriptHash: String,
               models: [ModelRecord] = [], results: [AttackRecord] = [], surrogates: [SurrogateRecord] = [],
-              transfers: [TransferRecord] = []) {
+              transfers: [TransferRecord] = [], figures: [FigureRecord] = []) {
     self.tool = tool; self.version = version; self.script = script; self.scriptHash = scriptHash
     self.models = models; self.results = results; self.surrogates = surrogates; self.transfers = transfers
+    self.figures = figures
   }
 
   enum CodingKeys: String, CodingKey {
-    case tool, version, script, models, results, surrogates, transfers
+    case tool, version, script, models, results, surrogates, transfers, figures
     case scriptHash = "script_hash"
   }
 
@@ -357,6 +360,7 @@ public struct Report: Codable, Sendable, Equatable {
     results = try c.decode([AttackRecord].self, forKey: .results)
     surrogates = try c.decodeIfPresent([SurrogateRecord].self, forKey: .surrogates) ?? []
     transfers = try c.decodeIfPresent([TransferRecord].self, forKey: .transfers) ?? []
+    figures = try c.decodeIfPresent([FigureRecord].self, forKey: .figures) ?? []
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -369,6 +373,7 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(results, forKey: .results)
     try c.encode(surrogates, forKey: .surrogates)
     try c.encode(transfers, forKey: .transfers)
+    try c.encode(figures, forKey: .figures)
   }
 
   /// Clean accuracy of the model an attack ran on: the latest `evaluate` with the same name

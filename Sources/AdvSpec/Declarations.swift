@@ -182,6 +182,8 @@ public enum ComponentKind: String, Sendable, Hashable {
   case architecture, attack, dataset
   /// The settings of a statement that is not one component (`transfer`, `surrogate`, `mixture`).
   case procedure
+  /// A figure `plot` draws (`bars`, `tsne`, `decision`, …), with its settings.
+  case figure
 }
 
 /// The declaration of an architecture, attack or data set.

@@ -1,7 +1,7 @@
 /// The formats `report` writes: the language's `report FORMAT`, the renderer's switch, the
 /// syntax line and the parser's message all read this one list.
 public enum ReportFormat: String, Sendable, CaseIterable {
-  case text, markdown, csv, json
+  case text, markdown, csv, json, html
 
   /// File extensions that imply the format (the first is the usual one), also accepted as
   /// spellings of the format (`report md`).
@@ -11,6 +11,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case .markdown: return ["md", "markdown"]
     case .csv: return ["csv"]
     case .json: return ["json"]
+    case .html: return ["html", "htm"]
     }
   }
 

@@ -117,6 +117,10 @@ public struct Statement: Sendable, Hashable {
     case surrogate(model: Name, architecture: Name, oracle: Name, arguments: [NamedArgument])
     /// `model NAME = mixture MODEL, MODEL[, MODEL ...] [key=value ...]`
     case mixture(model: Name, members: [Name], arguments: [NamedArgument])
+    /// `plot FIGURE [of MODEL, ...] [key=value ...] [to "FILE"]`
+    case plot(figure: Name, models: [Name], arguments: [NamedArgument], path: Expr?)
+    /// `save adversarials [of MODEL] to "FILE"`; without `of`, those of the latest attack.
+    case saveAdversarials(model: Name?, path: Expr)
     /// A statement that did not parse (its error is already reported). When it began
     /// `model NAME =`, `definesModel` holds the name so later uses of it are not reported again.
     case invalid(definesModel: Name?)

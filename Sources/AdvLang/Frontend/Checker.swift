@@ -24,6 +24,30 @@ public struct Checker: Sendable {
     public private(set) var modelNames: [String] = []
     /// The most recently loaded data set.
     public var dataset: ComponentSpec? = nil
+    /// Models attacked so far (white-box `attack` targets), in order of their latest attack:
+    /// what `plot adversarials` and `save adversarials` can draw on.
+    public private(set) var attacked: [String] = []
+    /// Default figure files handed out so far, so a second `plot` of a kind gets its own.
+    public private(set) var figureFiles: Set<String> = []
+
+    public mutating func noteAttack(on model: String) {
+      attacked.removeAll { $0 == model }
+      attacked.append(model)
+    }
+
+    /// `stem.ext`, or `stem-2.ext`, `stem-3.ext`, … when taken.
+    public mutating func newFigureFile(_ stem: String, _ ext: String) -> String {
+      var name = "\(stem).\(ext)"
+      var k = 2
+      while figureFiles.contains(name) {
+        name = "\(stem)-\(k).\(ext)"
+        k += 1
+      }
+      figureFiles.insert(name)
+      return name
+    }
+
+    public mutating func noteFigureFile(_ path: String) { figureFiles.insert(path) }
 
     public init() {}
 

@@ -21,6 +21,7 @@ extension Parser {
     case "save": return try parseSave()
     case "set": return try parseSet()
     case "transfer": return try parseTransfer()
+    case "plot": return try parsePlot()
     default: throw unknownStatement(keyword)
     }
   }
@@ -214,6 +215,19 @@ extension Parser {
   /// `save NAME to "FILE"`
   mutating func parseSave() throws -> Statement {
     let keyword = advance()
+    // `save adversarials of MODEL to …`; plain `save adversarials to …` is left to the checker,
+    // which knows whether a model is called `adversarials`.
+    if current.isKeyword("adversarials") && peek(1).isKeyword("of") {
+      advance()
+      advance()
+      let model = try parseName("a model name after 'save adversarials of'", reserved: ["to"])
+      guard current.isKeyword("to") else {
+        throw error("expected 'to \"FILE.safetensors\"' after 'save adversarials of \(model.text)', found \(current)", at: current)
+      }
+      advance()
+      let path = try parseExpression("a file name in double quotes after 'to'")
+      return Statement(.saveAdversarials(model: model, path: path), range: rangeFrom(keyword))
+    }
     let name = try parseName("a model name after 'save'", reserved: ["to"])
     guard current.isKeyword("to") else {
       throw error("expected 'to \"FILE\"' after 'save \(name.text)', found \(current)", at: current)
@@ -309,6 +323,31 @@ extension Parser {
       arguments.append(try parseArgument())
     }
     return Statement(.mixture(model: name, members: members, arguments: arguments), range: rangeFrom(keyword))
+  }
+
+  /// `plot FIGURE [of MODEL, ...] [key=value ...] [to "FILE"]`, the parts after FIGURE in any order.
+  mutating func parsePlot() throws -> Statement {
+    let keyword = advance()
+    let figure = try parseName("a figure after 'plot'", reserved: ["of", "to"])
+    var models: [Name] = []
+    var arguments: [NamedArgument] = []
+    var path: Expr? = nil
+    while !current.endsStatement {
+      if atArgument {
+        arguments.append(try parseArgument())
+      } else if current.isKeyword("of") {
+        let of = advance()
+        if !models.isEmpty { throw error("'of' is given twice", at: of, hint: "list every model after one 'of': 'of a, b'") }
+        models = try parseNameList("a model name after 'of'")
+      } else if current.isKeyword("to") {
+        let to = advance()
+        if path != nil { throw error("'to' is given twice", at: to) }
+        path = try parseExpression("a file name in double quotes after 'to'")
+      } else {
+        throw error("expected 'of MODEL', 'name=value' or 'to \"FILE\"', found \(current)", at: current)
+      }
+    }
+    return Statement(.plot(figure: figure, models: models, arguments: arguments, path: path), range: rangeFrom(keyword))
   }
 
   /// `NAME {, NAME}`; a name followed by `=` ends the list (it starts an argument).

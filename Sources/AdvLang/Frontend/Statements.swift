@@ -147,8 +147,8 @@ public enum Statements {
       },
       examples: ["for eps in [8/255, 16/255] { attack bim eps=eps on net }"]),
     StatementSpec(
-      name: "save", syntax: ["save NAME to \"FILE.safetensors\""],
-      doc: "write a model's weights (PyTorch state_dict names) and settings to a safetensors file",
+      name: "save", syntax: ["save NAME to \"FILE.safetensors\"", "save adversarials [of NAME] to \"FILE.safetensors\""],
+      doc: "write a model's weights (PyTorch state_dict names) and settings, or the adversarials of its latest attack, to a safetensors file",
       details: { _ in
         """
         The tensor names are the PyTorch `state_dict` keys (torchvision's for `resnet18`, \
@@ -156,9 +156,38 @@ public enum Statements {
         `load_state_dict(strict=True)`; the architecture, its parameters, the input normalisation, the \
         data set, the seed and the engine version go into the header's `__metadata__`. The file is \
         written atomically. A relative path is placed under the output directory (`--out`).
+
+        `save adversarials of NAME` writes the adversarials of the latest attack on NAME (without \
+        `of`, of the latest attack): `adversarials` and `originals` (N×C×H×W, float32 in [0, 1], the \
+        samples that returned an image), `indices` (their test-split positions), `labels` (true) and \
+        `adversarial_labels` (under the model's policy; on a stochastic model the majority over the \
+        launches), int64; the attack, its parameters, the model and the seed in `__metadata__`. \
+        `scripts/load_adversarials.py` reads it in PyTorch and checks the labels again.
         """
       },
-      examples: ["save net to \"net.safetensors\""]),
+      examples: ["save net to \"net.safetensors\"", "attack bim on net samples=10", "save adversarials of net to \"bim.safetensors\""]),
+    StatementSpec(
+      name: "plot", syntax: ["plot FIGURE [of MODEL, ...] [key=value ...] [to \"FILE\"]"],
+      doc: "draw one of the paper's figures from the results so far (bars, curve, box) or from a model (tsne, decision, adversarials)",
+      details: { v in
+        let rows = v.figures.map { "| `\($0.name)` | \($0.paper) | `\($0.usage)` |" }.joined(separator: "\n")
+        return """
+          Charts are SVG, images PNG; `to` names the file (its extension must match), otherwise it is \
+          `plot-FIGURE[-MODEL].svg` (or `.png`) in the output directory. A results figure (`bars`, \
+          `curve`, `box`) draws the attack and transfer results so far, only those on the models after \
+          `of` when it is given; `tsne` and `decision` draw one model; `adversarials` the latest attack \
+          of each kind on each model. Every figure has a caption naming the data set, the samples, the \
+          seed and the script, and is included in `report html`. The settings of each figure are in \
+          its table below.
+
+          | figure | paper | syntax |
+          |---|---|---|
+          \(rows)
+          """
+      },
+      examples: ["attack bim eps=8/255 on net samples=10", "plot bars to \"asr.svg\"", "plot tsne of net samples=300 perplexity=20",
+                 "plot decision of net around=[0, 1, 2] grid=40", "plot adversarials of net n=2 to \"adv.png\""],
+      names: .figure),
     StatementSpec(
       name: "set", title: "`set policy`",
       syntax: ["set policy of NAME = " + InferencePolicy.syntax],
@@ -177,9 +206,12 @@ public enum Statements {
       details: { _ in
         "The format follows the file's extension if not given ("
           + ReportFormat.allCases.flatMap(\.extensions).map { "`.\($0)`" }.joined(separator: ", ")
-          + "; otherwise text). A given format wins over the extension."
+          + "; otherwise text). A given format wins over the extension. `report html` writes one "
+          + "self-contained page (`report.html` in the output directory unless `to` names another): the "
+          + "script and its hash, the models, every table with the paper's values beside ours, the charts "
+          + "the results allow, the figures drawn by `plot` and a grid of adversarials per attacked model."
       },
-      examples: ["report markdown to \"results.md\""]),
+      examples: ["report markdown to \"results.md\"", "report html"]),
   ]
 
   /// The statement a help topic names; `train` finds `model`, `policy` finds `set`.
@@ -276,6 +308,9 @@ func usage(of spec: ComponentSpec) -> String {
   case .dataset: return "load \(spec.name) [from \"PATH\"] [key=value ...]"
   case .procedure:
     return Statements.all.flatMap(\.syntax).first { $0.contains(spec.name) } ?? spec.name
+  case .figure:
+    let figure = Figures.declarations(attacks: []).first { $0.name == spec.name }
+    return figure?.usage ?? "plot \(spec.name) [key=value ...]"
   }
 }
 

@@ -10,13 +10,16 @@ public struct Vocabulary: Sendable, Hashable {
   public let datasets: [ComponentSpec]
   /// The settings of `transfer`, `model … = surrogate` and `model … = mixture`, by name.
   public let procedures: [ComponentSpec]
+  /// The figures `plot` draws, each with its settings.
+  public let figures: [FigureSpec]
 
   public init(architectures: [ComponentSpec], attacks: [ComponentSpec], datasets: [ComponentSpec],
-              procedures: [ComponentSpec] = []) {
+              procedures: [ComponentSpec] = [], figures: [FigureSpec] = []) {
     self.architectures = architectures
     self.attacks = attacks
     self.datasets = datasets
     self.procedures = procedures
+    self.figures = figures
   }
 
   /// The declarations of one kind, in registry order.
@@ -26,12 +29,18 @@ public struct Vocabulary: Sendable, Hashable {
     case .attack: return attacks
     case .dataset: return datasets
     case .procedure: return procedures
+    case .figure: return figures.map(\.spec)
     }
   }
 
   /// The component of `kind` that `spelling` names (case, `-` and `_` ignored; aliases count).
   public func component(_ kind: ComponentKind, named spelling: String) -> ComponentSpec? {
     components(kind).first { $0.matches(spelling) }
+  }
+
+  /// The figure `spelling` names, with what `plot` needs to know of it.
+  public func figure(named spelling: String) -> FigureSpec? {
+    figures.first { $0.spec.matches(spelling) }
   }
 
   /// Every spelling of `kind`: all canonical names first, then all aliases, so a suggestion
@@ -42,7 +51,7 @@ public struct Vocabulary: Sendable, Hashable {
   }
 
   /// Every component, architectures then attacks then data sets.
-  public var allComponents: [ComponentSpec] { architectures + attacks + datasets + procedures }
+  public var allComponents: [ComponentSpec] { architectures + attacks + datasets + procedures + figures.map(\.spec) }
 }
 
 extension ComponentKind {
@@ -53,6 +62,7 @@ extension ComponentKind {
     case .attack: return "attack"
     case .dataset: return "data set"
     case .procedure: return "statement"
+    case .figure: return "figure"
     }
   }
 
