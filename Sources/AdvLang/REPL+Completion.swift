@@ -146,7 +146,19 @@ public enum Completer {
       let keywords = ["from", "to"].filter { !words.dropFirst(2).contains($0) }.reduce(into: [String: [String]]()) { $0[$1] = models }
       return arguments(tokens, from: 2, of: spec, keywords: keywords)
     case "save":
-      return n == 1 ? models : n == 2 ? ["to"] : []
+      if n == 1 { return models + ["adversarials"] }
+      if words[1] == "adversarials" {
+        if n == 2 { return ["of", "to"] }
+        if n == 3 && words[2] == "of" { return models }
+        return n == 4 && words[2] == "of" ? ["to"] : []
+      }
+      return n == 2 ? ["to"] : []
+    case "plot":
+      if n == 1 { return vocabulary.spellings(.figure) }
+      // Models after `of` and after a ',' in that list (not inside `around=[0, 1`).
+      if words.last == "of" || (words.last == "," && !words.dropFirst(2).contains("=")) { return models }
+      let keywords = ["of": models, "to": [String]()].filter { !words.dropFirst(2).contains($0.key) }
+      return arguments(tokens, from: 2, of: vocabulary.component(.figure, named: words[1]), keywords: keywords)
     case "set":
       let expected: [[String]] = [["policy"], ["of"], models, ["="], ["single", "average"]]
       return n <= expected.count ? expected[n - 1] : []

@@ -16,6 +16,7 @@ import Foundation
 public func render(_ report: Report, as format: ReportFormat) -> String {
   switch format {
   case .json: return report.json()
+  case .html: return renderHTML(report, script: nil, figures: [])
   case .csv: return report.results.isEmpty ? modelsCSV(report).csv : attacksCSV(report).csv
   case .text:
     let tables = reportTables(report)
