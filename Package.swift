@@ -33,7 +33,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvAttacks", dependencies: ["AdvTensor", "AdvData", "AdvNN"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-    .target(name: "AdvReport", dependencies: ["AdvSpec"]),
+    .target(name: "AdvReport", dependencies: ["AdvSpec", "CZlib"]),
     .target(name: "AdvLang", dependencies: [
       "AdvSpec", "AdvTensor", "AdvData", "AdvNN", "AdvAttacks", "AdvReport", "CReadline",
     ]),
