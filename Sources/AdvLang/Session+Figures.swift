@@ -98,7 +98,7 @@ extension Session {
                            title: title, caption: caption).svg()
     default:
       title = "ASR and mean L2 per pixel by \(string(params, "by"))"
-      svg = sideBySide(try boxCharts(points, by: string(params, "by"), title: title, caption: caption).map { $0.svg() })
+      svg = try boxCharts(points, by: string(params, "by"), title: title, caption: caption).svg()
     }
     return DrawnFigure(figure: kind, title: title, caption: caption, file: path, svg: svg, png: nil, statement: statement)
   }
@@ -176,7 +176,7 @@ extension Session {
     let grid = try adversarialGrid(chosen, n: integer(params, "n"))
     let caption = "Adversarials of \(chosen.joined(separator: ", ")): the original test image, then the latest "
       + "adversarial of each attack, each captioned with the label the model predicts (under its policy; "
-      + "\"-\": the attack returned nothing); seed \(seed); script \(scriptName)"
+      + "an empty grey cell: the attack returned nothing); seed \(seed); script \(scriptName)"
     return DrawnFigure(figure: "adversarials", title: "Adversarial examples", caption: caption, file: path, svg: nil,
                        png: grid.render(scale: integer(params, "scale")).png(), statement: statement)
   }
@@ -210,8 +210,8 @@ extension Session {
         cells[0] = cell(sets[0].originals[at], caption: "true \(sets[0].labels[at])")
         for (label, set) in zip(order, sets) {
           guard let k = set.indices.firstIndex(of: index), let column = columns.firstIndex(of: label) else { continue }
+          // No adversarial: the grid draws an empty grey cell.
           cells[column] = set.adversarials[k].map { cell($0, caption: "pred \(set.adversarialLabels[k].map(String.init) ?? "?")") }
-            ?? ImageGridCell.empty(caption: "-")
         }
         rows.append(ImageGridRow(label: "\(model) #\(index)", cells: cells))
       }
@@ -245,7 +245,7 @@ extension Session {
       extra.append(HTMLFigure(
         title: "Adversarials of \(model)",
         caption: "Up to 4 attacked test images of \(model): the original, then the latest adversarial of each attack, "
-          + "captioned with the label the model predicts (\"-\": nothing returned)",
+          + "captioned with the label the model predicts (empty grey: nothing returned)",
         file: nil, svg: nil, png: grid.render(scale: 2).png()))
     }
     return renderHTML(report, script: scriptText, figures: extra)

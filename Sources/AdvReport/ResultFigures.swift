@@ -187,9 +187,9 @@ public func curveChart(_ points: [ResultPoint], x: String, lines: String, scale:
   for name in ordered(names) {
     let mine = usable.indices.filter { names[$0] == name }.sorted { xs[$0] < xs[$1] }
     chartLines.append(ChartLine(name: "\(name) ASR", axis: .left, dashed: false,
-                                points: mine.map { ChartPoint(x: xs[$0], y: usable[$0].asr) }))
+                                points: mine.map { (x: xs[$0], y: usable[$0].asr) }))
     chartLines.append(ChartLine(name: "\(name) L2", axis: .right, dashed: true,
-                                points: mine.compactMap { i in usable[i].l2PerPixel.map { ChartPoint(x: xs[i], y: $0 * 1000) } }))
+                                points: mine.compactMap { i in usable[i].l2PerPixel.map { (x: xs[i], y: $0 * 1000) } }))
   }
   let tick: ((Double) -> String)? = key == "eps" ? { v in in255ths(.number(v)) ?? ReportValue.short(v) } : nil
   return LineChart(title: title, caption: caption, xLabel: key == "eps" ? "eps (L-inf budget, pixel scale)" : key,
@@ -199,19 +199,19 @@ public func curveChart(_ points: [ResultPoint], x: String, lines: String, scale:
 
 /// Box plots of per-result ASR and of mean L2 per pixel ×1000, one box per value of `by`, as two
 /// panels side by side (Fig. 6 (a) and (b)).
-public func boxCharts(_ points: [ResultPoint], by: String, title: String, caption: String) throws(FigureDataError) -> [BoxPlot] {
+public func boxCharts(_ points: [ResultPoint], by: String, title: String, caption: String) throws(FigureDataError) -> PanelFigure {
   guard !points.isEmpty else {
     throw FigureDataError(description: "there are no results to draw yet; run an 'attack' or 'transfer' first")
   }
   let names = labels(points, by)
   let groups = ordered(names)
-  let asr = BoxPlot(title: "\(title) (a) ASR", caption: caption, yLabel: "attack success rate (ASR)",
+  let asr = BoxPlot(title: "ASR", caption: "", yLabel: "attack success rate (ASR)",
                     boxes: groups.map { g in BoxGroup(name: g, values: points.indices.filter { names[$0] == g }.map { points[$0].asr }) })
-  let l2 = BoxPlot(title: "\(title) (b) mean L2", caption: caption, yLabel: "mean L2 per pixel x1000",
+  let l2 = BoxPlot(title: "mean L2 per pixel", caption: "", yLabel: "mean L2 per pixel x1000",
                    boxes: groups.map { g in
                      BoxGroup(name: g, values: points.indices.filter { names[$0] == g }.compactMap { points[$0].l2PerPixel.map { $0 * 1000 } })
                    })
-  return [asr, l2]
+  return PanelFigure(title: title, caption: caption, panels: [asr, l2], columns: 2)
 }
 
 /// The charts a report's results allow, each with a title: bars of ASR when several models or
@@ -238,7 +238,7 @@ public func automaticCharts(_ report: Report) -> [(title: String, svg: String)] 
     out.append(("\(attack) against \(key)", chart.svg()))
   }
   if Set(points.map(\.policy)).count > 1, let boxes = try? boxCharts(points, by: "policy", title: "By policy", caption: caption) {
-    out.append(("ASR and L2 by inference policy", sideBySide(boxes.map { $0.svg() })))
+    out.append(("ASR and L2 by inference policy", boxes.svg()))
   }
   return out
 }
