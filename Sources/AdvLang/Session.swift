@@ -168,8 +168,10 @@ public final class Session {
       statement: statement, scriptHash: report.scriptHash, modelHash: m.hash,
       perSample: result.samples.map {
         SampleRecord(index: $0.index, label: $0.label, returned: $0.returned, success: $0.success,
-                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients)
-      })
+                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients,
+                     adversarialLabel: $0.adversarialLabel)
+      },
+      policy: m.policyDescription, defaults: declaredDefaults(spec, of: result.params, dataset: m.dataset.name))
     report.results.append(record)
     let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
     output.print(String(format: "%@: ASR %.4f, mean L2/px x1000 %@ over %d samples (%.1f s)",
@@ -178,15 +180,25 @@ public final class Session {
   }
 
   func reportParams(_ p: Params) -> [String: ReportValue] {
+    p.values.mapValues(reportValue)
+  }
+
+  func reportValue(_ v: ParamValue) -> ReportValue {
+    switch v {
+    case .real(let d): return .number(d)
+    case .int(let i): return .number(Double(i))
+    case .string(let s): return .string(s)
+    case .bool(let b): return .bool(b)
+    case .reals(let vs): return .list(vs.map { .number($0) })
+    }
+  }
+
+  /// The declaration's defaults (for `dataset`, where they differ by data set) of the parameters
+  /// in `params`: what a record keeps so tables can show only what a script changed.
+  func declaredDefaults(_ spec: ComponentSpec, of params: Params, dataset: String) -> [String: ReportValue] {
     var out: [String: ReportValue] = [:]
-    for (k, v) in p.values {
-      switch v {
-      case .real(let d): out[k] = .number(d)
-      case .int(let i): out[k] = .number(Double(i))
-      case .string(let s): out[k] = .string(s)
-      case .bool(let b): out[k] = .bool(b)
-      case .reals(let vs): out[k] = .list(vs.map { .number($0) })
-      }
+    for key in params.values.keys {
+      if let d = spec.defaultValue(key, dataset: dataset) { out[key] = reportValue(d) }
     }
     return out
   }

@@ -46,6 +46,23 @@ final class EndToEndTests {
     #expect(printed.contains { $0.hasPrefix("trained m (mlp") })
   }
 
+  @Test("an attack record keeps the policy, the declared defaults and each adversarial's label; model parameters are typed")
+  func attackRecordFields() throws {
+    let (session, _) = try run("bim-sweep")
+    let results = session.report.results
+    #expect(results.allSatisfy { $0.policy == "deterministic" })
+    #expect(results[0].defaults["eps"] == .number(32.0 / 255) && results[0].defaults["steps"] == 100)
+    #expect(results.map(\.changedParams) == [["eps"], ["eps"], ["eps"]])
+    let last = try #require(results.last)
+    #expect(last.perSample.contains { $0.returned })
+    for sample in last.perSample {
+      #expect((sample.adversarialLabel == nil) == !sample.returned)
+      if sample.success == 1 { #expect(sample.adversarialLabel != sample.label) }
+    }
+    let models = session.report.models
+    #expect(models[0].params["epochs"] == 3 && models[0].params["hidden"] == 64)
+  }
+
   @Test("the same script gives the same numbers twice, the second time from the cache")
   func reproducible() throws {
     let (first, _) = try run("bim-sweep")
@@ -80,6 +97,13 @@ final class EndToEndTests {
     #expect(models[3].name == "t" && models[3].cleanAccuracy > 0.6)
     #expect(printed.contains { $0.hasPrefix("saved s to ") })
     let attack = try #require(session.report.results.first)
+    #expect(attack.policy == "average(10)")
+    // The label is the majority of the launches: a sample every launch fooled is not labelled
+    // with its class, one no launch fooled is.
+    for sample in attack.perSample where sample.returned {
+      if sample.success == 1 { #expect(sample.adversarialLabel != sample.label) }
+      if sample.success == 0 { #expect(sample.adversarialLabel == sample.label) }
+    }
     // 20 launches per returned image: per-sample success is a multiple of 1/20.
     #expect(attack.perSample.allSatisfy { ($0.success * 20).rounded() == $0.success * 20 })
     let (again, _) = try run("stochastic-policy", cache: false)
@@ -112,7 +136,7 @@ final class EndToEndTests {
     #expect(u.hash == ModelCache.sha256(["mixture", a.hash, b.hash, "eligible=members"].joined(separator: "|")))
     #expect(e.hash == u.hash)
     #expect(w.hash != u.hash)
-    #expect(session.report.models.last?.params["weights"] == "[3, 1]")
+    #expect(session.report.models.last?.params["weights"] == .list([3, 1]))
     #expect(session.report.models.last?.modelHash == w.hash)
     #expect(session.report.results.count == 1 && session.report.results[0].samples > 0)
   }

@@ -3,7 +3,7 @@ import AdvReport
 /// Small reports for the renderer tests; the numbers are made up but shaped like real runs.
 enum Fixtures {
   static func evaluation(_ name: String, arch: String = "lenet", accuracy: Double = 0.962) -> ModelRecord {
-    ModelRecord(name: name, arch: arch, dataset: "mnist", params: ["epochs": "15"], cleanAccuracy: accuracy,
+    ModelRecord(name: name, arch: arch, dataset: "mnist", params: ["epochs": 15, "optimizer": "adam"], cleanAccuracy: accuracy,
                 samples: 1000, policy: "deterministic", seed: 7, trainSeconds: 2.5, modelHash: "h-\(name)",
                 statement: "evaluate \(name)")
   }
