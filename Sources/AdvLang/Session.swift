@@ -84,6 +84,10 @@ public final class Session {
   public internal(set) var dataset: Dataset?
   public internal(set) var models: [String: SessionModel] = [:]
   public internal(set) var report: Report
+  /// The latest attack on each model name, with its adversarial images, for
+  /// `saveAdversarials(of:to:)`; `lastAttacked` names the model of the latest attack of all.
+  var latestAttacks: [String: LatestAttack] = [:]
+  var lastAttacked: String?
   var evaluations: UInt64 = 0
   public var checker: Checker
   public let scriptName: String
@@ -173,6 +177,12 @@ public final class Session {
       },
       policy: m.policyDescription, defaults: declaredDefaults(spec, of: result.params, dataset: m.dataset.name))
     report.results.append(record)
+    latestAttacks[name] = LatestAttack(
+      result: result, split: m.dataset.test,
+      provenance: AdversarialFile.Provenance(model: name, arch: m.architecture.name, dataset: m.dataset.name,
+                                             policy: m.policyDescription, seed: seed, statement: statement,
+                                             modelHash: m.hash, version: advVersion))
+    lastAttacked = name
     let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
     output.print(String(format: "%@: ASR %.4f, mean L2/px x1000 %@ over %d samples (%.1f s)",
                         statement, result.asr, l2, result.samples.count, result.seconds))
@@ -203,6 +213,14 @@ public final class Session {
     return out
   }
 
+}
+
+/// An attack's result kept for writing its adversarial images, with where they came from.
+struct LatestAttack {
+  let result: AttackResult
+  /// The split the attack ran on: its images are the originals.
+  let split: Split
+  let provenance: AdversarialFile.Provenance
 }
 
 /// The engine version recorded in reports and cache keys.

@@ -1,3 +1,4 @@
+import AdvAttacks
 import AdvLang
 import AdvNN
 import AdvReport
@@ -61,6 +62,26 @@ final class EndToEndTests {
     }
     let models = session.report.models
     #expect(models[0].params["epochs"] == 3 && models[0].params["hidden"] == 64)
+  }
+
+  @Test("the latest attack's adversarials save to a safetensors file with their originals, indices and labels")
+  func saveAdversarials() throws {
+    let (session, _) = try run("bim-sweep")
+    let last = try #require(session.report.results.last)
+    var said: [String] = []
+    session.output = SessionOutput(print: { said.append($0) }, warn: { said.append("warning: " + $0) })
+    try session.saveAdversarials(of: "m", to: "adv/m.safetensors")
+    let returned = last.perSample.filter(\.returned)
+    #expect(said == ["saved \(returned.count) adversarials of m (bim) to \(work)/out/adv/m.safetensors"])
+    let file = try AdversarialFile(contentsOf: work + "/out/adv/m.safetensors")
+    #expect(file.indices == returned.map(\.index) && file.labels == returned.map(\.label))
+    #expect(file.adversarialLabels == returned.compactMap(\.adversarialLabel))
+    #expect(file.metadata["statement"] == last.statement && file.metadata["arch"] == "mlp" && file.metadata["model"] == "m")
+    #expect(file.adversarials.shape == [file.count, 1, 28, 28] && file.originals.shape == [file.count, 1, 28, 28])
+    // Without a name: the latest attack of all.
+    try session.saveAdversarials(of: nil, to: "adv/latest.safetensors")
+    #expect(try AdversarialFile(contentsOf: work + "/out/adv/latest.safetensors").indices == file.indices)
+    #expect(throws: (any Error).self) { try session.saveAdversarials(of: "nobody", to: "x.safetensors") }
   }
 
   @Test("the same script gives the same numbers twice, the second time from the cache")
