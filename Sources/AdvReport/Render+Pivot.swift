@@ -5,7 +5,9 @@
 /// (`samples` aside). Rows are grouped by data set in the order the data sets first appear,
 /// then ordered by first appearance. The row label shows the attack with only the parameters
 /// that differ between that attack's runs in this report, so a sweep reads `bim eps=8/255`,
-/// `bim eps=16/255`, … and a single run reads `bim`. Columns are the attacked models in order
+/// `bim eps=16/255`, … and a single run reads `bim`. `launches` counts only on stochastic targets:
+/// a deterministic model's run joins the row of the same attack settings whatever its `launches`
+/// (unless the stochastic runs themselves differ in it). Columns are the attacked models in order
 /// of their first attack, a model being its name and hash (`ModelLabels`: a name the script
 /// reused gives two columns, `net (lenet)` and `net (mlp)`); a model attacked under more than
 /// one policy has a column per policy (`bsn, single`, `bsn, average(10)`). A model not run under
@@ -22,16 +24,17 @@ func pivotTables(_ report: Report) -> [Table] {
     var asr: [PivotColumn: String] = [:]
     var l2: [PivotColumn: String] = [:]
   }
-  let varying = varyingParameters(report.results.map { ($0.attack, $0.params) })
+  let varying = pivotVarying(report.results)
   var settings: [Setting] = []
   var index: [String: Int] = [:]
   for r in report.results {
-    let key = settingKey(r)
+    let params = rowParams(r)
+    let key = settingKey(r.dataset, r.attack, params, varying[r.attack] ?? [])
     let k: Int
     if let existing = index[key] {
       k = existing
     } else {
-      let shown = formatParams(r.params, only: varying[r.attack] ?? [])
+      let shown = formatParams(params, only: varying[r.attack] ?? [])
       k = settings.count
       index[key] = k
       settings.append(Setting(dataset: r.dataset, label: shown.isEmpty ? r.attack : "\(r.attack) \(shown)"))
@@ -136,10 +139,28 @@ func settingsNote(_ dataset: String, _ attack: String, paper: [String: ReportVal
   return "\(dataset) \(attack): ours \(anyMatches ? "also " : "")at \(differing.joined(separator: " and ")), paper at \(formatParams(paper, only: keys))"
 }
 
-/// Identifies a setting at full precision, so values that print alike stay apart.
-private func settingKey(_ r: AttackRecord) -> String {
-  let params = r.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.exact)" }
-  return ([r.dataset, r.attack] + params).joined(separator: "\u{1F}")
+/// The parameters that place a run in a pivot row: all of them, less `launches` on a
+/// deterministic target (one re-check, whatever it says).
+private func rowParams(_ r: AttackRecord) -> [String: ReportValue] {
+  r.policy == "deterministic" ? r.params.filter { $0.key != "launches" } : r.params
+}
+
+/// `varyingParameters` of the pivot's rows, where `launches` varies only if the runs that have
+/// it (on stochastic targets) disagree.
+private func pivotVarying(_ results: [AttackRecord]) -> [String: Set<String>] {
+  var varying = varyingParameters(results.map { ($0.attack, rowParams($0)) })
+  for (attack, keys) in varying where keys.contains("launches") {
+    let values = Set(results.filter { $0.attack == attack }.compactMap { rowParams($0)["launches"]?.exact })
+    if values.count <= 1 { varying[attack]?.remove("launches") }
+  }
+  return varying
+}
+
+/// Identifies a setting by the parameters that vary between the attack's runs, at full
+/// precision so values that print alike stay apart (the others are equal in every run).
+private func settingKey(_ dataset: String, _ attack: String, _ params: [String: ReportValue], _ varying: Set<String>) -> String {
+  let shown = varying.sorted().map { "\($0)=\(params[$0]?.exact ?? "-")" }
+  return ([dataset, attack] + shown).joined(separator: "\u{1F}")
 }
 
 /// For each attack, the parameters whose values are not the same in all of its runs (a

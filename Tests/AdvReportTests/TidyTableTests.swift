@@ -62,6 +62,26 @@ struct TidyTableTests {
     #expect(try #require(block(text, "Attacks")).contains("bsnL   bsn-l     bim     average(10)    eps=8/255"))
   }
 
+  @Test("launches does not split a pivot row between a deterministic and a stochastic model")
+  func launchesOnlyCountsOnStochasticTargets() throws {
+    var report = Fixtures.twoModels
+    var stochastic = Fixtures.bim(on: "bsnL", eps: 32.0 / 255, asr: 0.4, l2: 0.002, arch: "bsn-l", policy: "average(10)")
+    stochastic.params["launches"] = 20
+    report.results = [Fixtures.bim(on: "r18", eps: 32.0 / 255, asr: 1, l2: 0.003, arch: "resnet18"), stochastic]
+    #expect(try #require(block(render(report, as: .text), "ASR (Table II layout)")) == """
+      ASR (Table II layout)
+      dataset  attack     r18    bsnL
+      -------  ------  ------  ------
+      mnist    bim     1.0000  0.4000
+      """)
+    // Stochastic runs at two launch counts do get a row each.
+    var again = stochastic
+    again.params["launches"] = 100
+    report.results.append(again)
+    let pivot = try #require(block(render(report, as: .text), "ASR (Table II layout)"))
+    #expect(pivot.contains("bim launches=20") && pivot.contains("bim launches=100"), "\(pivot)")
+  }
+
   @Test("the CSV has one column per attack parameter, eps at full precision and as written beside it")
   func csvColumnPerParameter() throws {
     var report = Fixtures.oneModel
