@@ -86,12 +86,13 @@ func modelsTable(_ report: Report) -> Table {
 
 /// One row per surrogate: how it was trained from its oracle and how closely it imitates it.
 func surrogatesTable(_ report: Report) -> Table {
-  Table(
+  let label = ModelLabels(report)
+  return Table(
     title: "Surrogates",
     headers: ["model", "arch", "oracle", "training", "rounds", "images", "oracle queries", "agreement", "pool", "time s"],
     alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .right],
     rows: report.surrogates.map { s in
-      [s.name, s.arch, s.oracle, s.vm > 0 ? "VM m=\(s.vm)" : "vanilla", String(s.roundSizes.count),
+      [label(s.name, hash: s.modelHash), s.arch, s.oracle, s.vm > 0 ? "VM m=\(s.vm)" : "vanilla", String(s.roundSizes.count),
        String(s.roundSizes.last ?? 0), String(s.queries), fixed(s.agreement), String(s.poolImages),
        s.trainSeconds.map { fixed($0, 1) } ?? "cached"]
     })
