@@ -7,6 +7,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0+cpu
 FOOLBOX := foolbox==3.3.4
+SAFETENSORS := safetensors==0.8.0
 
 .PHONY: deps demo test bench venv grammar clean compare-foolbox
 
@@ -21,12 +22,18 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-venv: $(VENV)/.installed-torch-foolbox
+venv: $(VENV)/.installed-torch-foolbox $(VENV)/.installed-safetensors
 
 # pip finds the CPU-only torch wheel in its configured local wheel directory.
 $(VENV)/.installed-torch-foolbox:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q $(TORCH) numpy $(FOOLBOX)
+	touch $@
+
+# The safetensors package, for scripts that read files the way PyTorch users do
+# (scripts/load_adversarials.py); a stamp of its own so existing environments get it too.
+$(VENV)/.installed-safetensors: $(VENV)/.installed-torch-foolbox
+	$(VENV)/bin/pip install -q $(SAFETENSORS)
 	touch $@
 
 bench: deps venv

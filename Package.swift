@@ -51,7 +51,7 @@ let package = Package(
     .testTarget(name: "AdvAttacksTests", dependencies: ["AdvAttacks", "AdvNN", "AdvData", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "AdvReportTests", dependencies: ["AdvReport", "AdvSpec", "AdvTestSupport"]),
-    .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvNN", "AdvReport", "AdvTensor", "AdvTestSupport"],
+    .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvAttacks", "AdvNN", "AdvReport", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Scripts"), .copy("Runs")]),
   ],
   swiftLanguageModes: [.v5]

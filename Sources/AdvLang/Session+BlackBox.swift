@@ -29,13 +29,15 @@ extension Session {
       sourceASR: result.sourceASR, l2PerPixel: result.meanL2PerPixel, sourceQueries: result.sourceQueries,
       targets: zip(targets, result.targets).map { target, r in
         TransferTargetRecord(model: target.name, arch: target.architecture.name, asr: r.asr, queries: r.queries,
-                             success: r.successes)
+                             success: r.successes, modelHash: target.hash, adversarialLabels: r.labels)
       },
       seed: seed, wallSeconds: result.seconds, statement: statement, scriptHash: report.scriptHash,
       perSample: kept.map {
         SampleRecord(index: $0.index, label: $0.label, returned: $0.returned, success: $0.success,
-                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients)
-      })
+                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients,
+                     adversarialLabel: $0.adversarialLabel)
+      },
+      sourceHash: source.hash)
     report.transfers.append(record)
     let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
     let rates = zip(targetNames, result.targets).map { String(format: "%@ %.4f", $0, $1.asr) }.joined(separator: ", ")
@@ -101,7 +103,7 @@ extension Session {
     made.evaluationPool = pool
     models[name] = made
     report.surrogates.append(SurrogateRecord(
-      name: name, arch: spec.name, oracle: oracleName, dataset: data.name, params: stringParams(params),
+      name: name, arch: spec.name, oracle: oracleName, dataset: data.name, params: reportParams(params),
       vm: params[SurrogateSettings.vm], queries: stats.queries, vmQueries: stats.vmQueries, roundSizes: stats.roundSizes,
       seedImages: seedSet.count, poolImages: pool.count, agreement: agreement, trainSeconds: seconds, modelHash: key,
       statement: statement))

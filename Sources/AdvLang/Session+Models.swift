@@ -128,16 +128,12 @@ extension Session {
     var rng = RandomStream(seed: seed, stream: 0xE7A1 &+ UInt64(evaluations))
     let acc = accuracy(m.model, on: m.dataset.test, rng: &rng)
     report.models.append(ModelRecord(
-      name: name, arch: m.architecture.name, dataset: m.dataset.name, params: stringParams(m.params),
+      name: name, arch: m.architecture.name, dataset: m.dataset.name, params: reportParams(m.params),
       cleanAccuracy: acc, samples: m.dataset.test.count, policy: m.policyDescription, seed: m.seed,
       trainSeconds: m.trainSeconds, modelHash: m.hash, statement: statement))
     output.print(String(format: "%@: clean accuracy %.4f on %d test images (%@)", name, acc, m.dataset.test.count,
                         m.policyDescription))
     saveResults()
-  }
-
-  func stringParams(_ p: Params) -> [String: String] {
-    p.values.mapValues { $0.description }
   }
 
   func save(_ name: String, to path: String) throws {

@@ -1,3 +1,4 @@
+import AdvAttacks
 import AdvReport
 import AdvSpec
 import AdvTensor
@@ -29,6 +30,23 @@ extension Session {
     } else {
       output.print(text)
     }
+  }
+
+  /// Writes the adversarial images of the latest attack on `name` (of the latest attack of all
+  /// when `name` is nil) to `path` (relative to the output directory) as a safetensors file
+  /// (`AdversarialFile`): the returned images, their originals, test indices, true and adversarial
+  /// labels, and the attack's settings in the metadata.
+  public func saveAdversarials(of name: String?, to path: String) throws {
+    guard let model = name ?? lastAttacked else {
+      throw RuntimeError(message: "no attack has run yet, so there are no adversarials to save")
+    }
+    guard let latest = latestAttacks[model] else {
+      throw RuntimeError(message: "'\(model)' has not been attacked yet, so it has no adversarials to save")
+    }
+    let file = AdversarialFile(latest.result, originals: latest.split, provenance: latest.provenance)
+    let target = resolve(path)
+    try file.write(to: target)
+    output.print("saved \(file.count) adversarials of \(model) (\(latest.result.attack)) to \(target)")
   }
 
   /// Keeps `results.json` in the output directory current after every result, so nothing

@@ -84,6 +84,10 @@ public final class Session {
   public internal(set) var dataset: Dataset?
   public internal(set) var models: [String: SessionModel] = [:]
   public internal(set) var report: Report
+  /// The latest attack on each model name, with its adversarial images, for
+  /// `saveAdversarials(of:to:)`; `lastAttacked` names the model of the latest attack of all.
+  var latestAttacks: [String: LatestAttack] = [:]
+  var lastAttacked: String?
   var evaluations: UInt64 = 0
   /// Each attack's images, for figures, `save adversarials` and the HTML report.
   var kept: [KeptAdversarials] = []
@@ -159,7 +163,7 @@ public final class Session {
     case .plot(let spec, let models, let params, let path):
       try plot(spec, models: models, params: params, path: path, statement: planned.text)
     case .saveAdversarials(let model, let path):
-      try saveAdversarials(of: model, to: path, statement: planned.text)
+      try saveAdversarials(of: model, to: path)
     }
   }
 
@@ -179,10 +183,18 @@ public final class Session {
       statement: statement, scriptHash: report.scriptHash, modelHash: m.hash,
       perSample: result.samples.map {
         SampleRecord(index: $0.index, label: $0.label, returned: $0.returned, success: $0.success,
-                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients)
-      })
+                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients,
+                     adversarialLabel: $0.adversarialLabel)
+      },
+      policy: m.policyDescription, defaults: declaredDefaults(spec, of: result.params, dataset: m.dataset.name))
     report.results.append(record)
     keep(result, on: name, split: m.dataset.test)
+    latestAttacks[name] = LatestAttack(
+      result: result, split: m.dataset.test,
+      provenance: AdversarialFile.Provenance(model: name, arch: m.architecture.name, dataset: m.dataset.name,
+                                             policy: m.policyDescription, seed: seed, statement: statement,
+                                             modelHash: m.hash, version: advVersion))
+    lastAttacked = name
     let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
     output.print(String(format: "%@: ASR %.4f, mean L2/px x1000 %@ over %d samples (%.1f s)",
                         statement, result.asr, l2, result.samples.count, result.seconds))
@@ -190,19 +202,37 @@ public final class Session {
   }
 
   func reportParams(_ p: Params) -> [String: ReportValue] {
+    p.values.mapValues(reportValue)
+  }
+
+  func reportValue(_ v: ParamValue) -> ReportValue {
+    switch v {
+    case .real(let d): return .number(d)
+    case .int(let i): return .number(Double(i))
+    case .string(let s): return .string(s)
+    case .bool(let b): return .bool(b)
+    case .reals(let vs): return .list(vs.map { .number($0) })
+    }
+  }
+
+  /// The declaration's defaults (for `dataset`, where they differ by data set) of the parameters
+  /// in `params`: what a record keeps so tables can show only what a script changed.
+  func declaredDefaults(_ spec: ComponentSpec, of params: Params, dataset: String) -> [String: ReportValue] {
     var out: [String: ReportValue] = [:]
-    for (k, v) in p.values {
-      switch v {
-      case .real(let d): out[k] = .number(d)
-      case .int(let i): out[k] = .number(Double(i))
-      case .string(let s): out[k] = .string(s)
-      case .bool(let b): out[k] = .bool(b)
-      case .reals(let vs): out[k] = .list(vs.map { .number($0) })
-      }
+    for key in params.values.keys {
+      if let d = spec.defaultValue(key, dataset: dataset) { out[key] = reportValue(d) }
     }
     return out
   }
 
+}
+
+/// An attack's result kept for writing its adversarial images, with where they came from.
+struct LatestAttack {
+  let result: AttackResult
+  /// The split the attack ran on: its images are the originals.
+  let split: Split
+  let provenance: AdversarialFile.Provenance
 }
 
 /// The engine version recorded in reports and cache keys.

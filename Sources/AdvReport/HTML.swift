@@ -50,7 +50,8 @@ extension Table {
     for row in rows {
       out += "<tr>" + zip(row, alignments).map { "<td class=\"\($1 == .right ? "r" : "l")\">\(htmlEscaped($0))</td>" }.joined() + "</tr>\n"
     }
-    return out + "</tbody>\n</table>\n"
+    out += "</tbody>\n</table>\n"
+    return out + notes.map { "<p class=\"note\">\(htmlEscaped($0))</p>\n" }.joined()
   }
 }
 
@@ -71,6 +72,7 @@ private let style = """
   td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
   td.l, th.l { text-align: left; }
   tbody tr:nth-child(even) { background: #fafaf8; }
+  p.note { font-size: .85rem; color: #555; margin: -1rem 0 1.6rem; }
   figure { margin: 1.2rem 0 2rem; }
   figure svg, figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
   figure img { image-rendering: pixelated; }

@@ -12,8 +12,9 @@ public struct ModelRecord: Codable, Sendable, Equatable {
   /// The architecture's registry name (`resnet18`, `bsn-l`).
   public var arch: String
   public var dataset: String
-  /// The resolved training parameters, defaults included, as the script would spell them.
-  public var params: [String: String]
+  /// The resolved training parameters, defaults included, typed as attack parameters are
+  /// (`"epochs": 15`, `"optimizer": "adam"`, `"normalize": true`).
+  public var params: [String: ReportValue]
   /// Fraction of `samples` test images classified correctly, in [0, 1].
   public var cleanAccuracy: Double
   /// Number of test images evaluated.
@@ -27,7 +28,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
   /// The statement's source text, e.g. `evaluate r18`.
   public var statement: String
 
-  public init(name: String, arch: String, dataset: String, params: [String: String], cleanAccuracy: Double,
+  public init(name: String, arch: String, dataset: String, params: [String: ReportValue], cleanAccuracy: Double,
               samples: Int, policy: String, seed: UInt64, trainSeconds: Double?, modelHash: String, statement: String) {
     self.name = name; self.arch = arch; self.dataset = dataset; self.params = params
     self.cleanAccuracy = cleanAccuracy; self.samples = samples; self.policy = policy; self.seed = seed
@@ -72,15 +73,21 @@ public struct SampleRecord: Codable, Sendable, Equatable {
   public var queries: Int
   /// Gradient evaluations the attack made.
   public var gradients: Int
+  /// The returned image's label under the target's policy, beside the true `label`: the majority
+  /// answer of the launches on a stochastic target (ties to the smallest class), the re-check's
+  /// answer on a deterministic one; `nil` when nothing was returned.
+  public var adversarialLabel: Int?
 
-  public init(index: Int, label: Int, returned: Bool, success: Double, l2PerPixel: Double?, queries: Int, gradients: Int) {
+  public init(index: Int, label: Int, returned: Bool, success: Double, l2PerPixel: Double?, queries: Int, gradients: Int,
+              adversarialLabel: Int? = nil) {
     self.index = index; self.label = label; self.returned = returned; self.success = success
     self.l2PerPixel = l2PerPixel; self.queries = queries; self.gradients = gradients
+    self.adversarialLabel = adversarialLabel
   }
 
   enum CodingKeys: String, CodingKey {
     case index, label, returned, success, queries, gradients
-    case l2PerPixel = "l2_per_pixel"
+    case l2PerPixel = "l2_per_pixel", adversarialLabel = "adversarial_label"
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -92,6 +99,7 @@ public struct SampleRecord: Codable, Sendable, Equatable {
     try c.encode(l2PerPixel, forKey: .l2PerPixel)
     try c.encode(queries, forKey: .queries)
     try c.encode(gradients, forKey: .gradients)
+    try c.encode(adversarialLabel, forKey: .adversarialLabel)
   }
 }
 
@@ -104,6 +112,13 @@ public struct AttackRecord: Codable, Sendable, Equatable {
   public var attack: String
   /// The resolved attack parameters, defaults included.
   public var params: [String: ReportValue]
+  /// The attack declaration's defaults (for the model's data set) of the parameters in `params`,
+  /// so tables can show only what a script changed; empty when unknown (a report written before
+  /// defaults were recorded), and then tables show every parameter.
+  public var defaults: [String: ReportValue]
+  /// The inference policy the target answered under during this attack: `deterministic`,
+  /// `single` or `average(n)`; empty when unknown (a report written before policies were recorded).
+  public var policy: String
   public var dataset: String
   /// `test` for every experiment of the paper.
   public var split: String
@@ -126,17 +141,41 @@ public struct AttackRecord: Codable, Sendable, Equatable {
 
   public init(model: String, arch: String, attack: String, params: [String: ReportValue], dataset: String, split: String,
               samples: Int, asr: Double, l2PerPixel: Double?, seed: UInt64, queries: Int, wallSeconds: Double,
-              statement: String, scriptHash: String, modelHash: String, perSample: [SampleRecord]) {
+              statement: String, scriptHash: String, modelHash: String, perSample: [SampleRecord],
+              policy: String = "", defaults: [String: ReportValue] = [:]) {
     self.model = model; self.arch = arch; self.attack = attack; self.params = params; self.dataset = dataset
     self.split = split; self.samples = samples; self.asr = asr; self.l2PerPixel = l2PerPixel; self.seed = seed
     self.queries = queries; self.wallSeconds = wallSeconds; self.statement = statement; self.scriptHash = scriptHash
-    self.modelHash = modelHash; self.perSample = perSample
+    self.modelHash = modelHash; self.perSample = perSample; self.policy = policy; self.defaults = defaults
   }
 
   enum CodingKeys: String, CodingKey {
-    case model, arch, attack, params, dataset, split, samples, asr, seed, queries, statement
+    case model, arch, attack, params, defaults, policy, dataset, split, samples, asr, seed, queries, statement
     case l2PerPixel = "l2_per_pixel", wallSeconds = "wall_seconds", scriptHash = "script_hash"
     case modelHash = "model_hash", perSample = "per_sample"
+  }
+
+  /// Reads a record; one written before `defaults` and `policy` existed has them empty.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    model = try c.decode(String.self, forKey: .model)
+    arch = try c.decode(String.self, forKey: .arch)
+    attack = try c.decode(String.self, forKey: .attack)
+    params = try c.decode([String: ReportValue].self, forKey: .params)
+    defaults = try c.decodeIfPresent([String: ReportValue].self, forKey: .defaults) ?? [:]
+    policy = try c.decodeIfPresent(String.self, forKey: .policy) ?? ""
+    dataset = try c.decode(String.self, forKey: .dataset)
+    split = try c.decode(String.self, forKey: .split)
+    samples = try c.decode(Int.self, forKey: .samples)
+    asr = try c.decode(Double.self, forKey: .asr)
+    l2PerPixel = try c.decodeIfPresent(Double.self, forKey: .l2PerPixel)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    queries = try c.decode(Int.self, forKey: .queries)
+    wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+    statement = try c.decode(String.self, forKey: .statement)
+    scriptHash = try c.decode(String.self, forKey: .scriptHash)
+    modelHash = try c.decode(String.self, forKey: .modelHash)
+    perSample = try c.decode([SampleRecord].self, forKey: .perSample)
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -145,6 +184,8 @@ public struct AttackRecord: Codable, Sendable, Equatable {
     try c.encode(arch, forKey: .arch)
     try c.encode(attack, forKey: .attack)
     try c.encode(params, forKey: .params)
+    try c.encode(defaults, forKey: .defaults)
+    try c.encode(policy, forKey: .policy)
     try c.encode(dataset, forKey: .dataset)
     try c.encode(split, forKey: .split)
     try c.encode(samples, forKey: .samples)
@@ -160,8 +201,18 @@ public struct AttackRecord: Codable, Sendable, Equatable {
   }
 
   /// Parameters as `key=value` in their short form, sorted by key, `samples` left out:
-  /// `eps=0.1255 steps=100`.
+  /// `eps=32/255 steps=100`.
   public var paramText: String { formatParams(params) }
+
+  /// The parameters a table shows for this run: those that differ from the declaration's
+  /// defaults (all of them when the defaults are unknown), less `launches` on a deterministic
+  /// target, where it changes nothing.
+  public var changedParams: Set<String> {
+    Set(params.keys.filter { key in
+      if key == "launches" && policy == "deterministic" { return false }
+      return defaults[key].map { $0.exact != params[key]?.exact } ?? true
+    })
+  }
 }
 
 /// One `model NAME = surrogate ARCH of ORACLE` statement: how the substitute was trained from
@@ -171,8 +222,8 @@ public struct SurrogateRecord: Codable, Sendable, Equatable {
   public var arch: String
   public var oracle: String
   public var dataset: String
-  /// The resolved parameters (training and surrogate settings), as the script would spell them.
-  public var params: [String: String]
+  /// The resolved parameters (training and surrogate settings), typed.
+  public var params: [String: ReportValue]
   /// Variance Mimicking's noisy copies per mini-batch (0: vanilla).
   public var vm: Int
   /// Oracle queries in all: labelling plus Variance Mimicking.
@@ -190,7 +241,7 @@ public struct SurrogateRecord: Codable, Sendable, Equatable {
   public var modelHash: String
   public var statement: String
 
-  public init(name: String, arch: String, oracle: String, dataset: String, params: [String: String], vm: Int,
+  public init(name: String, arch: String, oracle: String, dataset: String, params: [String: ReportValue], vm: Int,
               queries: Int, vmQueries: Int, roundSizes: [Int], seedImages: Int, poolImages: Int, agreement: Double,
               trainSeconds: Double?, modelHash: String, statement: String) {
     self.name = name; self.arch = arch; self.oracle = oracle; self.dataset = dataset; self.params = params
@@ -229,15 +280,39 @@ public struct SurrogateRecord: Codable, Sendable, Equatable {
 public struct TransferTargetRecord: Codable, Sendable, Equatable {
   public var model: String
   public var arch: String
+  /// The target's identity (its cache key or content hash); empty when unknown (older reports).
+  public var modelHash: String
   /// The transfer rate: ASR of the kept adversarials on this target (attacks.md §6).
   public var asr: Double
   /// Queries to the target: one per kept adversarial and launch.
   public var queries: Int
   /// s_i per kept adversarial, in the order of the record's `perSample`.
   public var success: [Double]
+  /// The target's label of each kept adversarial, in the same order: the majority answer of the
+  /// launches on a stochastic target, its one answer on a deterministic one.
+  public var adversarialLabels: [Int]
 
-  public init(model: String, arch: String, asr: Double, queries: Int, success: [Double]) {
+  public init(model: String, arch: String, asr: Double, queries: Int, success: [Double], modelHash: String = "",
+              adversarialLabels: [Int] = []) {
     self.model = model; self.arch = arch; self.asr = asr; self.queries = queries; self.success = success
+    self.modelHash = modelHash; self.adversarialLabels = adversarialLabels
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case model, arch, asr, queries, success
+    case modelHash = "model_hash", adversarialLabels = "adversarial_labels"
+  }
+
+  /// Reads a record; one written before hashes and labels were kept has them empty.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    model = try c.decode(String.self, forKey: .model)
+    arch = try c.decode(String.self, forKey: .arch)
+    modelHash = try c.decodeIfPresent(String.self, forKey: .modelHash) ?? ""
+    asr = try c.decode(Double.self, forKey: .asr)
+    queries = try c.decode(Int.self, forKey: .queries)
+    success = try c.decode([Double].self, forKey: .success)
+    adversarialLabels = try c.decodeIfPresent([Int].self, forKey: .adversarialLabels) ?? []
   }
 }
 
@@ -245,6 +320,8 @@ public struct TransferTargetRecord: Codable, Sendable, Equatable {
 public struct TransferRecord: Codable, Sendable, Equatable {
   public var source: String
   public var sourceArch: String
+  /// The source's identity (its cache key or content hash); empty when unknown (older reports).
+  public var sourceHash: String
   public var attack: String
   /// The attack's parameters and the transfer settings, defaults included.
   public var params: [String: ReportValue]
@@ -271,13 +348,15 @@ public struct TransferRecord: Codable, Sendable, Equatable {
   public var wallSeconds: Double
   public var statement: String
   public var scriptHash: String
-  /// The kept adversarials on the source (`success` is the source's own score).
+  /// The kept adversarials on the source (`success` is the source's own score, `adversarialLabel`
+  /// the source's answer in that check).
   public var perSample: [SampleRecord]
 
   public init(source: String, sourceArch: String, attack: String, params: [String: ReportValue], dataset: String,
               split: String, samples: Int, requestedSamples: Int, attempted: Int, eligible: Int, examined: Int, sourceASR: Double,
               l2PerPixel: Double?, sourceQueries: Int, targets: [TransferTargetRecord], seed: UInt64, wallSeconds: Double,
-              statement: String, scriptHash: String, perSample: [SampleRecord]) {
+              statement: String, scriptHash: String, perSample: [SampleRecord], sourceHash: String = "") {
+    self.sourceHash = sourceHash
     self.source = source; self.sourceArch = sourceArch; self.attack = attack; self.params = params
     self.dataset = dataset; self.split = split; self.samples = samples; self.requestedSamples = requestedSamples
     self.attempted = attempted; self.eligible = eligible; self.examined = examined; self.sourceASR = sourceASR; self.l2PerPixel = l2PerPixel
@@ -287,15 +366,42 @@ public struct TransferRecord: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case source, attack, params, dataset, split, samples, attempted, eligible, examined, targets, seed, statement
-    case sourceArch = "source_arch", requestedSamples = "requested_samples", sourceASR = "source_asr"
+    case sourceArch = "source_arch", sourceHash = "source_hash", requestedSamples = "requested_samples", sourceASR = "source_asr"
     case l2PerPixel = "l2_per_pixel", sourceQueries = "source_queries", wallSeconds = "wall_seconds"
     case scriptHash = "script_hash", perSample = "per_sample"
+  }
+
+  /// Reads a record; one written before source hashes were kept has `sourceHash` empty.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    source = try c.decode(String.self, forKey: .source)
+    sourceArch = try c.decode(String.self, forKey: .sourceArch)
+    sourceHash = try c.decodeIfPresent(String.self, forKey: .sourceHash) ?? ""
+    attack = try c.decode(String.self, forKey: .attack)
+    params = try c.decode([String: ReportValue].self, forKey: .params)
+    dataset = try c.decode(String.self, forKey: .dataset)
+    split = try c.decode(String.self, forKey: .split)
+    samples = try c.decode(Int.self, forKey: .samples)
+    requestedSamples = try c.decode(Int.self, forKey: .requestedSamples)
+    attempted = try c.decode(Int.self, forKey: .attempted)
+    eligible = try c.decode(Int.self, forKey: .eligible)
+    examined = try c.decode(Int.self, forKey: .examined)
+    sourceASR = try c.decode(Double.self, forKey: .sourceASR)
+    l2PerPixel = try c.decodeIfPresent(Double.self, forKey: .l2PerPixel)
+    sourceQueries = try c.decode(Int.self, forKey: .sourceQueries)
+    targets = try c.decode([TransferTargetRecord].self, forKey: .targets)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
+    statement = try c.decode(String.self, forKey: .statement)
+    scriptHash = try c.decode(String.self, forKey: .scriptHash)
+    perSample = try c.decode([SampleRecord].self, forKey: .perSample)
   }
 
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(source, forKey: .source)
     try c.encode(sourceArch, forKey: .sourceArch)
+    try c.encode(sourceHash, forKey: .sourceHash)
     try c.encode(attack, forKey: .attack)
     try c.encode(params, forKey: .params)
     try c.encode(dataset, forKey: .dataset)

@@ -62,6 +62,21 @@ public enum ReportValue: Codable, Sendable, Equatable, CustomStringConvertible {
     return s
   }
 
+  /// The value at full precision, as data tools read it: whole numbers without a decimal point
+  /// (`100`), others in the shortest form that reads back to the same double
+  /// (`0.12549019607843137`), `nan`, `inf`, `-inf`; strings as they are, flags `true`/`false`,
+  /// lists as a script writes them (`[3, 0.25]`).
+  public var exactText: String {
+    switch self {
+    case .number(let d):
+      guard d.isFinite else { return d.isNaN ? "nan" : (d > 0 ? "inf" : "-inf") }
+      return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+    case .string(let s): return s
+    case .bool(let b): return b ? "true" : "false"
+    case .list(let items): return "[" + items.map(\.exactText).joined(separator: ", ") + "]"
+    }
+  }
+
   /// A lossless form for telling values apart (full precision), used where two settings must
   /// not merge just because their short forms agree.
   var exact: String {

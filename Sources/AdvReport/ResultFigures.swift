@@ -80,7 +80,7 @@ public struct FigureDataError: Error, CustomStringConvertible {
 
 /// Attack labels that tell results apart: the attack's name, plus the parameters whose values
 /// differ between results of that attack (`bim eps=8/255`), `excluding` the swept one.
-func attackLabels(_ points: [ResultPoint], excluding: Set<String> = []) -> [String] {
+public func attackLabels(_ points: [ResultPoint], excluding: Set<String> = []) -> [String] {
   var varying: [String: [String]] = [:]
   for attack in Set(points.map(\.attack)) {
     let same = points.filter { $0.attack == attack }

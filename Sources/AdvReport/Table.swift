@@ -9,13 +9,16 @@ public struct Table: Equatable, Sendable {
   public var headers: [String]
   public var alignments: [Alignment]
   public var rows: [[String]]
+  /// Lines printed under the table (`note: …`), saying how to read it; not part of the CSV.
+  public var notes: [String]
 
-  public init(title: String, headers: [String], alignments: [Alignment], rows: [[String]] = []) {
+  public init(title: String, headers: [String], alignments: [Alignment], rows: [[String]] = [], notes: [String] = []) {
     precondition(headers.count == alignments.count, "one alignment per column")
     self.title = title
     self.headers = headers
     self.alignments = alignments
     self.rows = rows
+    self.notes = notes
   }
 
   /// Appends a column, one cell per existing row.
@@ -36,9 +39,9 @@ public struct Table: Equatable, Sendable {
     }
   }
 
-  /// The title, the header, a rule of dashes under each column, then the rows. Columns are
-  /// separated by two spaces; text is left-aligned and numbers right-aligned as `alignments`
-  /// say; no line has trailing blanks.
+  /// The title, the header, a rule of dashes under each column, the rows, then each note as a
+  /// line `note: …`. Columns are separated by two spaces; text is left-aligned and numbers
+  /// right-aligned as `alignments` say; no line has trailing blanks.
   ///
   ///     Models
   ///     model  arch   samples  clean acc
@@ -55,11 +58,12 @@ public struct Table: Equatable, Sendable {
       return s
     }
     let rule = w.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-    return ([title, line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+    return ([title, line(headers), rule] + rows.map(line) + notes.map { "note: \($0)" }).joined(separator: "\n") + "\n"
   }
 
   /// A `###` heading with the title, a blank line, then the table; `|` in cells is escaped and
-  /// right-aligned columns get `---:`.
+  /// right-aligned columns get `---:`. Notes follow after a blank line, one `Note: …` line each
+  /// (ended by two spaces, a markdown line break).
   public var markdown: String {
     func line(_ cells: [String]) -> String {
       let escaped = cells.map {
@@ -68,7 +72,10 @@ public struct Table: Equatable, Sendable {
       return "| " + escaped.joined(separator: " | ") + " |"
     }
     let rule = "|" + alignments.map { $0 == .left ? "---|" : "---:|" }.joined()
-    return (["### \(title)", "", line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+    let notes = self.notes.isEmpty ? [] : [""] + self.notes.enumerated().map {
+      "Note: \($0.element)" + ($0.offset < self.notes.count - 1 ? "  " : "")
+    }
+    return (["### \(title)", "", line(headers), rule] + rows.map(line) + notes).joined(separator: "\n") + "\n"
   }
 
   /// RFC 4180: the header record, then one record per row, each ended by CRLF; a field holding

@@ -1,3 +1,4 @@
+import AdvAttacks
 import AdvLang
 import AdvNN
 import AdvReport
@@ -46,6 +47,43 @@ final class EndToEndTests {
     #expect(printed.contains { $0.hasPrefix("trained m (mlp") })
   }
 
+  @Test("an attack record keeps the policy, the declared defaults and each adversarial's label; model parameters are typed")
+  func attackRecordFields() throws {
+    let (session, _) = try run("bim-sweep")
+    let results = session.report.results
+    #expect(results.allSatisfy { $0.policy == "deterministic" })
+    #expect(results[0].defaults["eps"] == .number(32.0 / 255) && results[0].defaults["steps"] == 100)
+    #expect(results.map(\.changedParams) == [["eps"], ["eps"], ["eps"]])
+    let last = try #require(results.last)
+    #expect(last.perSample.contains { $0.returned })
+    for sample in last.perSample {
+      #expect((sample.adversarialLabel == nil) == !sample.returned)
+      if sample.success == 1 { #expect(sample.adversarialLabel != sample.label) }
+    }
+    let models = session.report.models
+    #expect(models[0].params["epochs"] == 3 && models[0].params["hidden"] == 64)
+  }
+
+  @Test("the latest attack's adversarials save to a safetensors file with their originals, indices and labels")
+  func saveAdversarials() throws {
+    let (session, _) = try run("bim-sweep")
+    let last = try #require(session.report.results.last)
+    var said: [String] = []
+    session.output = SessionOutput(print: { said.append($0) }, warn: { said.append("warning: " + $0) })
+    try session.saveAdversarials(of: "m", to: "adv/m.safetensors")
+    let returned = last.perSample.filter(\.returned)
+    #expect(said == ["saved \(returned.count) adversarials of m (bim) to \(work)/out/adv/m.safetensors"])
+    let file = try AdversarialFile(contentsOf: work + "/out/adv/m.safetensors")
+    #expect(file.indices == returned.map(\.index) && file.labels == returned.map(\.label))
+    #expect(file.adversarialLabels == returned.compactMap(\.adversarialLabel))
+    #expect(file.metadata["statement"] == last.statement && file.metadata["arch"] == "mlp" && file.metadata["model"] == "m")
+    #expect(file.adversarials.shape == [file.count, 1, 28, 28] && file.originals.shape == [file.count, 1, 28, 28])
+    // Without a name: the latest attack of all.
+    try session.saveAdversarials(of: nil, to: "adv/latest.safetensors")
+    #expect(try AdversarialFile(contentsOf: work + "/out/adv/latest.safetensors").indices == file.indices)
+    #expect(throws: (any Error).self) { try session.saveAdversarials(of: "nobody", to: "x.safetensors") }
+  }
+
   @Test("the same script gives the same numbers twice, the second time from the cache")
   func reproducible() throws {
     let (first, _) = try run("bim-sweep")
@@ -80,6 +118,13 @@ final class EndToEndTests {
     #expect(models[3].name == "t" && models[3].cleanAccuracy > 0.6)
     #expect(printed.contains { $0.hasPrefix("saved s to ") })
     let attack = try #require(session.report.results.first)
+    #expect(attack.policy == "average(10)")
+    // The label is the majority of the launches: a sample every launch fooled is not labelled
+    // with its class, one no launch fooled is.
+    for sample in attack.perSample where sample.returned {
+      if sample.success == 1 { #expect(sample.adversarialLabel != sample.label) }
+      if sample.success == 0 { #expect(sample.adversarialLabel == sample.label) }
+    }
     // 20 launches per returned image: per-sample success is a multiple of 1/20.
     #expect(attack.perSample.allSatisfy { ($0.success * 20).rounded() == $0.success * 20 })
     let (again, _) = try run("stochastic-policy", cache: false)
@@ -112,7 +157,7 @@ final class EndToEndTests {
     #expect(u.hash == ModelCache.sha256(["mixture", a.hash, b.hash, "eligible=members"].joined(separator: "|")))
     #expect(e.hash == u.hash)
     #expect(w.hash != u.hash)
-    #expect(session.report.models.last?.params["weights"] == "[3, 1]")
+    #expect(session.report.models.last?.params["weights"] == .list([3, 1]))
     #expect(session.report.models.last?.modelHash == w.hash)
     #expect(session.report.results.count == 1 && session.report.results[0].samples > 0)
   }

@@ -17,11 +17,12 @@ struct JSONTests {
     #expect(Set(model.keys) == ["name", "arch", "dataset", "params", "clean_accuracy", "samples", "policy", "seed",
                                 "train_seconds", "model_hash", "statement"])
     let result = try #require((top["results"] as? [[String: Any]])?.first)
-    #expect(Set(result.keys) == ["model", "arch", "attack", "params", "dataset", "split", "samples", "asr",
-                                 "l2_per_pixel", "seed", "queries", "wall_seconds", "statement", "script_hash",
+    #expect(Set(result.keys) == ["model", "arch", "attack", "params", "defaults", "policy", "dataset", "split", "samples",
+                                 "asr", "l2_per_pixel", "seed", "queries", "wall_seconds", "statement", "script_hash",
                                  "model_hash", "per_sample"])
     let sample = try #require((result["per_sample"] as? [[String: Any]])?.first)
-    #expect(Set(sample.keys) == ["index", "label", "returned", "success", "l2_per_pixel", "queries", "gradients"])
+    #expect(Set(sample.keys) == ["index", "label", "returned", "success", "l2_per_pixel", "queries", "gradients",
+                                 "adversarial_label"])
   }
 
   @Test("numbers stay numbers, parameters included, and L2 is unscaled")
@@ -73,7 +74,7 @@ struct JSONTests {
     let back = try Report(json: Data(json.utf8))
     #expect(back.results[0].params["weights"] == .list([.number(3), .number(0.25)]))
     #expect(ReportValue.list([3, 0.25]).description == "[3, 0.25]")
-    #expect(render(report, as: .csv).contains("\"steps=100 weights=[3, 0.25]\""))
+    #expect(render(report, as: .csv).contains(",100,\"[3, 0.25]\","))
   }
 
   @Test("an ASR over no samples is NaN, written as \"nan\" and read back")

@@ -8,6 +8,9 @@ public struct TransferTargetResult: Sendable {
   /// s_i per kept adversarial: 0 or 1 on a deterministic target, the fooled fraction of the
   /// launches on a stochastic one (attacks.md §1.2).
   public let successes: [Double]
+  /// The target's label of each kept adversarial: its answer on a deterministic target, the
+  /// majority answer of the launches on a stochastic one.
+  public let labels: [Int]
   /// Queries to the target: one per kept adversarial and launch.
   public let queries: Int
 
@@ -18,7 +21,8 @@ public struct TransferTargetResult: Sendable {
 /// The result of one `transfer` statement (attacks.md §6).
 public struct TransferResult: Sendable {
   /// The samples attacked on the source, in the order attacked; `success` is the source's own
-  /// score of the returned image (validity fraction on a stochastic source).
+  /// score of the returned image (validity fraction on a stochastic source), `adversarialLabel`
+  /// the source's answer in that check (the majority of its passes on a stochastic source).
   public let attacked: [SampleOutcome]
   /// Positions in `attacked` of the adversarials kept (valid on the source), at most `samples`.
   public let kept: [Int]
@@ -127,11 +131,13 @@ public struct Transfer {
       let scores = try validityScores(source, images: returned.compactMap { done[$0].image },
                                       labels: returned.map { done[$0].outcome.label }, rng: &checks)
       var score = [Double](repeating: 0, count: done.count)
-      for (k, row) in returned.enumerated() { score[row] = scores[k] }
+      var answer = [Int?](repeating: nil, count: done.count)
+      for (k, row) in returned.enumerated() { (score[row], answer[row]) = (scores[k].success, scores[k].label) }
       for (row, item) in done.enumerated() {
         let o = item.outcome
         attacked.append(SampleOutcome(index: o.index, label: o.label, returned: o.returned, success: score[row],
-                                      l2PerPixel: o.l2PerPixel, queries: o.queries, gradients: o.gradients))
+                                      l2PerPixel: o.l2PerPixel, queries: o.queries, gradients: o.gradients,
+                                      adversarialLabel: answer[row]))
         let isValid = source.isStochastic ? score[row] > valid : score[row] == 1
         if let image = item.image, isValid, kept.count < samples {
           kept.append(attacked.count - 1)
@@ -146,8 +152,8 @@ public struct Transfer {
     let keptLabels = kept.map { attacked[$0].label }
     for target in targets {
       let n = target.isStochastic ? launches : 1
-      let s = try evaluation.launchSuccess(target, images: adversarials, labels: keptLabels, launches: n, rng: &launchNoise)
-      results.append(TransferTargetResult(successes: s, queries: adversarials.count * n))
+      let s = try evaluation.launchScores(target, images: adversarials, labels: keptLabels, launches: n, rng: &launchNoise)
+      results.append(TransferTargetResult(successes: s.map(\.success), labels: s.map(\.label), queries: adversarials.count * n))
     }
     return TransferResult(attacked: attacked, kept: kept, adversarials: adversarials, targets: results,
                           eligible: eligibleCount, examined: examined, exhausted: kept.count < samples,
@@ -157,16 +163,16 @@ public struct Transfer {
   /// Each image's score on the source: 1 or 0 on a deterministic one; on a stochastic one the
   /// fraction of `passes` passes it fools, a pass being one forward pass (`single`, the reading
   /// of App. G2) or one answer under the source's policy (`policy`).
-  func validityScores(_ source: any Model, images: [Tensor], labels: [Int], rng: inout RandomStream) throws -> [Double] {
+  func validityScores(_ source: any Model, images: [Tensor], labels: [Int], rng: inout RandomStream) throws -> [LaunchScore] {
     let evaluation = Evaluation(samples: images.count, launches: passes, batch: batch)
     guard source.isStochastic else {
-      return try evaluation.launchSuccess(source, images: images, labels: labels, launches: 1, rng: &rng)
+      return try evaluation.launchScores(source, images: images, labels: labels, launches: 1, rng: &rng)
     }
     switch validity {
     case .policy:
-      return try evaluation.launchSuccess(source, images: images, labels: labels, launches: passes, rng: &rng)
+      return try evaluation.launchScores(source, images: images, labels: labels, launches: passes, rng: &rng)
     case .single:
-      return try evaluation.launchSuccess(source, images: images, labels: labels, launches: passes, passesPerLaunch: 1, rng: &rng)
+      return try evaluation.launchScores(source, images: images, labels: labels, launches: passes, passesPerLaunch: 1, rng: &rng)
     }
   }
 }

@@ -13,6 +13,10 @@ public struct SampleOutcome: Sendable, Equatable {
   public let l2PerPixel: Double?
   public let queries: Int
   public let gradients: Int
+  /// The returned image's label under the target's policy: the majority answer of the launches
+  /// that scored it on a stochastic target, the re-check's answer on a deterministic one (no
+  /// query is added for it); nil when nothing was returned.
+  public let adversarialLabel: Int?
 }
 
 /// The result of one `attack` statement.

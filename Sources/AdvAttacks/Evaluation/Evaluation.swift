@@ -71,7 +71,7 @@ public struct Evaluation: Sendable {
 
   /// Attacks the samples at `positions` of `split`, `batch` at a time, and scores each returned
   /// image (launches on a stochastic model, one re-check otherwise; `scoreLaunches: false` leaves
-  /// the scoring to the caller, success 0). Batch k draws from streams derived from `rng` and its
+  /// the scoring to the caller, success 0 and no adversarial label). Batch k draws from streams derived from `rng` and its
   /// first position's offset, `offset` plus its place in `positions`, so a caller attacking in
   /// several calls gives each call its own streams.
   public func attack(_ attack: any Attack, on model: any Model, positions: [Int], split: Split,
@@ -93,20 +93,21 @@ public struct Evaluation: Sendable {
       let images = adv.best.map { $0?.clamped(0, 1) }
       let returned = part.indices.filter { images[$0] != nil }
       var noise = rng.derived(1_000_000 + stream)
-      let success = scoreLaunches
-        ? try launchSuccess(model, images: returned.compactMap { images[$0] }, labels: returned.map { y[$0] },
-                            launches: model.isStochastic ? launches : 1, rng: &noise)
-        : [Double](repeating: 0, count: returned.count)
+      let scores: [LaunchScore?] = scoreLaunches
+        ? try launchScores(model, images: returned.compactMap { images[$0] }, labels: returned.map { y[$0] },
+                           launches: model.isStochastic ? launches : 1, rng: &noise)
+        : [LaunchScore?](repeating: nil, count: returned.count)
       var k = 0
       for (row, i) in part.enumerated() {
         let index = split.sourceIndices[i], queries = adv.queries[row], gradients = adv.gradientCalls[row]
         guard let image = images[row] else {
           out.append((SampleOutcome(index: index, label: y[row], returned: false, success: 0,
-                                    l2PerPixel: nil, queries: queries, gradients: gradients), nil))
+                                    l2PerPixel: nil, queries: queries, gradients: gradients, adversarialLabel: nil), nil))
           continue
         }
-        out.append((SampleOutcome(index: index, label: y[row], returned: true, success: success[k],
-                                  l2PerPixel: distance(image, x, row: row), queries: queries, gradients: gradients), image))
+        out.append((SampleOutcome(index: index, label: y[row], returned: true, success: scores[k]?.success ?? 0,
+                                  l2PerPixel: distance(image, x, row: row), queries: queries, gradients: gradients,
+                                  adversarialLabel: scores[k]?.label), image))
         k += 1
       }
       first += part.count
@@ -119,16 +120,29 @@ public struct Evaluation: Sendable {
   public static let floatsPerCall = 1 << 25
 
   /// For each image, the fraction of `launches` independent queries (each under the model's
-  /// inference policy) whose answer is adversarial. The launches of as many whole images as fit
-  /// in one call (or, for a wide network, of part of one image), all passes of each launch, run
-  /// as one batch of launches × passes rows.
+  /// inference policy) whose answer is adversarial; see `launchScores`.
   public func launchSuccess(_ model: any Model, images: [Tensor], labels: [Int], launches: Int,
                             passesPerLaunch: Int? = nil, rng: inout RandomStream, maxRows: Int = 2000) throws -> [Double] {
+    try launchScores(model, images: images, labels: labels, launches: launches, passesPerLaunch: passesPerLaunch,
+                     rng: &rng, maxRows: maxRows).map(\.success)
+  }
+
+  /// For each image, the fraction of `launches` independent queries (each under the model's
+  /// inference policy) whose answer is adversarial, and the answer most of them gave (ties go to
+  /// the smallest class index; a deterministic model's one answer). The launches of as many whole
+  /// images as fit in one call (or, for a wide network, of part of one image), all passes of each
+  /// launch, run as one batch of launches × passes rows. The labels come from the same answers
+  /// as the successes: no query is added, and the random draws are those `launchSuccess` made
+  /// before labels were kept.
+  public func launchScores(_ model: any Model, images: [Tensor], labels: [Int], launches: Int,
+                           passesPerLaunch: Int? = nil, rng: inout RandomStream, maxRows: Int = 2000) throws -> [LaunchScore] {
     guard !images.isEmpty else { return [] }
     if !model.isStochastic {
       // One decision per image, from the block-invariant path queries also use.
       let predicted = model.predict(Tensor.concatenate(images), rng: &rng)
-      return criterion.isAdversarial(labels: labels, predictions: predicted).map { $0 ? 1 : 0 }
+      return zip(criterion.isAdversarial(labels: labels, predictions: predicted), predicted).map {
+        LaunchScore(success: $0 ? 1 : 0, label: $1)
+      }
     }
     let passes = passesPerLaunch ?? model.passes
     // Forward rows per launch: a mixture's members each answer every row.
@@ -141,6 +155,8 @@ public struct Evaluation: Sendable {
     let perImage = launches * perLaunch
     let launchesPerCall = perImage <= rowsPerCall ? rowsPerCall / perImage * launches : max(1, rowsPerCall / max(perLaunch, 1))
     var hits = [Int](repeating: 0, count: images.count)
+    // votes[image][class]: how many launches of the image gave that answer.
+    var votes = [[Int]](repeating: [], count: images.count)
     let total = images.count * launches
     var start = 0
     while start < total {
@@ -151,12 +167,35 @@ public struct Evaluation: Sendable {
       let rows = (start..<end).map { $0 / launches - first }
       let tiled = Tensor.concatenate(Array(images[first...last])).gather(rows: rows)
       let tape = Tape.inference()
-      let predicted = model.logits(tape.constant(tiled), passes: passes, rng: &rng).value.argmaxRows()
-      for (k, answer) in zip(start..<end, predicted) where criterion.isAdversarial(label: labels[k / launches], predicted: answer) {
-        hits[k / launches] += 1
+      let logits = model.logits(tape.constant(tiled), passes: passes, rng: &rng).value
+      let predicted = logits.argmaxRows()
+      for (k, answer) in zip(start..<end, predicted) {
+        let image = k / launches
+        if votes[image].isEmpty { votes[image] = [Int](repeating: 0, count: logits.shape[1]) }
+        votes[image][answer] += 1
+        if criterion.isAdversarial(label: labels[image], predicted: answer) { hits[image] += 1 }
       }
       start = end
     }
-    return hits.map { Double($0) / Double(launches) }
+    return zip(hits, votes).map { hit, count in
+      // The first largest count: ties go to the smallest class index.
+      var majority = 0
+      for c in count.indices where count[c] > count[majority] { majority = c }
+      return LaunchScore(success: Double(hit) / Double(launches), label: majority)
+    }
+  }
+}
+
+/// What the launches of one image gave (attacks.md §1.2).
+public struct LaunchScore: Sendable, Equatable {
+  /// s_i: the fraction of the launches whose answer is adversarial (0 or 1 on a deterministic model).
+  public let success: Double
+  /// The answer most launches gave, ties to the smallest class index; on a deterministic model its
+  /// one answer.
+  public let label: Int
+
+  public init(success: Double, label: Int) {
+    self.success = success
+    self.label = label
   }
 }

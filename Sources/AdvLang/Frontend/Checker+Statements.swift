@@ -146,25 +146,26 @@ extension CheckPass {
       checkPlot(figureName, modelNames, arguments, pathExpr, statement)
 
     case .saveAdversarials(let modelName, let pathExpr):
-      let model = modelName.flatMap { model($0) }
+      var attacked: String? = nil
+      if let modelName { attacked = model(modelName) }
       let path = string(pathExpr, expected: "a file name in double quotes after 'to'")
-      guard modelName == nil || model != nil, let path else { return }
+      guard modelName == nil || attacked != nil, let path else { return }
       if !path.lowercased().hasSuffix(".safetensors") {
         error("adversarials are written as safetensors", at: pathExpr.range,
               hint: "name the file 'NAME.safetensors'")
         return
       }
-      if let model, !environment.attacked.contains(model) {
-        error("'\(model)' has not been attacked before this statement", at: modelName?.range ?? statement.range,
-              hint: "add 'attack ATTACK on \(model)' before it")
+      if let attacked, !environment.attacked.contains(attacked) {
+        error("'\(attacked)' has not been attacked before this statement", at: modelName?.range ?? statement.range,
+              hint: "add 'attack ATTACK on \(attacked)' before it")
         return
       }
-      if model == nil && environment.attacked.isEmpty {
+      if attacked == nil && environment.attacked.isEmpty {
         error("no attack has run before this statement: there are no adversarials to save", at: statement.range,
               hint: "add 'attack ATTACK on MODEL' before it")
         return
       }
-      emit(.saveAdversarials(model: model, path: path), for: statement)
+      emit(.saveAdversarials(model: attacked, path: path), for: statement)
 
     case .setPolicy(let modelName, let policyName, let passes):
       let model = model(modelName)
