@@ -35,7 +35,13 @@ struct DrawnFigure {
 extension Session {
   /// Keeps the images of an attack's result (the record just appended).
   func keep(_ result: AttackResult, on name: String, split: Split) {
-    let originals = result.samples.map { split.batch([$0.index]).images.reshaped(Array(split.images.shape.dropFirst())) }
+    // A sample's index names its record in the data set's file (`Split.sourceIndices`).
+    var position: [Int: Int] = [:]
+    for (p, index) in split.sourceIndices.enumerated() where position[index] == nil { position[index] = p }
+    let shape = Array(split.images.shape.dropFirst())
+    let originals = result.samples.map { sample in
+      position[sample.index].map { split.batch([$0]).images.reshaped(shape) } ?? Tensor(zeros: shape)
+    }
     kept.append(KeptAdversarials(
       model: name, record: report.results.count - 1, indices: result.samples.map(\.index), labels: result.samples.map(\.label),
       originals: originals, adversarials: result.adversarials.map { $0?.reshaped(Array(split.images.shape.dropFirst())) },

@@ -130,7 +130,8 @@ extension Session {
     report.models.append(ModelRecord(
       name: name, arch: m.architecture.name, dataset: m.dataset.name, params: reportParams(m.params),
       cleanAccuracy: acc, samples: m.dataset.test.count, policy: m.policyDescription, seed: m.seed,
-      trainSeconds: m.trainSeconds, modelHash: m.hash, statement: statement))
+      trainSeconds: m.trainSeconds, modelHash: m.hash, statement: statement,
+      defaults: declaredDefaults(m.architecture, of: m.params, dataset: m.dataset.name)))
     output.print(String(format: "%@: clean accuracy %.4f on %d test images (%@)", name, acc, m.dataset.test.count,
                         m.policyDescription))
     saveResults()

@@ -44,7 +44,7 @@ func htmlEscaped(_ s: String) -> String {
 extension Table {
   /// An HTML table with a caption; numbers right-aligned as in the text form.
   var html: String {
-    var out = "<table>\n<caption>\(htmlEscaped(title))</caption>\n<thead><tr>"
+    var out = "<h3>\(htmlEscaped(title))</h3>\n<table>\n<thead><tr>"
     for (h, a) in zip(headers, alignments) { out += "<th class=\"\(a == .right ? "r" : "l")\">\(htmlEscaped(h))</th>" }
     out += "</tr></thead>\n<tbody>\n"
     for row in rows {
@@ -103,16 +103,18 @@ public func renderHTML(_ report: Report, script: String?, figures: [HTMLFigure])
 
   // Models: how each was made (its statement names the settings that differ from the defaults).
   if !report.models.isEmpty || !report.surrogates.isEmpty {
-    var models = "<table>\n<caption>How the models were made</caption>\n<thead><tr><th class=\"l\">model</th>"
-      + "<th class=\"l\">arch</th><th class=\"l\">data set</th><th class=\"r\">train s</th><th class=\"l\">hash</th></tr></thead>\n<tbody>\n"
     var seen: Set<String> = []
+    var table = Table(title: "How the models were made", headers: ["model", "arch", "data set", "settings changed from the defaults", "train s", "hash"],
+                      alignments: [.left, .left, .left, .left, .right, .left])
     for m in report.models where seen.insert(m.modelHash + m.name).inserted {
-      models += "<tr><td class=\"l\">\(htmlEscaped(m.name))</td><td class=\"l\">\(htmlEscaped(m.arch))</td>"
-        + "<td class=\"l\">\(htmlEscaped(m.dataset))</td><td class=\"r\">\(m.trainSeconds.map { fixed($0, 1) } ?? "cached")</td>"
-        + "<td class=\"l\"><code>\(htmlEscaped(String(m.modelHash.prefix(12))))</code></td></tr>\n"
+      table.rows.append([m.name, m.arch, m.dataset, m.defaults.isEmpty ? formatParams(m.params) : formatParams(m.changedParams),
+                         m.trainSeconds.map { fixed($0, 1) } ?? "cached or loaded", String(m.modelHash.prefix(12))])
     }
-    models += "</tbody>\n</table>\n"
-    sections.append(("models", "Models", models))
+    for s in report.surrogates where seen.insert(s.modelHash + s.name).inserted {
+      table.rows.append([s.name, s.arch, s.dataset, "surrogate of \(s.oracle), \(s.queries) oracle queries",
+                         s.trainSeconds.map { fixed($0, 1) } ?? "cached", String(s.modelHash.prefix(12))])
+    }
+    sections.append(("models", "Models", table.html))
   }
 
   // Every table of the text report, in its order (paper tables and their notes included).

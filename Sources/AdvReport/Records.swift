@@ -27,17 +27,42 @@ public struct ModelRecord: Codable, Sendable, Equatable {
   public var modelHash: String
   /// The statement's source text, e.g. `evaluate r18`.
   public var statement: String
+  /// The architecture's declared defaults (for the data set) of the parameters in `params`, so a
+  /// report can show only what the script changed; empty in records written before it existed.
+  public var defaults: [String: ReportValue]
 
   public init(name: String, arch: String, dataset: String, params: [String: ReportValue], cleanAccuracy: Double,
-              samples: Int, policy: String, seed: UInt64, trainSeconds: Double?, modelHash: String, statement: String) {
+              samples: Int, policy: String, seed: UInt64, trainSeconds: Double?, modelHash: String, statement: String,
+              defaults: [String: ReportValue] = [:]) {
     self.name = name; self.arch = arch; self.dataset = dataset; self.params = params
     self.cleanAccuracy = cleanAccuracy; self.samples = samples; self.policy = policy; self.seed = seed
-    self.trainSeconds = trainSeconds; self.modelHash = modelHash; self.statement = statement
+    self.trainSeconds = trainSeconds; self.modelHash = modelHash; self.statement = statement; self.defaults = defaults
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, arch, dataset, params, samples, policy, seed, statement
+    case name, arch, dataset, params, samples, policy, seed, statement, defaults
     case cleanAccuracy = "clean_accuracy", trainSeconds = "train_seconds", modelHash = "model_hash"
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decode(String.self, forKey: .name)
+    arch = try c.decode(String.self, forKey: .arch)
+    dataset = try c.decode(String.self, forKey: .dataset)
+    params = try c.decode([String: ReportValue].self, forKey: .params)
+    cleanAccuracy = try c.decode(Double.self, forKey: .cleanAccuracy)
+    samples = try c.decode(Int.self, forKey: .samples)
+    policy = try c.decode(String.self, forKey: .policy)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    trainSeconds = try c.decodeIfPresent(Double.self, forKey: .trainSeconds)
+    modelHash = try c.decode(String.self, forKey: .modelHash)
+    statement = try c.decode(String.self, forKey: .statement)
+    defaults = try c.decodeIfPresent([String: ReportValue].self, forKey: .defaults) ?? [:]
+  }
+
+  /// The parameters that differ from the declared defaults (all of them when none were recorded).
+  public var changedParams: [String: ReportValue] {
+    params.filter { key, value in defaults[key].map { $0.exact != value.exact } ?? true }
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -53,6 +78,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     try c.encode(trainSeconds, forKey: .trainSeconds)
     try c.encode(modelHash, forKey: .modelHash)
     try c.encode(statement, forKey: .statement)
+    try c.encode(defaults, forKey: .defaults)
   }
 }
 

@@ -84,7 +84,8 @@ public func attackLabels(_ points: [ResultPoint], excluding: Set<String> = []) -
   var varying: [String: [String]] = [:]
   for attack in Set(points.map(\.attack)) {
     let same = points.filter { $0.attack == attack }
-    let keys = Set(same.flatMap { $0.params.keys }).subtracting(excluding).subtracting(["samples", "batch"])
+    // `launches` only says how often a stochastic target was re-queried, not what was attacked.
+    let keys = Set(same.flatMap { $0.params.keys }).subtracting(excluding).subtracting(["samples", "batch", "launches"])
     varying[attack] = keys.sorted().filter { key in Set(same.map { $0.params[key]?.exact ?? "" }).count > 1 }
   }
   return points.map { p in
@@ -153,10 +154,15 @@ public func sweptParameter(_ points: [ResultPoint], x: String) throws(FigureData
     }
     return x
   }
+  // A parameter that differs between results of the same attack (eps between BIM runs; not
+  // steps between a BIM and a CW run).
   let keys = Set(points.flatMap { $0.params.keys }).subtracting(["samples", "batch", "launches"])
   let swept = keys.sorted().filter { key in
-    let values = points.compactMap { p -> Double? in if case .number(let v)? = p.params[key] { return v } else { return nil } }
-    return values.count == points.count && Set(values).count > 1
+    Set(points.map(\.attack)).contains { attack in
+      let same = points.filter { $0.attack == attack }
+      let values = same.compactMap { p -> Double? in if case .number(let v)? = p.params[key] { return v } else { return nil } }
+      return values.count == same.count && Set(values).count > 1
+    }
   }
   guard swept.count == 1 else {
     throw FigureDataError(description: swept.isEmpty
@@ -191,10 +197,9 @@ public func curveChart(_ points: [ResultPoint], x: String, lines: String, scale:
     chartLines.append(ChartLine(name: "\(name) L2", axis: .right, dashed: true,
                                 points: mine.compactMap { i in usable[i].l2PerPixel.map { (x: xs[i], y: $0 * 1000) } }))
   }
-  let tick: ((Double) -> String)? = key == "eps" ? { v in in255ths(.number(v)) ?? ReportValue.short(v) } : nil
   return LineChart(title: title, caption: caption, xLabel: key == "eps" ? "eps (L-inf budget, pixel scale)" : key,
                    xLogScale: log, leftLabel: "attack success rate (ASR, solid)",
-                   rightLabel: "mean L2 per pixel x1000 (dashed)", lines: chartLines, xTickLabel: tick)
+                   rightLabel: "mean L2 per pixel x1000 (dashed)", lines: chartLines)
 }
 
 /// Box plots of per-result ASR and of mean L2 per pixel ×1000, one box per value of `by`, as two

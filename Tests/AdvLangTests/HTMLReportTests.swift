@@ -92,9 +92,9 @@ final class HTMLReportTests {
     #expect(dom.components(separatedBy: "<table").count - 1 == tables)
 
     let shot = work + "/shot.png"
-    try chromium(["--screenshot=\(shot)", "--window-size=1200,2400"], page: page)
+    try chromium(["--screenshot=\(shot)", "--window-size=1200,8000"], page: page)
     let png = try decodePNG([UInt8](try Data(contentsOf: URL(fileURLWithPath: shot))))
-    #expect(png.width == 1200 && png.height == 2400)
+    #expect(png.width == 1200 && png.height == 8000)
     var dark = 0, coloured = 0
     for y in stride(from: 0, to: png.height, by: 2) {
       for x in stride(from: 0, to: png.width, by: 2) {

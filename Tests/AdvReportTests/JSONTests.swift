@@ -12,10 +12,10 @@ struct JSONTests {
   @Test("the JSON report has snake_case keys for models and results")
   func keys() throws {
     let top = try object(Fixtures.oneModel)
-    #expect(Set(top.keys) == ["tool", "version", "script", "script_hash", "models", "results", "surrogates", "transfers"])
+    #expect(Set(top.keys) == ["tool", "version", "script", "script_hash", "models", "results", "surrogates", "transfers", "figures"])
     let model = try #require((top["models"] as? [[String: Any]])?.first)
     #expect(Set(model.keys) == ["name", "arch", "dataset", "params", "clean_accuracy", "samples", "policy", "seed",
-                                "train_seconds", "model_hash", "statement"])
+                                "train_seconds", "model_hash", "statement", "defaults"])
     let result = try #require((top["results"] as? [[String: Any]])?.first)
     #expect(Set(result.keys) == ["model", "arch", "attack", "params", "defaults", "policy", "dataset", "split", "samples",
                                  "asr", "l2_per_pixel", "seed", "queries", "wall_seconds", "statement", "script_hash",

@@ -17,6 +17,12 @@ struct RenderTests {
       net    lenet  bim     eps=32/255     0.9620      100  0.6400       2.4561     2100     0.3
       net    lenet  bim     eps=0          0.9620      100  0.0000            -    10100     1.0
 
+      bim across eps: ASR / L2 per pixel x1000 (Table X layout)
+         eps  dataset      net (lenet)
+      ------  -------  ---------------
+           0  mnist         0.0000 / -
+      32/255  mnist    0.6400 / 2.4561
+
       """)
   }
 
@@ -35,6 +41,13 @@ struct RenderTests {
       |---|---|---|---|---:|---:|---:|---:|---:|---:|
       | net | lenet | bim | eps=32/255 | 0.9620 | 100 | 0.6400 | 2.4561 | 2100 | 0.3 |
       | net | lenet | bim | eps=0 | 0.9620 | 100 | 0.0000 | - | 10100 | 1.0 |
+
+      ### bim across eps: ASR / L2 per pixel x1000 (Table X layout)
+
+      | eps | dataset | net (lenet) |
+      |---:|---|---:|
+      | 0 | mnist | 0.0000 / - |
+      | 32/255 | mnist | 0.6400 / 2.4561 |
 
       """)
   }

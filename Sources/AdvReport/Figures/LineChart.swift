@@ -88,8 +88,9 @@ public struct LineChart: SVGChart {
       let lo = min(xTicks.min() ?? 0, xs.min() ?? 0), hi = max(xTicks.max() ?? 1, xs.max() ?? 1)
       return (lo...(hi > lo ? hi : lo + 1), xTicks.map { Tick(value: $0, label: xTickLabel?($0) ?? Ticks.label($0, step: Ticks.niceStep(hi - lo))) }, false)
     }
+    // Budgets below one pixel level range (8/255, 32/255), not whole numbers such as steps.
     if xTickLabel == nil, !distinct.isEmpty, distinct.count <= 8,
-       distinct.allSatisfy({ abs($0 * 255 - ($0 * 255).rounded()) < 1e-6 }) {
+       distinct.allSatisfy({ $0 > 0 && $0 < 1 && abs($0 * 255 - ($0 * 255).rounded()) < 1e-6 }) {
       let hi = distinct[distinct.count - 1]
       let domain = 0...(hi > 0 ? hi * 1.08 : 1)
       return (domain, distinct.map { Tick(value: $0, label: Self.fractionOf255($0)) }, false)

@@ -17,7 +17,8 @@ enum TestVocabulary {
       }
     }
     return Vocabulary(architectures: pick(.architecture, architectures), attacks: pick(.attack, attacks),
-                      datasets: pick(.dataset, datasets), procedures: standard.procedures)
+                      datasets: pick(.dataset, datasets), procedures: standard.procedures,
+                      figures: Figures.declarations(attacks: pick(.attack, attacks)))
   }
 
   static let documented = subset(architectures: ["lenet", "mlp"], attacks: ["bim"], datasets: ["mnist", "cifar10", "pcam"])
