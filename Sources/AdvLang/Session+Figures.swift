@@ -150,15 +150,23 @@ extension Session {
     let m = try model(name)
     guard case .reals(let around)? = params["around"] else { throw RuntimeError(message: "'around' is missing") }
     let indices = around.map { Int($0) }
-    if let bad = indices.first(where: { $0 >= m.dataset.test.count }) {
-      throw RuntimeError(message: "'around' names test image \(bad), but the test split has \(m.dataset.test.count) (0...\(m.dataset.test.count - 1))")
+    // By their index in the test file, as results.json names samples.
+    let test = m.dataset.test
+    var positions: [Int] = []
+    for index in indices {
+      guard let p = test.sourceIndices.firstIndex(of: index) else {
+        let shown = test.sourceIndices.prefix(5).map(String.init).joined(separator: ", ")
+        throw RuntimeError(message: "'around' names test image \(index), which the loaded test split (\(test.count) images) does not hold; "
+          + "it holds \(shown), … (results.json's per_sample index lists attacked ones)")
+      }
+      positions.append(p)
     }
-    let anchors = m.dataset.test.batch(indices).images
+    let anchors = test.batch(positions).images
     let plane = DecisionPlane(grid: integer(params, "grid"), range: real(params, "lo")...real(params, "hi"),
                               passes: integer(params, "passes"))
     var rng = RandomStream(seed: seed, stream: 0xDEC1)
     let result = try plane.compute(model: m.model, anchors: anchors, rng: &rng)
-    let labels = indices.map { m.dataset.test.labels[$0] }
+    let labels = positions.map { test.labels[$0] }
     let marks = zip(result.anchorCells, zip(indices, labels)).map { cell, il in
       (x: cell.x, y: cell.y, label: "#\(il.0) (\(il.1))")
     }

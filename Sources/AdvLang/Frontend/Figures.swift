@@ -105,7 +105,7 @@ public enum Figures {
           doc: "predicted class on the plane through three test images; for a stochastic model the prediction variance fades the colour (paper, Fig. 4(c, d))",
           params: [
             .reals("around", default: [0, 1, 2], range: 0...1_000_000,
-                   doc: "the three test images (indices into the test split) that span the plane: x1 + a (x2 - x1) + b (x3 - x1)"),
+                   doc: "the three test images that span the plane, x1 + a (x2 - x1) + b (x3 - x1), by their index in the data set's test file (as results.json's per_sample index)"),
             .int("grid", default: 100, range: 10...400, doc: "grid points per axis"),
             .real("lo", default: -0.5, range: -10...10, doc: "the smallest plane coordinate a, b"),
             .real("hi", default: 1.5, range: -10...10, doc: "the largest plane coordinate a, b"),

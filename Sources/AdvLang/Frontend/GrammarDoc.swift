@@ -17,11 +17,13 @@ public let grammarTablesEnd = "<!-- END GENERATED PARAMETER TABLES -->"
 /// `name | type | default | range | meaning` of its parameters. Ends with a line break.
 public func renderParameterTables(vocabulary: Vocabulary) -> String {
   var sections: [String] = []
-  for kind in [ComponentKind.architecture, .attack, .dataset, .procedure] {
+  for kind in [ComponentKind.architecture, .attack, .dataset, .procedure, .figure] {
     let specs = vocabulary.components(kind)
-    // Statement settings exist only where a vocabulary declares them (older test vocabularies do not).
-    if kind == .procedure && specs.isEmpty { continue }
-    let title = kind == .procedure ? "Statement settings" : kind.pluralNoun.prefix(1).uppercased() + kind.pluralNoun.dropFirst()
+    // Statement settings and figures exist only where a vocabulary declares them (older test
+    // vocabularies do not).
+    if (kind == .procedure || kind == .figure) && specs.isEmpty { continue }
+    let title = kind == .procedure ? "Statement settings"
+      : kind == .figure ? "Figures (`plot`)" : kind.pluralNoun.prefix(1).uppercased() + kind.pluralNoun.dropFirst()
     var section = "### \(title)\n"
     if specs.isEmpty { section += "\nNone registered.\n" }
     for spec in specs { section += "\n" + markdownTable(for: spec) }
@@ -79,6 +81,8 @@ public func renderStatementSections(vocabulary: Vocabulary) -> String {
 /// A paragraph broken into lines of at most `width` characters at spaces (a longer word stays
 /// whole on its own line).
 func wrapped(_ paragraph: String, width: Int) -> String {
+  // A markdown table keeps its lines.
+  if paragraph.hasPrefix("|") { return paragraph }
   var lines: [String] = []
   var line = ""
   for word in paragraph.split(whereSeparator: { $0 == " " || $0 == "\n" }) {

@@ -177,8 +177,8 @@ public enum Statements {
           `curve`, `box`) draws the attack and transfer results so far, only those on the models after \
           `of` when it is given; `tsne` and `decision` draw one model; `adversarials` the latest attack \
           of each kind on each model. Every figure has a caption naming the data set, the samples, the \
-          seed and the script, and is included in `report html`. The settings of each figure are in \
-          its table below.
+          seed and the script, and is included in `report html`. Each figure's settings are in `:help FIGURE` and in the \
+          tables under "Figures (`plot`)".
 
           | figure | paper | syntax |
           |---|---|---|
