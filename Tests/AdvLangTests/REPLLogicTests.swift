@@ -93,8 +93,11 @@ struct REPLCompletionTests {
     #expect(words("evaluate ") == ["net", "net5"])
     #expect(words("evaluate net5") == ["net5"])
     #expect(words("attack bim eps=8/255 on ") == ["net", "net5"])
-    #expect(words("save ") == ["net", "net5"])
+    #expect(words("save ") == ["net", "net5", "adversarials"])
     #expect(words("save net ") == ["to"])
+    #expect(words("save adversarials ") == ["of", "to"])
+    #expect(words("save adversarials of ") == ["net", "net5"])
+    #expect(words("save adversarials of net ") == ["to"])
     #expect(words("model m = train mlp from ") == ["net", "net5"])
     #expect(words("set policy of ") == ["net", "net5"])
     #expect(words("set policy of net = ") == ["single", "average"])
@@ -102,9 +105,20 @@ struct REPLCompletionTests {
     #expect(words("evaluate ", models: []) == [])
   }
 
+  @Test("plot: the figures, then models after 'of', the figure's settings and their choices, 'to'")
+  func plot() {
+    #expect(words("plot ") == ["bars", "curve", "box", "tsne", "decision", "adversarials"])
+    #expect(words("plot t") == ["tsne"])
+    #expect(words("plot tsne of ") == ["net", "net5"])
+    #expect(words("plot tsne of net ") == ["samples=", "perplexity=", "iterations=", "split=", "to"])
+    #expect(words("plot bars metric=") == ["asr", "l2"])
+    #expect(words("plot bars ") == ["metric=", "groups=", "series=", "results=", "of", "to"])
+    #expect(words("plot decision of net around=[0, ") == [])
+  }
+
   @Test("other statements: report formats, 'in' after a loop variable, nothing after 'seed'")
   func others() {
-    #expect(words("report ") == ["text", "markdown", "csv", "json", "to"])
+    #expect(words("report ") == ["text", "markdown", "csv", "json", "html", "to"])
     #expect(words("report json ") == ["to"])
     #expect(words("for e ") == ["in"])
     #expect(words("seed ") == [])

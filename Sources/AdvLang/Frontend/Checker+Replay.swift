@@ -15,6 +15,8 @@ extension Checker.Environment {
         out.append(.model(name: name, architecture: architecture, dataset: trainedOn[name]))
       }
     }
+    if attacked != earlier.attacked, let latest = attacked.last { out.append(.attacked(latest)) }
+    for file in figureFiles.subtracting(earlier.figureFiles).sorted() { out.append(.figureFile(file)) }
     return out
   }
 
@@ -27,6 +29,8 @@ extension Checker.Environment {
       switch definition {
       case .dataset(let spec): dataset = spec
       case .model(let name, let architecture, let data): define(model: name, architecture: architecture, dataset: data)
+      case .attacked(let name): noteAttack(on: name)
+      case .figureFile(let file): noteFigureFile(file)
       }
     }
   }

@@ -57,6 +57,10 @@ public enum Definition: Sendable, Equatable {
   case dataset(ComponentSpec)
   /// A model, filed under its declaration and the data set it is trained on.
   case model(name: String, architecture: ComponentSpec, dataset: ComponentSpec?)
+  /// A model attacked (its adversarials can now be shown and saved).
+  case attacked(String)
+  /// A default figure file handed out.
+  case figureFile(String)
 }
 
 /// A checked script.

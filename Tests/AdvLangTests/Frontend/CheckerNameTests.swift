@@ -115,10 +115,10 @@ struct CheckerNameTests {
     #expect(d[1].hint == "did you mean 'sgd'?")
   }
 
-  @Test("a report format must be one of text, markdown, csv and json")
+  @Test("a report format must be one of text, markdown, csv, json and html")
   func reportFormat() {
-    let d = onlyDiagnostic("report htm")
-    #expect(d?.message == "unknown report format 'htm'")
-    #expect(d?.notes == ["the formats are 'text', 'markdown', 'csv' or 'json'"])
+    let d = onlyDiagnostic("report pdf")
+    #expect(d?.message == "unknown report format 'pdf'")
+    #expect(d?.notes == ["the formats are 'text', 'markdown', 'csv', 'json' or 'html'"])
   }
 }

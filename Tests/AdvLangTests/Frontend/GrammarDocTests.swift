@@ -42,7 +42,9 @@ struct GrammarDocTests {
     let headings = tables.split(separator: "\n").filter { $0.hasPrefix("###") }
     #expect(headings == ["### Architectures", "#### `lenet`", "#### `mlp`", "### Attacks", "#### `bim`",
                          "### Data sets", "#### `mnist`", "#### `cifar10`", "#### `pcam`",
-                         "### Statement settings", "#### `transfer`", "#### `surrogate`", "#### `mixture`"])
+                         "### Statement settings", "#### `transfer`", "#### `surrogate`", "#### `mixture`",
+                         "### Figures (`plot`)", "#### `bars`", "#### `curve`", "#### `box`", "#### `tsne`", "#### `decision`",
+                         "#### `adversarials`"])
     #expect(tables.contains("| `optimizer` | choice | adam | adam\\|sgd | optimiser |"))
   }
 

@@ -19,7 +19,7 @@ struct ParserRecoveryTests {
   func unknownStatementWithoutSuggestion() {
     let d = parse("fgsm net").diagnostics
     #expect(d.first?.hint == nil)
-    #expect(d.first?.notes == ["the statements are 'seed', 'load', 'model', 'evaluate', 'attack', 'transfer', 'for', 'save', 'set' and 'report'"])
+    #expect(d.first?.notes == ["the statements are 'seed', 'load', 'model', 'evaluate', 'attack', 'transfer', 'for', 'save', 'plot', 'set' and 'report'"])
   }
 
   @Test("'NAME = train' without 'model' says how to define a model")
