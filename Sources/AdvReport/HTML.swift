@@ -126,7 +126,7 @@ public func renderHTML(_ report: Report, script: String?, figures: [HTMLFigure])
   }
 
   // Charts the results allow, then the figures drawn by `plot` and the adversarial grids.
-  let charts = automaticCharts(report)
+  let charts = automaticCharts(report, skipping: Set(report.figures.map(\.figure)))
   var chartBody = ""
   for (title, svg) in charts {
     chartBody += "<figure>\n<h3>\(htmlEscaped(title))</h3>\n\(svgBody(svg))\n</figure>\n"
@@ -140,7 +140,8 @@ public func renderHTML(_ report: Report, script: String?, figures: [HTMLFigure])
       if let png = f.png {
         body += "<img alt=\"\(htmlEscaped(f.title))\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\">\n"
       }
-      body += "<figcaption>\(htmlEscaped(f.caption))"
+      // An SVG chart carries its caption; an image needs it underneath.
+      body += "<figcaption>\(f.svg == nil ? htmlEscaped(f.caption) : "")"
         + (f.file.map { " <span class=\"file\">(<code>\(htmlEscaped($0))</code>)</span>" } ?? "") + "</figcaption>\n</figure>\n"
     }
     sections.append(("figures", "Figures", body))

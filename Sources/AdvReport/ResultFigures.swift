@@ -221,20 +221,21 @@ public func boxCharts(_ points: [ResultPoint], by: String, title: String, captio
 
 /// The charts a report's results allow, each with a title: bars of ASR when several models or
 /// attacks were run, a curve for every swept parameter (per attack), box plots when results
-/// under more than one policy exist.
-public func automaticCharts(_ report: Report) -> [(title: String, svg: String)] {
+/// under more than one policy exist. Kinds in `skipping` (`bars`, `curve`, `box`) are left out:
+/// the script drew its own.
+public func automaticCharts(_ report: Report, skipping: Set<String> = []) -> [(title: String, svg: String)] {
   var out: [(String, String)] = []
   let points = report.resultPoints()
   guard !points.isEmpty else { return out }
   let caption = resultCaption(points, report: report)
   let models = ordered(points.map(\.model))
   let attacks = ordered(attackLabels(points))
-  if models.count > 1 || attacks.count > 1,
+  if !skipping.contains("bars"), models.count > 1 || attacks.count > 1,
      let chart = try? barsChart(points, metric: "asr", groups: models.count > 1 ? "model" : "attack",
                                 series: models.count > 1 ? "attack" : "model", title: "Attack success rate", caption: caption) {
     out.append(("Attack success rate per model and attack", chart.svg()))
   }
-  for attack in ordered(points.map(\.attack)) {
+  for attack in ordered(points.map(\.attack)) where !skipping.contains("curve") {
     let same = points.filter { $0.attack == attack }
     guard same.count >= 2, let key = try? sweptParameter(same, x: "auto"),
           let chart = try? curveChart(same, x: key, lines: "model", scale: "auto",
@@ -242,7 +243,7 @@ public func automaticCharts(_ report: Report) -> [(title: String, svg: String)] 
     else { continue }
     out.append(("\(attack) against \(key)", chart.svg()))
   }
-  if Set(points.map(\.policy)).count > 1, let boxes = try? boxCharts(points, by: "policy", title: "By policy", caption: caption) {
+  if !skipping.contains("box"), Set(points.map(\.policy)).count > 1, let boxes = try? boxCharts(points, by: "policy", title: "By policy", caption: caption) {
     out.append(("ASR and L2 by inference policy", boxes.svg()))
   }
   return out
