@@ -104,14 +104,19 @@ private func paperTables(_ report: Report, columns: [PivotColumn], headers: [Str
     }
   }
   guard !rows.isEmpty else { return [] }
-  let notes = rows.compactMap { row in
+  var notes = rows.compactMap { row in
     settingsNote(row.dataset, row.attack, paper: PaperResults.tableIISettings[row.attack] ?? [:],
                  ours: report.results.filter { $0.dataset == row.dataset && $0.attack == row.attack }.map(\.params))
   }
+  // The paper's stochastic models answered under average(10): no paper value for a single pass.
+  let single = columns.contains { $0.policy == "single" }
+  if single { notes.append("the paper attacked stochastic models under average(10); its values stand only under those columns") }
   func table(_ title: String, _ cell: ((asr: Double, l2x1000: Double)) -> String) -> Table {
     Table(title: title, headers: ["dataset", "attack"] + headers,
           alignments: [.left, .left] + columns.map { _ in .right },
-          rows: rows.map { row in [row.dataset, row.attack] + columns.map { c in row.values[c.arch].map(cell) ?? "-" } },
+          rows: rows.map { row in
+            [row.dataset, row.attack] + columns.map { c in c.policy == "single" ? "-" : row.values[c.arch].map(cell) ?? "-" }
+          },
           notes: notes)
   }
   return [table("Paper, Table II(a): ASR (headline settings, full test sets)") { String(format: "%.4f", $0.asr) },
