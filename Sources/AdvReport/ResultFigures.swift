@@ -197,9 +197,12 @@ public func curveChart(_ points: [ResultPoint], x: String, lines: String, scale:
     chartLines.append(ChartLine(name: "\(name) L2", axis: .right, dashed: true,
                                 points: mine.compactMap { i in usable[i].l2PerPixel.map { (x: xs[i], y: $0 * 1000) } }))
   }
-  return LineChart(title: title, caption: caption, xLabel: key == "eps" ? "eps (L-inf budget, pixel scale)" : key,
-                   xLogScale: log, leftLabel: "attack success rate (ASR, solid)",
-                   rightLabel: "mean L2 per pixel x1000 (dashed)", lines: chartLines)
+  var chart = LineChart(title: title, caption: caption, xLabel: key == "eps" ? "eps (L-inf budget, pixel scale)" : key,
+                        xLogScale: log, leftLabel: "attack success rate (ASR, solid)",
+                        rightLabel: "mean L2 per pixel x1000 (dashed)", lines: chartLines)
+  // ASR always on its whole range, so curves from different runs compare by eye.
+  chart.leftRange = 0...1
+  return chart
 }
 
 /// Box plots of per-result ASR and of mean L2 per pixel ×1000, one box per value of `by`, as two
