@@ -30,6 +30,8 @@ struct DrawnFigure {
   let svg: String?
   let png: [UInt8]?
   let statement: String
+  /// The models an `adversarials` grid shows (the HTML report adds grids only for the others).
+  var models: [String] = []
 }
 
 extension Session {
@@ -192,7 +194,7 @@ extension Session {
       + "adversarial of each attack, each captioned with the label the model predicts (under its policy; "
       + "an empty grey cell: the attack returned nothing); seed \(seed); script \(scriptName)"
     return DrawnFigure(figure: "adversarials", title: "Adversarial examples", caption: caption, file: path, svg: nil,
-                       png: grid.render(scale: integer(params, "scale")).png(), statement: statement)
+                       png: grid.render(scale: integer(params, "scale")).png(), statement: statement, models: chosen)
   }
 
   /// The grid of `plot adversarials` and of the HTML report.
@@ -254,7 +256,8 @@ extension Session {
     var extra: [HTMLFigure] = figures.map {
       HTMLFigure(title: $0.title, caption: $0.caption, file: $0.file, svg: $0.svg, png: $0.png)
     }
-    for model in ordered(kept.map(\.model)) {
+    let shown = Set(figures.flatMap(\.models))
+    for model in ordered(kept.map(\.model)) where !shown.contains(model) {
       guard let grid = try? adversarialGrid([model], n: 4), !grid.rows.isEmpty else { continue }
       extra.append(HTMLFigure(
         title: "Adversarials of \(model)",
