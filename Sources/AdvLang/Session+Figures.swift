@@ -172,9 +172,10 @@ extension Session {
     let marks = zip(result.anchorCells, zip(indices, labels)).map { cell, il in
       (x: cell.x, y: cell.y, label: "#\(il.0) (\(il.1))")
     }
-    let map = DecisionMap(size: result.size, labels: result.labels, variance: result.variance, classes: m.dataset.classes,
+    var map = DecisionMap(size: result.size, labels: result.labels, variance: result.variance, classes: m.dataset.classes,
                           marks: marks, gamma: real(params, "gamma"))
     let stochastic = m.model.isStochastic
+    map.showsVariance = stochastic
     let caption = "Predicted class of \(name) (\(m.architecture.name)) on the plane x1 + a (x2 - x1) + b (x3 - x1) through "
       + "\(m.dataset.name) test images \(indices.map(String.init).joined(separator: ", ")) (true labels "
       + "\(labels.map(String.init).joined(separator: ", "))), a and b in [\(formatReal(real(params, "lo"))), "

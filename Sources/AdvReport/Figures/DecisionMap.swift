@@ -30,6 +30,8 @@ public struct DecisionMap: Sendable {
   public var xLabel = "alpha"
   public var yLabel = "beta"
   public var textScale = 2
+  /// Whether the legend explains the fading: off for a deterministic model, whose variance is 0.
+  public var showsVariance = true
 
   /// - Precondition: `labels` and `variance` hold `size * size` values, labels in
   ///   0..<`classes`. Variance outside [0, 1] is clamped, NaN counts as 1.
@@ -109,6 +111,10 @@ public struct DecisionMap: Sendable {
       img.drawText(legendRows[k], x: legendX + swatch + pad, y: y, scale: ts)
     }
     let stripTitleY = my + classes * (line + 2 * ts) + line / 2
+    for (k, text) in captionLines.enumerated() {
+      img.drawText(text, x: pad, y: max(mapBottom, legendBottom) + pad + k * line, scale: ts, color: RGB(51, 51, 51))
+    }
+    guard showsVariance else { return img }
     img.drawText(legendRows[classes], x: legendX, y: stripTitleY, scale: ts)
     let stripY = stripTitleY + line + ts
     let strip = swatch * 8
@@ -119,9 +125,6 @@ public struct DecisionMap: Sendable {
     img.strokeRect(x: legendX, y: stripY, width: strip, height: swatch, color: .black)
     img.drawText("0", x: legendX, y: stripY + swatch + ts * 2, scale: ts)
     img.drawText("1", x: legendX + strip - BitmapFont.width("1", scale: ts), y: stripY + swatch + ts * 2, scale: ts)
-    for (k, text) in captionLines.enumerated() {
-      img.drawText(text, x: pad, y: max(mapBottom, legendBottom) + pad + k * line, scale: ts, color: RGB(51, 51, 51))
-    }
     return img
   }
 
