@@ -49,6 +49,8 @@ extension CheckPass {
   mutating func reportProblem(_ problem: FileRules.Problem?, at pathExpr: Expr?, or whole: SourceRange? = nil) -> Bool {
     guard let problem else { return true }
     guard let range = pathExpr?.range ?? whole else { return false }
+    let start = range.start.offset, end = range.end.offset
+    if syntaxErrors.contains(where: { start <= $0.start.offset && $0.start.offset <= end }) { return false }
     withContext(of: pathExpr?.identifiers ?? []) { pass in
       pass.error(problem.message, at: range, hint: problem.hint, notes: problem.notes)
     }

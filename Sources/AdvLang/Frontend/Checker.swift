@@ -82,6 +82,7 @@ public struct Checker: Sendable {
   public mutating func check(_ file: SourceFile) -> Result<[PlannedStep], CheckFailure> {
     let parsed = Parser.parse(file)
     var pass = CheckPass(file: file, tokens: parsed.tokens, vocabulary: vocabulary, environment: environment, files: files)
+    pass.syntaxErrors = parsed.diagnostics.filter { $0.severity == .error }.map(\.range)
     pass.check(parsed.statements)
     let diagnostics = (parsed.diagnostics + pass.diagnostics).sortedUnique()
     warnings = diagnostics.filter { $0.severity == .warning }
@@ -131,6 +132,9 @@ struct CheckPass {
   /// Each file the script writes (absolute), and the first statement that writes it: two
   /// statements writing one file get a warning, and a checkpoint `save` writes may be loaded.
   var writes: [String: SourceRange] = [:]
+  /// Where the lexer and parser found errors: a path there (an unterminated string) is not
+  /// looked up, so only the syntax error is reported.
+  var syntaxErrors: [SourceRange] = []
 
   init(file: SourceFile, tokens: [Token], vocabulary: Vocabulary, environment: Checker.Environment, files: FileRules? = nil) {
     self.file = file

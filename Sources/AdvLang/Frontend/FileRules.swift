@@ -195,17 +195,23 @@ public struct FileRules: Sendable {
     let out = absolute(outputDirectory)
     let roots = [out] + allowedWrites.map(absolute)
     let outside = "'\(keyword)' would write outside the output directory '\(outputDirectory)'"
-    guard let root = roots.first(where: { FileRules.contains($0, target) }) else {
+    guard roots.contains(where: { FileRules.contains($0, target) }) else {
       return Problem("\(outside): '\(path)'", hint: "pass '--allow-write \(shown(FileRules.parent(target)))' to allow it")
     }
     let landing = realTarget(written)
     let realRoots = roots.map { real(joined($0)) }
     if !realRoots.contains(where: { FileRules.contains($0, landing) }) {
-      // The first directory on the way down from the root it seemed to be in that leads out.
-      var link = root
-      for part in target.dropFirst(root == "/" ? 1 : root.count + 1).split(separator: "/") {
-        link = link == "/" ? "/" + part : link + "/" + part
-        if !realRoots.contains(where: { FileRules.contains($0, real(link)) }) { break }
+      // The first path on the way down, once inside a root, whose links lead out: the link.
+      var link = target
+      var prefix = ""
+      var entered = false
+      for part in written.split(separator: "/") {
+        prefix += "/" + part
+        entered = entered || roots.contains { FileRules.contains($0, FileRules.normalized(prefix)) }
+        if entered && !realRoots.contains(where: { FileRules.contains($0, real(prefix)) }) {
+          link = FileRules.normalized(prefix)
+          break
+        }
       }
       return Problem("\(outside): '\(path)' leads through the symbolic link '\(shown(link))' to '\(landing)'",
                      hint: "pass '--allow-write \(FileRules.parent(landing))' to allow it")
