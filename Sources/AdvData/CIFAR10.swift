@@ -10,20 +10,30 @@ public enum CIFAR10 {
   static let recordSize = 3073
   static let trainFiles = (1...5).map { "data_batch_\($0).bin" }
 
+  /// The batches `load` opens in a directory: every training batch present (at least one),
+  /// then the test batch. Not embedded: `load cifar10` needs `from`.
+  public static let files = DataFiles(
+    requirements: [.init(names: trainFiles, label: "'data_batch_1.bin' … 'data_batch_5.bin' (at least one)", readsEvery: true),
+                   .init(names: ["test_batch.bin"])],
+    embedded: false,
+    contents: "CIFAR-10's binary batches (data_batch_1.bin … data_batch_5.bin and test_batch.bin, the 'binary version' download)")
+
   public static func load(from directory: String) throws -> Dataset {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
       throw DataError.notFound(path: directory, hint: "point 'from' at the directory of CIFAR-10's binary version (data_batch_1.bin … test_batch.bin)")
     }
-    let present = trainFiles.map { (directory as NSString).appendingPathComponent($0) }
-      .filter { FileManager.default.fileExists(atPath: $0) }
-    guard !present.isEmpty else {
-      throw DataError.notFound(path: (directory as NSString).appendingPathComponent("data_batch_1.bin"),
-                               hint: "the directory must hold CIFAR-10's binary batches (the 'binary version' download)")
+    let paths: [[String]]
+    switch files.locate(in: directory, isFile: isRegularFile) {
+    case .success(let found):
+      paths = found
+    case .failure(let missing):
+      throw DataError.notFound(path: (directory as NSString).appendingPathComponent(missing.requirements[0].names[0]),
+                               hint: "the directory must hold \(files.contents)")
     }
-    let train = try Split.concatenating(present.map(records))
-    let test = try records((directory as NSString).appendingPathComponent("test_batch.bin"))
-    let origin = "cifar10:" + (directory as NSString).standardizingPath + "[\(present.count) batches]"
+    let train = try Split.concatenating(paths[0].map(records))
+    let test = try records(paths[1][0])
+    let origin = "cifar10:" + (directory as NSString).standardizingPath + "[\(paths[0].count) batches]"
     return Dataset(name: "cifar10", origin: origin, classes: 10, train: train, test: test)
   }
 

@@ -1,4 +1,5 @@
 import AdvTensor
+import Foundation
 
 /// Every data set the language can load.
 public enum Datasets {
@@ -13,17 +14,17 @@ public enum Datasets {
   public static let mnist = ComponentSpec(
     kind: .dataset, name: "mnist",
     doc: "MNIST digits, 1x28x28; without 'from' the embedded real 5,000-image subset (4,000 train / 1,000 test)",
-    params: [train.spec, test.spec])
+    params: [train.spec, test.spec], files: MNIST.files)
 
   public static let cifar10 = ComponentSpec(
     kind: .dataset, name: "cifar10", aliases: ["cifar-10", "cifar"],
     doc: "CIFAR-10 binary version, 3x32x32, 10 classes; needs 'from \"DIR\"'",
-    params: mnist.params)
+    params: mnist.params, files: CIFAR10.files)
 
   public static let pcam = ComponentSpec(
     kind: .dataset, name: "pcam", aliases: ["patchcamelyon"],
     doc: "PatchCamelyon HDF5 files, 96x96x3 patches seen as 3x32x32, 2 classes; read lazily; needs 'from \"DIR\"'",
-    params: mnist.params + [reduce.spec, size.spec])
+    params: mnist.params + [reduce.spec, size.spec], files: PCam.files)
 
   public static let specs: [ComponentSpec] = [mnist, cifar10, pcam]
 
@@ -52,4 +53,10 @@ public enum Datasets {
       return try path.map { try MNIST.load(from: $0) } ?? MNIST.embedded()
     }
   }
+}
+
+/// Whether `path` names a regular file (following symbolic links): what the readers open.
+func isRegularFile(_ path: String) -> Bool {
+  var info = stat()
+  return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
 }

@@ -7,6 +7,16 @@ import Foundation
 public enum MNIST {
   static let stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
+  /// The four files `load` opens in a directory, each plain or gzip-compressed, under the
+  /// standard name or the mirrors' dotted one; the embedded subset stands in without `from`.
+  public static let files = DataFiles(
+    requirements: stems.map { stem in
+      let dotted = stem.replacingOccurrences(of: "-idx", with: ".idx")
+      return DataFiles.Requirement(names: [stem, stem + ".gz", dotted, dotted + ".gz"], label: "'\(stem)' (plain or .gz)")
+    },
+    embedded: true,
+    contents: "MNIST's four IDX files (\(stems.joined(separator: ", ")), plain or .gz)")
+
   /// Loads the four files of `directory`.
   public static func load(from directory: String) throws -> Dataset {
     var isDir: ObjCBool = false
@@ -16,8 +26,7 @@ public enum MNIST {
     guard isDir.boolValue else {
       throw DataError.notFound(path: directory, hint: "'from' expects a directory holding MNIST's four IDX files, not a file")
     }
-    let paths = try stems.map { try locate($0, in: directory) }
-    return try load(paths: paths, origin: "mnist:" + (directory as NSString).standardizingPath)
+    return try load(paths: locate(in: directory), origin: "mnist:" + (directory as NSString).standardizingPath)
   }
 
   /// The real 5,000-image subset shipped with adv (4,000 train / 1,000 test).
@@ -25,18 +34,19 @@ public enum MNIST {
     guard let dir = Bundle.module.url(forResource: "mnist-5k", withExtension: nil) else {
       throw DataError.missingResource("mnist-5k")
     }
-    let paths = try stems.map { try locate($0, in: dir.path) }
-    return try load(paths: paths, origin: "mnist:embedded-5k")
+    return try load(paths: locate(in: dir.path), origin: "mnist:embedded-5k")
   }
 
-  static func locate(_ stem: String, in directory: String) throws -> String {
-    let dotted = stem.replacingOccurrences(of: "-idx", with: ".idx")
-    for name in [stem, stem + ".gz", dotted, dotted + ".gz"] {
-      let path = (directory as NSString).appendingPathComponent(name)
-      if FileManager.default.fileExists(atPath: path) { return path }
+  /// The paths of the four files in `directory`, in `stems` order.
+  static func locate(in directory: String) throws -> [String] {
+    switch files.locate(in: directory, isFile: isRegularFile) {
+    case .success(let paths):
+      return paths.map { $0[0] }
+    case .failure(let missing):
+      let stem = missing.requirements[0].names[0]
+      throw DataError.notFound(path: (directory as NSString).appendingPathComponent(stem + "[.gz]"),
+                               hint: "the directory must hold \(files.contents)")
     }
-    throw DataError.notFound(path: (directory as NSString).appendingPathComponent(stem + "[.gz]"),
-                             hint: "the directory must hold MNIST's four IDX files (\(stems.joined(separator: ", ")), plain or .gz)")
   }
 
   static func load(paths: [String], origin: String) throws -> Dataset {

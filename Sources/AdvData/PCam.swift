@@ -9,9 +9,14 @@ import Foundation
 public enum PCam {
   public enum Reduction: String, ParamChoice { case resize, centercrop }
 
-  static func path(_ dir: String, _ split: String, _ part: String) -> String {
-    (dir as NSString).appendingPathComponent("camelyonpatch_level_2_split_\(split)_\(part).h5")
-  }
+  /// The four files `load` opens in a directory: images and labels of the train and test splits
+  /// (the `valid` split is not read). Not embedded: `load pcam` needs `from`.
+  public static let files = DataFiles(
+    requirements: ["train", "test"].flatMap { split in ["x", "y"].map { part in
+      DataFiles.Requirement(names: ["camelyonpatch_level_2_split_\(split)_\(part).h5"])
+    } },
+    embedded: false,
+    contents: "PCam's camelyonpatch_level_2_split_{train,test}_{x,y}.h5 files")
 
   /// Loads the train and test splits of `directory`, keeping stratified seeded subsets of `train`
   /// and `test` records (0: all of a split).
@@ -21,16 +26,25 @@ public enum PCam {
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
       throw DataError.notFound(path: directory, hint: "point 'from' at the directory holding PCam's camelyonpatch_level_2_split_*.h5 files")
     }
+    let paths: [[String]]
+    switch files.locate(in: directory, isFile: isRegularFile) {
+    case .success(let found):
+      paths = found
+    case .failure(let missing):
+      throw DataError.notFound(path: (directory as NSString).appendingPathComponent(missing.requirements[0].names[0]),
+                               hint: "the PCam directory must hold \(files.contents)")
+    }
     var rng = RandomStream(seed: seed, stream: 0xDA7A)
-    let tr = try split(directory, "train", keep: train, rng: &rng, reduce: reduce, size: size)
-    let te = try split(directory, "test", keep: test, rng: &rng, reduce: reduce, size: size)
+    let tr = try split("train", x: paths[0][0], y: paths[1][0], keep: train, rng: &rng, reduce: reduce, size: size)
+    let te = try split("test", x: paths[2][0], y: paths[3][0], keep: test, rng: &rng, reduce: reduce, size: size)
     let origin = "pcam:" + (directory as NSString).standardizingPath + " reduce=\(reduce.rawValue) size=\(size) train=\(tr.count) test=\(te.count) seed=\(seed)"
     return Dataset(name: "pcam", origin: origin, classes: 2, train: tr, test: te)
   }
 
-  static func split(_ dir: String, _ name: String, keep: Int, rng: inout RandomStream, reduce: Reduction, size: Int) throws -> Split {
-    let ys = try HDF5Dataset(path: path(dir, name, "y"), name: "y")
-    let xs = try HDF5Dataset(path: path(dir, name, "x"), name: "x")
+  static func split(_ name: String, x: String, y: String, keep: Int, rng: inout RandomStream, reduce: Reduction,
+                    size: Int) throws -> Split {
+    let ys = try HDF5Dataset(path: y, name: "y")
+    let xs = try HDF5Dataset(path: x, name: "x")
     guard xs.dims.count == 4, xs.dims[3] == 3, xs.dims[1] >= size, xs.dims[2] >= size else {
       throw DataError.badHeader(path: xs.path, reason: "dataset 'x' has shape \(xs.dims); expected N×H×W×3 with H, W ≥ \(size)")
     }

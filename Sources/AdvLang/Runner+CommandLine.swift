@@ -40,29 +40,48 @@ extension Runner {
     }
   }
 
-  /// `adv check FILE`: checks without running anything.
-  public static func checkScript(_ path: String) -> Int32 {
+  /// The output directory of `adv run FILE` and `adv check FILE`: `adv-out/<script name>`.
+  static func defaultOutputDirectory(for path: String) -> String {
+    "adv-out/" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+  }
+
+  /// False, after saying why on stderr, when nothing can be written in the output directory:
+  /// the run would compute for nothing, so it stops before anything runs.
+  static func outputDirectoryIsWritable(_ rules: FileRules, errors: (String) -> Void = standardError) -> Bool {
+    guard let problem = rules.outputDirectoryProblem() else { return true }
+    errors(problem.description)
+    return false
+  }
+
+  /// `adv check FILE`: checks without running anything, the paths the script reads and writes
+  /// included (against `outputDirectory`, default `adv-out/<script name>/`, and `allowedWrites`).
+  public static func checkScript(_ path: String, outputDirectory: String? = nil, allowedWrites: [String] = []) -> Int32 {
     guard let text = readScriptOrReport(path) else { return ExitStatus.unreadableScript }
-    var checker = Checker(vocabulary: .standard)
+    let rules = FileRules(outputDirectory: outputDirectory ?? defaultOutputDirectory(for: path), allowedWrites: allowedWrites,
+                          fileSystem: LocalFileSystem())
+    guard outputDirectoryIsWritable(rules) else { return ExitStatus.scriptError }
+    var checker = Checker(vocabulary: .standard, files: rules)
     let source = SourceFile(name: path, text: text)
     switch checker.check(source) {
     case .failure(let failure):
       standardError(failure.rendered(in: source))
       return ExitStatus.scriptError
     case .success(let steps):
+      for warning in checker.warnings { standardError(warning.rendered(in: source)) }
       print("\(path): ok (\(steps.count) steps)")
       return ExitStatus.success
     }
   }
 
   /// `adv run FILE`: checks, then runs; results go to `outputDirectory` (default
-  /// `adv-out/<script name>/`).
-  public static func runScript(_ path: String, outputDirectory: String?, seed: UInt64?, useCache: Bool) -> Int32 {
+  /// `adv-out/<script name>/`), and the script writes nowhere else but under `allowedWrites`.
+  public static func runScript(_ path: String, outputDirectory: String?, allowedWrites: [String] = [], seed: UInt64?,
+                               useCache: Bool) -> Int32 {
     guard let text = readScriptOrReport(path) else { return ExitStatus.unreadableScript }
-    let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-    let outDir = outputDirectory ?? "adv-out/\(stem)"
+    let outDir = outputDirectory ?? defaultOutputDirectory(for: path)
     let session = Session(scriptName: path, scriptText: text, outputDirectory: outDir,
-                          cache: useCache ? ModelCache() : nil, seedOverride: seed)
+                          cache: useCache ? ModelCache() : nil, seedOverride: seed, allowedWrites: allowedWrites)
+    guard let rules = session.files, outputDirectoryIsWritable(rules) else { return ExitStatus.scriptError }
     installInterruptRequest()
     let outcome = Runner(session: session).checkAndRun(SourceFile(name: path, text: text))
     if outcome == .interrupted {
@@ -73,10 +92,11 @@ extension Runner {
 
   /// `adv repl`: the interactive session; results go to `outputDirectory` (default
   /// `adv-out/repl-<date>-<time>/`), so nothing computed is lost when it ends.
-  public static func startREPL(outputDirectory: String?, useCache: Bool) -> Int32 {
+  public static func startREPL(outputDirectory: String?, allowedWrites: [String] = [], useCache: Bool) -> Int32 {
     let session = Session(scriptName: "repl", scriptText: nil,
                           outputDirectory: outputDirectory ?? defaultREPLOutputDirectory(),
-                          cache: useCache ? ModelCache() : nil)
+                          cache: useCache ? ModelCache() : nil, allowedWrites: allowedWrites)
+    guard let rules = session.files, outputDirectoryIsWritable(rules) else { return ExitStatus.scriptError }
     REPL(runner: Runner(session: session)).run()
     return ExitStatus.success
   }

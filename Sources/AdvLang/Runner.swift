@@ -72,6 +72,8 @@ public final class Runner {
       return .rejected
     case .success(let planned):
       steps = planned
+      // Warnings do not stop a run, but are said first.
+      for warning in session.checker.warnings { errors(warning.rendered(in: file)) }
     }
     var completed = 0
     defer {
@@ -99,25 +101,24 @@ public final class Runner {
     return .completed
   }
 
-  /// How many times `reset` kept earlier results, to name the next file.
-  var resets = 0
-
   /// Forgets models, data set, results and seed: a fresh session with the same output
-  /// directory, cache and output. The fresh session's `results.json` would replace the old
-  /// one at its first result, so results so far are first kept in `results-N.json`; returns
-  /// that path (nil when there was nothing to keep or no output directory).
+  /// directory, file rules, cache and output. The results so far are kept in `results-N.json`
+  /// (the next free number) and the old session's `results.json` goes, so the fresh session
+  /// starts its own; returns that path (nil when there was nothing to keep or no output
+  /// directory).
   @discardableResult
   public func reset() throws(WriteError) -> String? {
     let old = session
     var kept: String? = nil
     if let dir = old.outputDirectory, !(old.report.models.isEmpty && old.report.results.isEmpty) {
-      resets += 1
-      let path = (dir as NSString).appendingPathComponent("results-\(resets).json")
+      let path = Session.freeResultsPath(in: dir)
       try writeAtomically(render(old.report, as: .json), to: path)
+      if old.resultsStarted { unlink((dir as NSString).appendingPathComponent("results.json")) }
       kept = path
     }
     session = Session(scriptName: old.scriptName, scriptText: nil, outputDirectory: old.outputDirectory,
-                      cache: old.cache, seedOverride: old.seedOverride, output: old.output)
+                      cache: old.cache, seedOverride: old.seedOverride, output: old.output,
+                      allowedWrites: old.files?.allowedWrites ?? [], fileSystem: old.files?.fileSystem)
     transcript = Transcript(seed: session.seed)
     return kept
   }

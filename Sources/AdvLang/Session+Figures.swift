@@ -66,7 +66,7 @@ extension Session {
     default:
       throw RuntimeError(message: "the figure '\(spec.name)' has no drawing step")
     }
-    let target = resolve(path)
+    let target = outputTarget(path)
     if let svg = figure.svg { try writeAtomically(svg, to: target) }
     if let png = figure.png { try writeAtomically(png, to: target) }
     figures.append(figure)

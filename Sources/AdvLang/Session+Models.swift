@@ -7,7 +7,7 @@ import Foundation
 
 /// Data sets and models: `load`, `model … = train`, `model … = load`, `save`, `evaluate`.
 extension Session {
-  func loadModel(_ name: String, path: String, spec: ComponentSpec, params: Params) throws {
+  func loadModel(_ name: String, path: String, spec: ComponentSpec, params: Params, statement: String) throws {
     let arch = architecture(spec)
     let st = try SafeTensors(contentsOf: path)
     if let saved = st.metadata["arch"], canonicalName(saved) != canonicalName(spec.name) {
@@ -29,12 +29,14 @@ extension Session {
     let hash = ModelCache.sha256(["loaded", path, st.metadata["model_hash"] ?? ""].joined(separator: "|"))
     models[name] = SessionModel(name: name, model: net, architecture: spec, params: params, dataset: data,
                                 seed: seed, hash: hash, trainSeconds: nil)
+    recordCheckpoint(path, statement: statement)
     output.print("loaded \(name) (\(spec.name), \(net.parameterCount) parameters) from \(path)")
   }
 
-  func load(_ spec: ComponentSpec, path: String?, params: Params) throws {
+  func load(_ spec: ComponentSpec, path: String?, params: Params, statement: String) throws {
     let d = try Datasets.load(spec, from: path, params: params, seed: seed)
     dataset = d
+    if let path, let files = spec.files { recordDataDirectory(path, files: files, statement: statement) }
     let origin = path == nil ? "embedded subset" : "'\(path!)'"
     output.print("loaded \(d.name) (\(origin)): \(d.train.count) train / \(d.test.count) test images, \(d.imageShape.map(String.init).joined(separator: "x"))")
   }
@@ -139,8 +141,8 @@ extension Session {
 
   func save(_ name: String, to path: String) throws {
     let m = try model(name)
-    let target = resolve(path)
     guard let net = m.network else { throw RuntimeError(message: "'\(name)' is a mixture: save its members instead") }
+    let target = outputTarget(path)
     try Checkpoint.save(net, to: target, metadata: [
       "dataset": m.dataset.fingerprint, "seed": String(m.seed), "version": advVersion, "model_hash": m.hash])
     output.print("saved \(name) to \(target)")

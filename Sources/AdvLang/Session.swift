@@ -102,9 +102,20 @@ public final class Session {
   public var output: SessionOutput
   /// Seed given on the command line: overrides every `seed` statement.
   public let seedOverride: UInt64?
+  /// Where the script may write and how paths resolve (nil without an output directory, or
+  /// when the checker is not to look at files); the checker holds the same rules.
+  public let files: FileRules?
+  /// The files this session has written: a file that already existed is replaced with a note
+  /// the first time only.
+  var writtenFiles: Set<String> = []
+  /// Whether this session has written `results.json` (the first write keeps an earlier run's).
+  var resultsStarted = false
 
+  /// `allowedWrites` are the `--allow-write` paths; `fileSystem` is what the checker sees of
+  /// files (nil: no checks of paths, as for a session without an output directory).
   public init(scriptName: String, scriptText: String?, outputDirectory: String?, cache: ModelCache?,
-              seedOverride: UInt64? = nil, output: SessionOutput = .standard) {
+              seedOverride: UInt64? = nil, output: SessionOutput = .standard, allowedWrites: [String] = [],
+              fileSystem: (any FileSystemView)? = LocalFileSystem()) {
     self.scriptName = scriptName
     self.outputDirectory = outputDirectory
     self.cache = cache
@@ -112,7 +123,12 @@ public final class Session {
     self.scriptText = scriptText
     self.output = output
     if let s = seedOverride { seed = s }
-    checker = Checker(vocabulary: .standard)
+    if let outputDirectory, let fileSystem {
+      files = FileRules(outputDirectory: outputDirectory, allowedWrites: allowedWrites, fileSystem: fileSystem)
+    } else {
+      files = nil
+    }
+    checker = Checker(vocabulary: .standard, files: files)
     let hash = scriptText.map { ModelCache.sha256($0) } ?? ""
     report = Report(tool: "adv", version: advVersion, script: scriptName, scriptHash: hash, models: [], results: [])
   }
@@ -139,7 +155,7 @@ public final class Session {
     case .seed(let s):
       if seedOverride == nil { seed = s }
     case .load(let spec, let path, let params):
-      try load(spec, path: path, params: params)
+      try load(spec, path: path, params: params, statement: planned.text)
     case .train(let name, let spec, let params, let source):
       try trainModel(name, spec, params, from: source, statement: planned.text)
     case .evaluate(let name):
@@ -149,7 +165,7 @@ public final class Session {
     case .report(let format, let path):
       try writeReport(format, path: path)
     case .loadModel(let name, let path, let spec, let params):
-      try loadModel(name, path: resolveInput(path), spec: spec, params: params)
+      try loadModel(name, path: resolveInput(path), spec: spec, params: params, statement: planned.text)
     case .save(let name, let path):
       try save(name, to: path)
     case .setPolicy(let name, let policy):

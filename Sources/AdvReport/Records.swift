@@ -467,17 +467,20 @@ public struct Report: Codable, Sendable, Equatable {
   public var transfers: [TransferRecord]
   /// The figures `plot` wrote.
   public var figures: [FigureRecord]
+  /// The paths the script read, in the order it first read them.
+  public var inputs: [InputRecord]
 
   public init(tool: String = "adv", version: String, script: String?, scriptHash: String,
               models: [ModelRecord] = [], results: [AttackRecord] = [], surrogates: [SurrogateRecord] = [],
-              transfers: [TransferRecord] = [], figures: [FigureRecord] = []) {
+              transfers: [TransferRecord] = [], figures: [FigureRecord] = [], inputs: [InputRecord] = []) {
     self.tool = tool; self.version = version; self.script = script; self.scriptHash = scriptHash
     self.models = models; self.results = results; self.surrogates = surrogates; self.transfers = transfers
     self.figures = figures
+    self.inputs = inputs
   }
 
   enum CodingKeys: String, CodingKey {
-    case tool, version, script, models, results, surrogates, transfers, figures
+    case tool, version, script, models, results, surrogates, transfers, figures, inputs
     case scriptHash = "script_hash"
   }
 
@@ -493,6 +496,7 @@ public struct Report: Codable, Sendable, Equatable {
     surrogates = try c.decodeIfPresent([SurrogateRecord].self, forKey: .surrogates) ?? []
     transfers = try c.decodeIfPresent([TransferRecord].self, forKey: .transfers) ?? []
     figures = try c.decodeIfPresent([FigureRecord].self, forKey: .figures) ?? []
+    inputs = try c.decodeIfPresent([InputRecord].self, forKey: .inputs) ?? []
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -506,6 +510,7 @@ public struct Report: Codable, Sendable, Equatable {
     try c.encode(surrogates, forKey: .surrogates)
     try c.encode(transfers, forKey: .transfers)
     try c.encode(figures, forKey: .figures)
+    try c.encode(inputs, forKey: .inputs)
   }
 
   /// Clean accuracy of the model an attack ran on: the latest `evaluate` with the same name

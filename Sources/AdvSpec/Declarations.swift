@@ -195,9 +195,12 @@ public struct ComponentSpec: Sendable, Hashable {
   public let params: [ParamSpec]
   /// Defaults that differ by data set (the paper's training tables), keyed by data-set name.
   public let datasetDefaults: [String: [String: ParamValue]]
+  /// For a data set: the files its reader opens in the `from` directory, and whether it has
+  /// an embedded default (the checker reads both before anything runs).
+  public let files: DataFiles?
 
   public init(kind: ComponentKind, name: String, aliases: [String] = [], doc: String, params: [ParamSpec],
-              datasetDefaults: [String: [String: ParamValue]] = [:]) {
+              datasetDefaults: [String: [String: ParamValue]] = [:], files: DataFiles? = nil) {
     for (dataset, values) in datasetDefaults {
       for key in values.keys where !params.contains(where: { $0.name == key }) {
         preconditionFailure("\(name): the \(dataset) default of '\(key)' names no declared parameter")
@@ -209,6 +212,7 @@ public struct ComponentSpec: Sendable, Hashable {
     self.doc = doc
     self.params = params
     self.datasetDefaults = datasetDefaults
+    self.files = files
   }
 
   /// The default of parameter `name` when training on `dataset`.
@@ -225,7 +229,8 @@ public struct ComponentSpec: Sendable, Hashable {
     { settings in
       let own = component.params.filter { p in !settings.params.contains { $0.name == p.name } }
       return ComponentSpec(kind: component.kind, name: component.name, aliases: component.aliases, doc: component.doc,
-                           params: own + settings.params, datasetDefaults: component.datasetDefaults)
+                           params: own + settings.params, datasetDefaults: component.datasetDefaults,
+                           files: component.files)
     }
   }
 

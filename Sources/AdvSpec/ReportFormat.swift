@@ -15,6 +15,10 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     }
   }
 
+  /// The file a report of this format goes to without `to`: a page of HTML is no use on a
+  /// terminal, so it goes to `report.html` in the output directory; the others are printed.
+  public var defaultFile: String? { self == .html ? "report.html" : nil }
+
   /// The format a file name's extension implies, or nil.
   public static func implied(byPath path: String) -> ReportFormat? {
     guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }

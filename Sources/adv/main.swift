@@ -17,26 +17,43 @@ func finish(_ status: Int32) throws {
   if status != ExitStatus.success { throw ExitCode(status) }
 }
 
+/// The help of `--allow-write`, shared by run, check and repl.
+let allowWriteHelp = ArgumentHelp(
+  "Let the script also write under PATH (repeatable); otherwise it writes only under the output directory.",
+  valueName: "PATH")
+
 struct Run: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Check a script, then run it.")
+  static let configuration = CommandConfiguration(
+    abstract: "Check a script, then run it.",
+    discussion: """
+      Everything is checked before anything runs: names, values, the paths the script reads (data \
+      directories, checkpoints) and writes. The script writes only under the output directory \
+      (relative paths go there; '..', absolute paths and symbolic links that lead out are refused) \
+      unless '--allow-write PATH' allows more. An earlier results.json in the output directory is kept \
+      as results-N.json; other files that existed are replaced with a note 'replacing …'.
+      """)
 
   @Argument(help: "The .adv script.") var file: String
   @Option(help: "Directory for reports and results.json (default: ./adv-out/<script name>/).") var out: String?
+  @Option(name: .customLong("allow-write"), help: allowWriteHelp) var allowWrite: [String] = []
   @Option(help: "Seed that overrides every 'seed' statement.") var seed: UInt64?
   @Flag(help: "Train every model again instead of using the model cache.") var noCache = false
 
   func run() throws {
-    try finish(Runner.runScript(file, outputDirectory: out, seed: seed, useCache: !noCache))
+    try finish(Runner.runScript(file, outputDirectory: out, allowedWrites: allowWrite, seed: seed, useCache: !noCache))
   }
 }
 
 struct Check: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Check a script without running anything.")
+  static let configuration = CommandConfiguration(
+    abstract: "Check a script without running anything, the paths it reads and writes included.")
 
   @Argument(help: "The .adv script.") var file: String
+  @Option(help: "The output directory 'adv run' would use (default: ./adv-out/<script name>/).") var out: String?
+  @Option(name: .customLong("allow-write"), help: allowWriteHelp) var allowWrite: [String] = []
 
   func run() throws {
-    try finish(Runner.checkScript(file))
+    try finish(Runner.checkScript(file, outputDirectory: out, allowedWrites: allowWrite))
   }
 }
 
@@ -45,10 +62,11 @@ struct Repl: ParsableCommand {
     abstract: "Explore interactively (readline, Tab completion, history in $HOME/.adv_history).")
 
   @Option(help: "Directory for results.json and reports (default: ./adv-out/repl-<date>-<time>/).") var out: String?
+  @Option(name: .customLong("allow-write"), help: allowWriteHelp) var allowWrite: [String] = []
   @Flag(help: "Train every model again instead of using the model cache.") var noCache = false
 
   func run() throws {
-    try finish(Runner.startREPL(outputDirectory: out, useCache: !noCache))
+    try finish(Runner.startREPL(outputDirectory: out, allowedWrites: allowWrite, useCache: !noCache))
   }
 }
 

@@ -174,14 +174,17 @@ final class EndToEndTests {
     #expect(printed.contains { $0.hasPrefix("trained m (mlp") })
   }
 
-  @Test("a missing data directory stops the run with the script's line and the path")
+  @Test("a missing data directory is refused before anything runs, with the script's line and the path")
   func missingData() throws {
-    do {
-      _ = try run("missing-data")
-      Issue.record("expected a runtime error")
-    } catch let error as StatementError {
-      #expect(error.description.contains("missing-data.adv:2:1: error: cannot find 'no/such/dir'"))
+    let (path, text) = try script("missing-data")
+    let session = Session(scriptName: path, scriptText: text, outputDirectory: work + "/out", cache: nil,
+                          output: SessionOutput(print: { _ in }, warn: { _ in }))
+    let source = AdvLang.SourceFile(name: path, text: text)
+    guard case .failure(let failure) = session.checker.check(source) else {
+      Issue.record("expected a check error")
+      return
     }
+    #expect(failure.rendered(in: source).contains("missing-data.adv:2:17: error: cannot find the data directory 'no/such/dir'\n"))
   }
 
   @Test("an error the session itself raises also names the statement's file, line and column")

@@ -33,7 +33,7 @@ final class RunnerTests {
   func failureKeepsPrefix() throws {
     let r = runner()
     #expect(r.checkAndRun(AdvLang.SourceFile(name: "<repl:1>", text: Self.prelude)) == .completed)
-    #expect(r.checkAndRun(AdvLang.SourceFile(name: "<repl:2>", text: "model b = train mlp epochs=1 hidden=16; load cifar10\n")) == .failed)
+    #expect(r.checkAndRun(AdvLang.SourceFile(name: "<repl:2>", text: "model b = train mlp epochs=1 hidden=16; load mnist train=5000\n")) == .failed)
     #expect(errors.last?.hasPrefix("<repl:2>:1:41: error: ") == true, "\(errors)")
     #expect(r.session.models.keys.sorted() == ["b"])
     #expect(r.session.checker.environment.modelNames == ["b"])

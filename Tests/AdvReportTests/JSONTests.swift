@@ -12,7 +12,8 @@ struct JSONTests {
   @Test("the JSON report has snake_case keys for models and results")
   func keys() throws {
     let top = try object(Fixtures.oneModel)
-    #expect(Set(top.keys) == ["tool", "version", "script", "script_hash", "models", "results", "surrogates", "transfers", "figures"])
+    #expect(Set(top.keys) == ["tool", "version", "script", "script_hash", "models", "results", "surrogates", "transfers", "figures",
+                              "inputs"])
     let model = try #require((top["models"] as? [[String: Any]])?.first)
     #expect(Set(model.keys) == ["name", "arch", "dataset", "params", "clean_accuracy", "samples", "policy", "seed",
                                 "train_seconds", "model_hash", "statement", "defaults"])
@@ -23,6 +24,24 @@ struct JSONTests {
     let sample = try #require((result["per_sample"] as? [[String: Any]])?.first)
     #expect(Set(sample.keys) == ["index", "label", "returned", "success", "l2_per_pixel", "queries", "gradients",
                                  "adversarial_label"])
+  }
+
+  @Test("inputs keep path, kind, size, SHA-256, files and statement; a report written before inputs existed reads back with none")
+  func inputs() throws {
+    var report = Fixtures.oneModel
+    report.inputs = [
+      InputRecord(path: "data/mnist", kind: "data", files: [InputRecord(path: "data/mnist/t10k-labels-idx1-ubyte.gz", kind: "file", size: 46)],
+                  statement: "load mnist from \"data/mnist\""),
+      InputRecord(path: "net.safetensors", kind: "checkpoint", size: 10, sha256: String(repeating: "a", count: 64),
+                  statement: "model c = load \"net.safetensors\" as mlp"),
+    ]
+    let inputs = try #require(try object(report)["inputs"] as? [[String: Any]])
+    #expect(inputs.map { Set($0.keys) } == Array(repeating: ["path", "kind", "size", "sha256", "files", "statement"], count: 2))
+    #expect(inputs[1]["size"] as? Int == 10)
+    #expect(try Report(json: Data(render(report, as: .json).utf8)) == report)
+    var old = try #require(try JSONSerialization.jsonObject(with: Data(render(Fixtures.oneModel, as: .json).utf8)) as? [String: Any])
+    old["inputs"] = nil
+    #expect(try Report(json: JSONSerialization.data(withJSONObject: old)).inputs.isEmpty)
   }
 
   @Test("numbers stay numbers, parameters included, and L2 is unscaled")

@@ -41,6 +41,6 @@ extension Checker {
   public func replaying(_ steps: some Sequence<PlannedStep>) -> Checker {
     var environment = self.environment
     for planned in steps { environment.apply(planned) }
-    return Checker(vocabulary: vocabulary, environment: environment)
+    return Checker(vocabulary: vocabulary, environment: environment, files: files)
   }
 }

@@ -24,7 +24,7 @@ extension CheckPass {
       let params = parameters(arguments, of: dataset, dataset: dataset)
       if let dataset {
         environment.dataset = dataset
-        if let params, pathExpr == nil || path != nil {
+        if pathExpr == nil || path != nil, checkDataSource(dataset, datasetName, path, pathExpr), let params {
           emit(.load(dataset: dataset, path: path, params: params), for: statement)
         }
       }
@@ -65,7 +65,9 @@ extension CheckPass {
       let format = formatName.flatMap { reportFormat($0) }
       let path = pathExpr.flatMap { string($0, expected: "a file name in double quotes after 'to'") }
       guard (formatName == nil || format != nil) && (pathExpr == nil || path != nil) else { return }
-      emit(.report(format: format ?? path.flatMap(ReportFormat.implied(byPath:)) ?? .text, path: path), for: statement)
+      let resolved = format ?? path.flatMap(ReportFormat.implied(byPath:)) ?? .text
+      if let file = path ?? resolved.defaultFile, !checkOutput(file, by: "report", pathExpr, in: statement.range) { return }
+      emit(.report(format: resolved, path: path), for: statement)
 
     case .invalid(let definesModel):
       if let definesModel, !brokenModels.contains(definesModel.text) { brokenModels.append(definesModel.text) }
@@ -75,7 +77,7 @@ extension CheckPass {
       let architecture = component(.architecture, architectureName)
       let params = parameters(arguments, of: architecture, dataset: environment.dataset)
       guard let name = resolve(modelName, as: "a model name") else { return }
-      guard let path, let architecture, let params else {
+      guard let path, checkCheckpoint(path, pathExpr), let architecture, let params else {
         if !brokenModels.contains(name) { brokenModels.append(name) }
         return
       }
@@ -89,7 +91,9 @@ extension CheckPass {
     case .save(let modelName, let pathExpr):
       let model = model(modelName)
       let path = string(pathExpr, expected: "a file name in double quotes after 'to'")
-      if let model, let path { emit(.save(model: model, path: path), for: statement) }
+      if let model, let path, checkOutput(path, by: "save", pathExpr, in: statement.range) {
+        emit(.save(model: model, path: path), for: statement)
+      }
 
     case .transfer(let attackName, let arguments, let sourceName, let targetNames):
       let attack = component(.attack, attackName)
@@ -165,6 +169,7 @@ extension CheckPass {
               hint: "add 'attack ATTACK on MODEL' before it")
         return
       }
+      guard checkOutput(path, by: "save adversarials", pathExpr, in: statement.range) else { return }
       emit(.saveAdversarials(model: attacked, path: path), for: statement)
 
     case .setPolicy(let modelName, let policyName, let passes):
@@ -361,6 +366,7 @@ extension CheckPass {
     } else {
       file = environment.newFigureFile((["plot", spec.name] + resolved.prefix(1)).joined(separator: "-"), ext)
     }
+    guard checkOutput(file, by: "plot", pathExpr, in: statement.range) else { return }
     emit(.plot(figure: spec, models: resolved, params: params, path: file), for: statement)
   }
 

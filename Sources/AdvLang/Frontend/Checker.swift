@@ -64,19 +64,28 @@ public struct Checker: Sendable {
 
   public let vocabulary: Vocabulary
   public private(set) var environment: Environment
+  /// The output directory, the `--allow-write` paths and a view of the file system: with them
+  /// the checker also checks every path a script reads and writes (`Checker+Files.swift`);
+  /// without them, only what the script says (a data set that needs `from` has it).
+  public let files: FileRules?
+  /// The warnings of the latest check (a failed check also lists them among its diagnostics).
+  public private(set) var warnings: [Diagnostic] = []
 
-  public init(vocabulary: Vocabulary, environment: Environment = Environment()) {
+  public init(vocabulary: Vocabulary, environment: Environment = Environment(), files: FileRules? = nil) {
     self.vocabulary = vocabulary
     self.environment = environment
+    self.files = files
   }
 
   /// Lexes, parses and checks `file`. On success returns the plan and keeps what the file
   /// defined; on failure returns every diagnostic (lexer, parser, checker) in source order.
   public mutating func check(_ file: SourceFile) -> Result<[PlannedStep], CheckFailure> {
     let parsed = Parser.parse(file)
-    var pass = CheckPass(file: file, tokens: parsed.tokens, vocabulary: vocabulary, environment: environment)
+    var pass = CheckPass(file: file, tokens: parsed.tokens, vocabulary: vocabulary, environment: environment, files: files)
+    pass.syntaxErrors = parsed.diagnostics.filter { $0.severity == .error }.map(\.range)
     pass.check(parsed.statements)
     let diagnostics = (parsed.diagnostics + pass.diagnostics).sortedUnique()
+    warnings = diagnostics.filter { $0.severity == .warning }
     if diagnostics.contains(where: { $0.severity == .error }) {
       return .failure(CheckFailure(diagnostics: diagnostics))
     }
@@ -118,13 +127,22 @@ struct CheckPass {
   /// Notes added to every error while checking one argument or name inside a loop body,
   /// saying which loop values were in play ("when 'e' = 2").
   var context: [String] = []
+  /// The rules of reading and writing files, when the check may look at the file system.
+  let files: FileRules?
+  /// Each file the script writes (absolute), and the first statement that writes it: two
+  /// statements writing one file get a warning, and a checkpoint `save` writes may be loaded.
+  var writes: [String: SourceRange] = [:]
+  /// Where the lexer and parser found errors: a path there (an unterminated string) is not
+  /// looked up, so only the syntax error is reported.
+  var syntaxErrors: [SourceRange] = []
 
-  init(file: SourceFile, tokens: [Token], vocabulary: Vocabulary, environment: Checker.Environment) {
+  init(file: SourceFile, tokens: [Token], vocabulary: Vocabulary, environment: Checker.Environment, files: FileRules? = nil) {
     self.file = file
     self.tokens = tokens
     self.vocabulary = vocabulary
     self.environment = environment
     self.defined = environment
+    self.files = files
   }
 
   // MARK: Reporting
@@ -136,6 +154,10 @@ struct CheckPass {
 
   mutating func error(_ message: String, at range: SourceRange, hint: String? = nil, notes: [String] = []) {
     report(.error(message, at: range, hint: hint, notes: notes))
+  }
+
+  mutating func warning(_ message: String, at range: SourceRange, hint: String? = nil, notes: [String] = []) {
+    report(Diagnostic(severity: .warning, message: message, range: range, hint: hint, notes: notes))
   }
 
   /// Runs `body` with notes naming the loop values that `names` refer to.

@@ -55,8 +55,14 @@ public enum Statements {
       name: "load", syntax: ["load DATASET [from \"PATH\"] [key=value ...]"],
       doc: "load a data set: the embedded copy, or the files in PATH",
       details: { v in
-        "It replaces any data set loaded before; models trained earlier keep theirs. `from` and the "
-          + "parameters may come in any order. The data sets: " + codeList(v.datasets.map(\.name)) + "."
+        let files = v.datasets.compactMap { d in d.files.map { "`\(d.name)`: \($0.contents)" } }.joined(separator: "; ")
+        let needFrom = v.datasets.filter { $0.files?.embedded == false }.map(\.name)
+        return "It replaces any data set loaded before; models trained earlier keep theirs. `from` and the "
+          + "parameters may come in any order. The data sets: " + codeList(v.datasets.map(\.name)) + ". "
+          + "PATH is a directory, relative to the working directory, holding the files the data set's reader "
+          + "opens (" + files + "); the checker looks for them before anything runs. "
+          + (needFrom.isEmpty ? "" : codeList(needFrom) + " have no embedded copy and need `from`. ")
+          + "`results.json` lists the directory and its files under `inputs`."
       },
       examples: ["load mnist from \"data/mnist\" train=1000"], names: .dataset),
     StatementSpec(
@@ -83,7 +89,10 @@ public enum Statements {
 
         `model NAME = load "FILE" as ARCH` reads a safetensors file written by `save` (or by PyTorch \
         with the same `state_dict` names); the parameters that shape the network (`layout`, `stem`, \
-        `policy`, …) must match the ones it was saved with.
+        `policy`, …) must match the ones it was saved with. A relative FILE is read from the working \
+        directory, or else from the output directory (where `save` writes). The checker makes sure \
+        it is there and starts as a safetensors file does, unless an earlier statement saves it; \
+        `results.json` lists it under `inputs` with its size and SHA-256.
 
         `model NAME = surrogate ARCH of ORACLE` trains a substitute of architecture ARCH from ORACLE's \
         hard labels only (Papernot et al.): the attacker starts from `seed_split` of the test split \
@@ -155,7 +164,9 @@ public enum Statements {
         `scripts/torch_models.py`'s for the others), so the file loads in PyTorch with \
         `load_state_dict(strict=True)`; the architecture, its parameters, the input normalisation, the \
         data set, the seed and the engine version go into the header's `__metadata__`. The file is \
-        written atomically. A relative path is placed under the output directory (`--out`).
+        written atomically. A relative path is placed under the output directory (`--out`); a path \
+        outside it is refused unless `--allow-write` allows it (grammar.md, "Files a script reads and \
+        writes").
 
         `save adversarials of NAME` writes the adversarials of the latest attack on NAME (without \
         `of`, of the latest attack): `adversarials` and `originals` (N×C×H×W, float32 in [0, 1], the \

@@ -33,6 +33,11 @@ public struct ModelCache {
     SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
   }
 
+  /// The SHA-256 of `data`, as 64 lower-case hex digits.
+  public static func sha256(of data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+  }
+
   func path(_ key: String) -> String { (directory as NSString).appendingPathComponent(key + ".safetensors") }
 
   public enum Lookup {
