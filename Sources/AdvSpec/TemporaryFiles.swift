@@ -40,7 +40,8 @@ public struct TemporaryFileName: Equatable, Sendable {
 }
 
 /// Removes the temporary files of atomic writes that can no longer finish from `directory`
-/// (and its subdirectories when `recursive`); returns the paths removed.
+/// and its subdirectories down to `depth` levels below it (0: the directory alone); returns
+/// the paths removed.
 ///
 /// A temporary file is stale when its writer was on this host and that process is gone (a
 /// `kill -9` mid-write), or when it is more than a day old whatever wrote it (another host of
@@ -48,11 +49,10 @@ public struct TemporaryFileName: Equatable, Sendable {
 /// writing is never touched, and nothing but `writeAtomically`'s names is: a user's own
 /// dot-files stay. Symbolic links are not followed. Files that cannot be removed are left.
 @discardableResult
-public func removeStaleTemporaryFiles(in directory: String, recursive: Bool = false,
-                                      now: Date = Date()) -> [String] {
+public func removeStaleTemporaryFiles(in directory: String, depth: Int = 0, now: Date = Date()) -> [String] {
   var removed: [String] = []
-  var pending = [directory]
-  while let dir = pending.popLast() {
+  var pending = [(directory, 0)]
+  while let (dir, level) = pending.popLast() {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
     for name in names.sorted() {
       let path = (dir as NSString).appendingPathComponent(name)
@@ -60,7 +60,7 @@ public func removeStaleTemporaryFiles(in directory: String, recursive: Bool = fa
       guard lstat(path, &info) == 0 else { continue }
       let kind = info.st_mode & S_IFMT
       if kind == S_IFDIR {
-        if recursive { pending.append(path) }
+        if level < depth { pending.append((path, level + 1)) }
         continue
       }
       guard kind == S_IFREG, let temporary = TemporaryFileName(parsing: name) else { continue }

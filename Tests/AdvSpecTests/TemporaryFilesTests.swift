@@ -51,8 +51,10 @@ struct TemporaryFilesTests {
     let remote = try touch(".k.safetensors.tmp-other-host-\(dead)-d4", age: 3600)
     let remoteOld = try touch(".k.safetensors.tmp-other-host-\(dead)-e5", age: 2 * 24 * 3600)
     let ordinary = try touch(".notes.tmp")
-    #expect(removeStaleTemporaryFiles(in: dir) == [stale, remoteOld].sorted(), "not recursive: sub/ is left")
-    #expect(removeStaleTemporaryFiles(in: dir, recursive: true) == [staleOld])
+    let deep = try touch("a/b/.c.json.tmp-\(host)-\(dead)-f6")
+    #expect(removeStaleTemporaryFiles(in: dir) == [stale, remoteOld].sorted(), "depth 0: sub/ is left")
+    #expect(removeStaleTemporaryFiles(in: dir, depth: 1) == [staleOld], "depth 1: a/b/ is left")
+    #expect(removeStaleTemporaryFiles(in: dir, depth: 2) == [deep])
     for kept in [live, remote, ordinary] {
       #expect(FileManager.default.fileExists(atPath: kept), "\(kept)")
     }
