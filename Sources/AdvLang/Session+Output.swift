@@ -43,16 +43,16 @@ extension Session {
     guard let latest = latestAttacks[model] else {
       throw RuntimeError(message: "'\(model)' has not been attacked yet, so it has no adversarials to save")
     }
-    let file = AdversarialFile(latest.result, originals: latest.split, provenance: latest.provenance)
     let target = resolve(path)
-    try file.write(to: target)
-    output.print("saved \(file.count) adversarials of \(model) (\(latest.result.attack)) to \(target)")
+    try latest.file.write(to: target)
+    output.print("saved \(latest.file.count) adversarials of \(model) (\(latest.attack)) to \(target)")
   }
 
   /// Keeps `results.json` in the output directory current after every result, so nothing
-  /// computed is lost if a later statement fails or is interrupted.
+  /// computed is lost if a later statement fails or is interrupted. Not while a resumed run
+  /// replays finished steps: the file keeps every record until the replay has them all.
   func saveResults() {
-    guard let dir = outputDirectory else { return }
+    guard let dir = outputDirectory, journalState != .replaying else { return }
     do {
       try writeAtomically(render(report, as: .json), to: (dir as NSString).appendingPathComponent("results.json"))
     } catch {
