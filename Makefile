@@ -1,5 +1,7 @@
 # make demo   installs what is missing, builds release, runs examples/quickstart.adv
 # make test   installs what is missing, runs the whole test suite (debug build)
+# make crash-test  kills 'adv run' 50 times (KILLS=N) at random moments and inside writes, resuming
+#             each time; the final results.json must equal an uninterrupted run's (a few minutes)
 # make bench  release build; times our engine and PyTorch (in .venv) on the same workloads
 #             (when other processes keep the cores busy: OMP_WAIT_POLICY=PASSIVE make bench)
 SWIFT ?= swift
@@ -9,7 +11,7 @@ TORCH := torch==2.13.0+cpu
 FOOLBOX := foolbox==3.3.4
 SAFETENSORS := safetensors==0.8.0
 
-.PHONY: deps demo test bench venv grammar clean compare-foolbox
+.PHONY: deps demo test crash-test bench venv grammar clean compare-foolbox
 
 deps:
 	@scripts/install-deps.sh
@@ -21,6 +23,12 @@ demo: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The short version (a few kills of a 2-second script) is CrashSafetyTests, part of 'make test'.
+KILLS ?= 50
+crash-test: deps
+	$(SWIFT) build --product adv
+	scripts/crash-test.sh $(KILLS)
 
 venv: $(VENV)/.installed-torch-foolbox $(VENV)/.installed-safetensors
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages adv builds against (and tmux and chromium, which the REPL's terminal
-# tests and the HTML report test drive), when any is missing.
+# Installs the Debian packages adv builds against (and tmux, chromium and jq, which the REPL's
+# terminal tests, the HTML report test and the crash test use), when any is missing.
 set -euo pipefail
-packages=(libdnnl-dev libreadline-dev zlib1g-dev libhdf5-dev tmux chromium)
+packages=(libdnnl-dev libreadline-dev zlib1g-dev libhdf5-dev tmux chromium jq)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -75,17 +75,34 @@ extension Runner {
 
   /// `adv run FILE`: checks, then runs; results go to `outputDirectory` (default
   /// `adv-out/<script name>/`), and the script writes nowhere else but under `allowedWrites`.
+  /// Finished steps are recorded in its journal; with `resume` a killed or failed run of the same
+  /// script there continues where it stopped.
   public static func runScript(_ path: String, outputDirectory: String?, allowedWrites: [String] = [], seed: UInt64?,
-                               useCache: Bool) -> Int32 {
+                               useCache: Bool, resume: Bool = false) -> Int32 {
     guard let text = readScriptOrReport(path) else { return ExitStatus.unreadableScript }
     let outDir = outputDirectory ?? defaultOutputDirectory(for: path)
+    let cache = useCache ? ModelCache() : nil
+    // Temporary files of writes a kill cut short: harmless, but they would pile up. (Outputs
+    // sit at most a few directories deep; a deeper walk could take long in a large --out.)
+    removeStaleTemporaryFiles(in: outDir, depth: 3)
+    cache?.removeStaleTemporaryFiles()
     let session = Session(scriptName: path, scriptText: text, outputDirectory: outDir,
-                          cache: useCache ? ModelCache() : nil, seedOverride: seed, allowedWrites: allowedWrites)
+                          cache: cache, seedOverride: seed, allowedWrites: allowedWrites)
     guard let rules = session.files, outputDirectoryIsWritable(rules) else { return ExitStatus.scriptError }
+    do {
+      if try !session.attachJournal(resume: resume) && resume {
+        session.output.warn("'\(outDir)' holds no earlier run of a script to resume; running '\(path)' from the start")
+      }
+    } catch {
+      standardError("error: \(error)\n")
+      return ExitStatus.usage
+    }
     installInterruptRequest()
     let outcome = Runner(session: session).checkAndRun(SourceFile(name: path, text: text))
+    session.endReplay()
     if outcome == .interrupted {
-      standardError("\ninterrupted; results so far are in \(outDir)/results.json\n")
+      let options = (outputDirectory.map { " --out \($0)" } ?? "") + (seed.map { " --seed \($0)" } ?? "")
+      standardError("\ninterrupted; results so far are in \(outDir)/results.json; 'adv run \(path)\(options) --resume' continues\n")
     }
     return outcome.exitStatus
   }

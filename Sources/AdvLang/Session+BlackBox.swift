@@ -67,14 +67,23 @@ extension Session {
     var net: Network? = nil
     var stats = SurrogateTraining()
     var seconds: Double? = nil
-    if let cache, case .hit(let st) = cache.lookup(key), let saved = SurrogateTraining(metadata: st.metadata) {
-      let restored = try make(RandomStream(seed: seed, stream: 0x1417))
-      do {
-        try Checkpoint.restore(restored, from: st)
-        (net, stats) = (restored, saved)
-      } catch {
-        output.warn("cache entry for '\(name)' does not fit \(spec.name) (\(error)); training again")
+    switch modelLookup?.lookup(key) {
+    case .hit(let st)?:
+      if let saved = SurrogateTraining(metadata: st.metadata) {
+        let restored = try make(RandomStream(seed: seed, stream: 0x1417))
+        do {
+          try Checkpoint.restore(restored, from: st)
+          (net, stats) = (restored, saved)
+        } catch {
+          output.warn("cache entry for '\(name)' does not fit \(spec.name) (\(error)); training again")
+        }
+      } else {
+        output.warn("cache entry for '\(name)' lacks its training statistics; training again")
       }
+    case .corrupt(let why)?:
+      output.warn("cache entry for '\(name)' is corrupt (\(why)); training again")
+    case .miss?, nil:
+      break
     }
     if net == nil {
       let trained = try SurrogateTrainer(params: params).train(
@@ -82,7 +91,7 @@ extension Session {
         rng: RandomStream(seed: seed, stream: 0x5A11), label: "surrogate \(name)")
       (net, stats) = trained
       seconds = stats.seconds
-      if let cache {
+      if let cache = modelStore {
         do {
           try cache.store(key, net: trained.0, metadata: ["dataset": data.fingerprint, "seed": String(seed),
                                                           "version": advVersion].merging(stats.metadata) { $1 })

@@ -72,7 +72,7 @@ extension Session {
     }
     var seconds: Double? = nil
     var cached = false
-    if let cache {
+    if let cache = modelLookup {
       switch cache.lookup(key) {
       case .hit(let st):
         do {
@@ -92,7 +92,7 @@ extension Session {
       let log = try arch.train(net, on: data.train, params: params, rng: &rng, label: "train \(name)")
         ?? train(net, on: data.train, config: TrainingConfig(params), rng: &rng, label: "train \(name)")
       seconds = log.seconds
-      if let cache {
+      if let cache = modelStore {
         do {
           // Architecture, parameters, normalisation and policy: `Checkpoint.contents` adds them.
           try cache.store(key, net: net, metadata: ["dataset": data.fingerprint, "seed": String(seed), "version": advVersion])

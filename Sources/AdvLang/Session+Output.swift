@@ -66,21 +66,22 @@ extension Session {
     guard let latest = latestAttacks[model] else {
       throw RuntimeError(message: "'\(model)' has not been attacked yet, so it has no adversarials to save")
     }
-    let file = AdversarialFile(latest.result, originals: latest.split, provenance: latest.provenance)
     let target = outputTarget(path)
-    try file.write(to: target)
-    output.print("saved \(file.count) adversarials of \(model) (\(latest.result.attack)) to \(target)")
+    try latest.file.write(to: target)
+    output.print("saved \(latest.file.count) adversarials of \(model) (\(latest.attack)) to \(target)")
   }
 
   /// Keeps `results.json` in the output directory current after every result, so nothing
-  /// computed is lost if a later statement fails or is interrupted. The first write moves an
-  /// earlier run's `results.json` to `results-N.json`.
+  /// computed is lost if a later statement fails or is interrupted. The first write of a fresh
+  /// run moves an earlier run's `results.json` to `results-N.json`; a resumed run continues its
+  /// own. Not while a resumed run replays finished steps: the file keeps every record until the
+  /// replay has them all.
   func saveResults() {
-    guard let dir = outputDirectory else { return }
+    guard let dir = outputDirectory, journalState != .replaying else { return }
     let path = (dir as NSString).appendingPathComponent("results.json")
     if !resultsStarted {
       resultsStarted = true
-      if FileManager.default.fileExists(atPath: path) {
+      if replayedSteps == 0 && FileManager.default.fileExists(atPath: path) {
         let kept = Session.freeResultsPath(in: dir)
         if rename(path, kept) == 0 {
           output.print("kept the earlier \(path) as \(kept)")

@@ -16,7 +16,9 @@ public struct SessionModel {
   public let dataset: Dataset
   public let seed: UInt64
   public let hash: String
-  public let trainSeconds: Double?
+  /// Training time; nil for a model from a file or the cache (a resumed run restores the time
+  /// its first training took).
+  public internal(set) var trainSeconds: Double?
   /// For a surrogate: positions in the test split it never saw (its seed set excluded), the
   /// samples `transfer` may draw from it.
   public var evaluationPool: [Int]? = nil
@@ -110,6 +112,15 @@ public final class Session {
   var writtenFiles: Set<String> = []
   /// Whether this session has written `results.json` (the first write keeps an earlier run's).
   var resultsStarted = false
+  /// The record of finished steps that `adv run --resume` continues from (`Session+Journal`);
+  /// nil in the REPL.
+  var journal: Journal?
+  var journalState = JournalState.fresh
+  /// The index of the next step in the run, and how many were replayed from the journal.
+  var stepIndex = 0
+  var replayedSteps = 0
+  /// True while a finished step runs again to restore its models (`replay`).
+  var replaying = false
 
   /// `allowedWrites` are the `--allow-write` paths; `fileSystem` is what the checker sees of
   /// files (nil: no checks of paths, as for a session without an output directory).
@@ -140,7 +151,7 @@ public final class Session {
     for planned in steps {
       Interrupt.clear()
       do {
-        try execute(planned)
+        try perform(planned)
       } catch let error as Interrupted {
         throw error
       } catch {
@@ -205,11 +216,11 @@ public final class Session {
       policy: m.policyDescription, defaults: declaredDefaults(spec, of: result.params, dataset: m.dataset.name))
     report.results.append(record)
     keep(result, on: name, split: m.dataset.test)
-    latestAttacks[name] = LatestAttack(
-      result: result, split: m.dataset.test,
-      provenance: AdversarialFile.Provenance(model: name, arch: m.architecture.name, dataset: m.dataset.name,
-                                             policy: m.policyDescription, seed: seed, statement: statement,
-                                             modelHash: m.hash, version: advVersion))
+    let provenance = AdversarialFile.Provenance(model: name, arch: m.architecture.name, dataset: m.dataset.name,
+                                                policy: m.policyDescription, seed: seed, statement: statement,
+                                                modelHash: m.hash, version: advVersion)
+    latestAttacks[name] = LatestAttack(file: AdversarialFile(result, originals: m.dataset.test, provenance: provenance),
+                                       attack: result.attack)
     lastAttacked = name
     let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
     output.print(String(format: "%@: ASR %.4f, mean L2/px x1000 %@ over %d samples (%.1f s)",
@@ -243,12 +254,11 @@ public final class Session {
 
 }
 
-/// An attack's result kept for writing its adversarial images, with where they came from.
+/// The latest attack on a model, for `save adversarials`: the file it writes (images,
+/// originals, labels and where they came from) and the attack's name.
 struct LatestAttack {
-  let result: AttackResult
-  /// The split the attack ran on: its images are the originals.
-  let split: Split
-  let provenance: AdversarialFile.Provenance
+  let file: AdversarialFile
+  let attack: String
 }
 
 /// The engine version recorded in reports and cache keys.

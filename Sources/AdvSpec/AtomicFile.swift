@@ -19,9 +19,12 @@ public struct WriteError: Error, CustomStringConvertible, Equatable, Sendable {
 
 /// Writes `text` as UTF-8 to `path` so that readers see the old file or the new one, never a
 /// partial one: the bytes go to a temporary file in the same directory, are flushed to disk
-/// (fsync), and the temporary file is renamed over `path` (rename(2) is atomic within one
-/// file system). Missing parent directories are created. A replaced file keeps its
-/// permissions. On failure the temporary file is removed and `path` is untouched.
+/// (fsync), the temporary file is renamed over `path` (rename(2) is atomic within one file
+/// system) and the directory is flushed, so the new name survives a crash too. The temporary
+/// file is named `.<name>.tmp-<host>-<pid>-<random>` (`TemporaryFileName`): one that a killed
+/// process left behind is recognised and removed by `removeStaleTemporaryFiles(in:)`. Missing
+/// parent directories are created. A replaced file keeps its permissions. On failure the
+/// temporary file is removed and `path` is untouched.
 public func writeAtomically(_ text: String, to path: String) throws(WriteError) {
   try writeAtomically(Array(text.utf8), to: path)
 }
@@ -55,16 +58,18 @@ func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(Wr
   }
 
   let name = (path as NSString).lastPathComponent
-  let temporary = (directory as NSString).appendingPathComponent(
-    ".\(name).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))")
+  let temporary = (directory as NSString).appendingPathComponent(TemporaryFileName.make(for: name))
   let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
   guard fd >= 0 else { throw failure(osReason(errno)) }
   var existing = stat()
   if stat(path, &existing) == 0 { fchmod(fd, existing.st_mode & 0o7777) }
 
+  // The crash tests' fault: the process dies with half the bytes written (see `CrashPoint`).
+  let dying = CrashPoint.killsDuringWrite(of: path)
+  let end = dying ? bytes.count / 2 : bytes.count
   var written = 0
-  while written < bytes.count {
-    let n = write(fd, bytes.baseAddress.map { $0 + written }, bytes.count - written)
+  while written < end {
+    let n = write(fd, bytes.baseAddress.map { $0 + written }, end - written)
     if n < 0 && errno == EINTR { continue }
     guard n > 0 else {
       let code = n < 0 ? errno : EIO
@@ -74,6 +79,7 @@ func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(Wr
     }
     written += n
   }
+  if dying { CrashPoint.die(fd) }
   // fsync before rename: otherwise a crash can leave the new name pointing at empty data.
   if fsync(fd) != 0 {
     let code = errno
@@ -92,10 +98,15 @@ func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(Wr
     throw failure(osReason(code))
   }
   // Make the rename itself durable; the file is already complete, so failure here is not an error.
-  let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
-  if dirFD >= 0 {
-    fsync(dirFD)
-    close(dirFD)
+  syncDirectory(directory)
+}
+
+/// Flushes a directory's entries (a rename or a new name in it) to disk; errors are ignored.
+func syncDirectory(_ directory: String) {
+  let fd = open(directory, O_RDONLY | O_CLOEXEC)
+  if fd >= 0 {
+    fsync(fd)
+    close(fd)
   }
 }
 
@@ -108,7 +119,11 @@ private func makeDirectories(_ directory: String) -> (String, Int32)? {
   }
   let parent = (directory as NSString).deletingLastPathComponent
   if !parent.isEmpty && parent != directory, let failed = makeDirectories(parent) { return failed }
-  if mkdir(directory, 0o755) != 0 && errno != EEXIST { return (directory, errno) }
+  if mkdir(directory, 0o755) != 0 {
+    return errno == EEXIST ? nil : (directory, errno)
+  }
+  // A file renamed into a new directory survives a crash only if the directory's own entry does.
+  syncDirectory(parent.isEmpty ? "." : parent)
   return nil
 }
 

@@ -38,9 +38,12 @@ struct Run: ParsableCommand {
   @Option(name: .customLong("allow-write"), help: allowWriteHelp) var allowWrite: [String] = []
   @Option(help: "Seed that overrides every 'seed' statement.") var seed: UInt64?
   @Flag(help: "Train every model again instead of using the model cache.") var noCache = false
+  @Flag(help: "Continue a killed or failed run of the same script in the same --out: finished statements are replayed from its journal, not run again.")
+  var resume = false
 
   func run() throws {
-    try finish(Runner.runScript(file, outputDirectory: out, allowedWrites: allowWrite, seed: seed, useCache: !noCache))
+    try finish(Runner.runScript(file, outputDirectory: out, allowedWrites: allowWrite, seed: seed, useCache: !noCache,
+                                resume: resume))
   }
 }
 

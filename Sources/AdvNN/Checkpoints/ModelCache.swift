@@ -1,10 +1,13 @@
+import AdvSpec
 import AdvTensor
 import Crypto
 import Foundation
 
 /// Content-addressed store of trained networks: `<dir>/<key>.safetensors`, where the key is a
 /// hash of everything that determines the weights (data set, architecture, parameters, seed,
-/// engine version). Entries are written atomically; a corrupt entry is reported and rebuilt.
+/// engine version). Entries are written atomically (a killed writer leaves the old entry or
+/// none, never part of one) and carry a checksum of their tensors; an entry that does not parse
+/// or whose tensors do not match the checksum is reported as corrupt, and callers train again.
 public struct ModelCache {
   public let directory: String
 
@@ -46,20 +49,56 @@ public struct ModelCache {
     case corrupt(String)
   }
 
+  /// The entry under `key`: `.corrupt` with the reason when it does not parse or its tensors
+  /// differ from the checksum written with them (entries from before checksums are taken as
+  /// they parse).
   public func lookup(_ key: String) -> Lookup {
     let p = path(key)
     guard FileManager.default.fileExists(atPath: p) else { return .miss }
     do {
-      return .hit(try SafeTensors(contentsOf: p))
+      let st = try SafeTensors(contentsOf: p)
+      if let recorded = st.metadata[Self.checksumKey], recorded != Self.checksum(st) {
+        return .corrupt("'\(p)': its tensors do not match the checksum written with them")
+      }
+      return .hit(st)
     } catch {
       return .corrupt("\(error)")
     }
   }
 
-  /// Stores `net`'s parameters with `metadata` under `key`, atomically.
+  /// Stores `net`'s parameters with `metadata` under `key`, atomically, with a checksum.
   public func store(_ key: String, net: Network, metadata: [String: String]) throws(WriteError) {
     // The whole state, as `save` writes it: running statistics, normalisation and slope too.
-    let st = Checkpoint.contents(of: net, metadata: metadata)
+    var st = Checkpoint.contents(of: net, metadata: metadata)
+    st.metadata[Self.checksumKey] = Self.checksum(st)
     try writeAtomically(st.serialized(), to: path(key))
+  }
+
+  /// Removes temporary files that killed writers left in the cache directory; returns them.
+  @discardableResult
+  public func removeStaleTemporaryFiles() -> [String] {
+    AdvSpec.removeStaleTemporaryFiles(in: directory)
+  }
+
+  /// The metadata key of an entry's checksum.
+  static let checksumKey = "tensors_sha256"
+
+  /// SHA-256 over every tensor's name, shape and little-endian values, in name order.
+  static func checksum(_ st: SafeTensors) -> String {
+    var hash = SHA256()
+    func add(_ name: String, _ shape: [Int]) {
+      hash.update(data: Data((name + "|" + shape.map(String.init).joined(separator: "x") + "|").utf8))
+    }
+    for name in st.tensors.keys.sorted() {
+      guard let t = st.tensors[name] else { continue }
+      add(name, t.shape)
+      t.scalars.map(\.bitPattern.littleEndian).withUnsafeBytes { hash.update(bufferPointer: $0) }
+    }
+    for name in st.integers.keys.sorted() {
+      guard let v = st.integers[name] else { continue }
+      add(name, st.integerShapes[name] ?? [v.count])
+      v.map { Int64($0).littleEndian }.withUnsafeBytes { hash.update(bufferPointer: $0) }
+    }
+    return hash.finalize().map { String(format: "%02x", $0) }.joined()
   }
 }
