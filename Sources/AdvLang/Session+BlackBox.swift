@@ -17,7 +17,7 @@ extension Session {
     let transfer = Transfer(params)
     let result = try transfer.run(kind.init(params: params), params: params, source: source.model,
                                   targets: targets.map(\.model), split: source.dataset.test, pool: source.evaluationPool,
-                                  seed: seed, label: "\(spec.name) from \(sourceName)")
+                                  seed: seed, label: "transfer \(spec.name) from \(sourceName)")
     if result.exhausted {
       output.warn("only \(result.kept.count) valid adversarials from the \(result.eligible) eligible samples of \(result.examined) (correct under '\(sourceName)' and every target); asked for \(transfer.samples)")
     }

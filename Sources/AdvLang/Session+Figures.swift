@@ -135,7 +135,8 @@ extension Session {
     }
     let tsne = TSNE(perplexity: real(params, "perplexity"), iterations: integer(params, "iterations"))
     var init0 = RandomStream(seed: seed, stream: 0x75E3)
-    let embedding = try tsne.embed(logits, count: subset.count, dimension: m.dataset.classes, rng: &init0)
+    let embedding = try tsne.embed(logits, count: subset.count, dimension: m.dataset.classes, rng: &init0,
+                                   label: "plot tsne of \(name)")
     let points = (0..<subset.count).map { (x: embedding.coordinates[2 * $0], y: embedding.coordinates[2 * $0 + 1]) }
     let caption = "t-SNE of the logits of \(name) (\(m.architecture.name), \(m.policyDescription)) on \(subset.count) "
       + "\(m.dataset.name) \(useTrain ? "training" : "test") images, stratified by class; perplexity "
@@ -167,7 +168,7 @@ extension Session {
     let plane = DecisionPlane(grid: integer(params, "grid"), range: real(params, "lo")...real(params, "hi"),
                               passes: integer(params, "passes"))
     var rng = RandomStream(seed: seed, stream: 0xDEC1)
-    let result = try plane.compute(model: m.model, anchors: anchors, rng: &rng)
+    let result = try plane.compute(model: m.model, anchors: anchors, rng: &rng, label: "plot decision of \(name)")
     let labels = positions.map { test.labels[$0] }
     let marks = zip(result.anchorCells, zip(indices, labels)).map { cell, il in
       (x: cell.x, y: cell.y, label: "#\(il.0) (\(il.1))")

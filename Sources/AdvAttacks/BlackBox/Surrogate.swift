@@ -186,11 +186,12 @@ public struct SurrogateTrainer {
     var draws = rng.derived(4)
     var queries = 0
     let batches = (split.count + config.batch - 1) / config.batch
-    let progress = Progress(label, total: config.epochs * batches)
+    let progress = Progress(label, total: config.epochs * batches, unit: .epochs(per: batches, step: "batch"))
     defer { progress.finish() }
     for epoch in 0..<config.epochs {
       trainer.beginEpoch(epoch)
       let order = shuffle.permutation(split.count)
+      var total: Double = 0
       for b in 0..<batches {
         try Interrupt.check()
         let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
@@ -205,14 +206,15 @@ public struct SurrogateTrainer {
           noisyLabels.append(try oracle(copy))
           queries += indices.count
         }
+        // The running loss is the clean batch's (steps) or the expanded batch's.
         switch mode {
         case .steps:
-          _ = trainer.step(x, y)
+          total += Double(trainer.step(x, y))
           for (copy, labels) in zip(noisy, noisyLabels) { _ = trainer.step(copy, labels) }
         case .expanded:
-          _ = trainer.step(Tensor.concatenate([x] + noisy), y + noisyLabels.flatMap { $0 })
+          total += Double(trainer.step(Tensor.concatenate([x] + noisy), y + noisyLabels.flatMap { $0 }))
         }
-        progress.update(epoch * batches + b + 1)
+        progress.update(epoch * batches + b + 1, note: String(format: "loss %.4f", total / Double(b + 1)))
       }
     }
     try trainer.finish(epochs: config.epochs, on: split)

@@ -115,7 +115,7 @@ public struct Transfer {
     var adversarials: [Tensor] = []
     var rng = RandomStream(seed: seed, stream: 0x7A61)
     var checks = RandomStream(seed: seed, stream: 0x7A62)
-    let progress = Progress(label, total: samples)
+    let progress = Progress(label, total: samples, unit: .count("valid adversarials"))
     defer { progress.finish() }
     var cursor = 0
     while kept.count < samples {
@@ -145,7 +145,7 @@ public struct Transfer {
         }
       }
       cursor += part.count
-      progress.update(kept.count)
+      progress.update(kept.count, note: "\(attacked.count) attacked")
     }
     var results: [TransferTargetResult] = []
     var launchNoise = RandomStream(seed: seed, stream: 0x7A63)

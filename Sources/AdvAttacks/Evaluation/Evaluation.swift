@@ -60,7 +60,7 @@ public struct Evaluation: Sendable {
                   label: String = "attack") throws -> AttackResult {
     let start = Date()
     let chosen = selectSamples(model, split: split, seed: seed)
-    let progress = Progress(label, total: chosen.count)
+    let progress = Progress(label, total: chosen.count, unit: .count("samples"))
     defer { progress.finish() }
     var rng = RandomStream(seed: seed, stream: 0xA77A)
     let done = try self.attack(attack, on: model, positions: chosen, split: split, rng: &rng) { progress.update($0, note: $1) }
@@ -79,14 +79,20 @@ public struct Evaluation: Sendable {
                      progress: @escaping (Int, String) -> Void = { _, _ in }) throws -> [(outcome: SampleOutcome, image: Tensor?)] {
     var out: [(outcome: SampleOutcome, image: Tensor?)] = []
     var first = 0
+    var successes = 0.0
+    // `ASR so far 0.62`: the mean success over the samples scored so far (none before the first batch ends).
+    func asr() -> String {
+      first == 0 || !scoreLaunches ? "" : String(format: "ASR so far %.2f", successes / Double(first))
+    }
     while first < positions.count {
       let part = Array(positions[first..<min(first + batch, positions.count)])
       let (x, y) = split.batch(part)
       let stream = UInt64(offset + first)
       var adv = AdversarialBatch(model: model, images: x, labels: y, rng: rng.derived(stream), criterion: criterion)
-      let done = first, size = part.count
+      let done = first, size = part.count, soFar = asr()
       adv.onProgress = { f in
-        progress(done + Int(f * Double(size)), String(format: "(%.0f%% of samples %d-%d)", f * 100, done + 1, done + size))
+        let batch = String(format: "samples %d-%d at %.0f%%", done + 1, done + size, f * 100)
+        progress(done + Int(f * Double(size)), soFar.isEmpty ? batch : soFar + ", " + batch)
       }
       try attack.run(&adv, rng: &rng)
       // The attack keeps its images within [0, 1]; clipping here makes that a guarantee.
@@ -108,10 +114,11 @@ public struct Evaluation: Sendable {
         out.append((SampleOutcome(index: index, label: y[row], returned: true, success: scores[k]?.success ?? 0,
                                   l2PerPixel: distance(image, x, row: row), queries: queries, gradients: gradients,
                                   adversarialLabel: scores[k]?.label), image))
+        successes += scores[k]?.success ?? 0
         k += 1
       }
       first += part.count
-      progress(first, "")
+      progress(first, asr())
     }
     return out
   }

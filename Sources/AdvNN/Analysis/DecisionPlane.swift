@@ -74,7 +74,8 @@ public struct DecisionPlane: Sendable {
     var confidence = [Double](repeating: 0, count: total)
     let stochastic = model.isStochastic
     let imageShape = Array(anchors.shape.dropFirst())
-    let progress = Progress(label, total: total * (stochastic ? passes : 1))
+    let progress = Progress(label, total: total * (stochastic ? passes : 1),
+                            unit: .count(stochastic ? "forward passes" : "grid points"))
     defer { progress.finish() }
     if !stochastic {
       // `predict`'s fixed blocks (the last one padded), so labels agree with it to the bit.

@@ -83,7 +83,8 @@ public struct TSNE: Sendable {
     let eta = learningRate(count: n)
     var trace = [(iteration: Int, value: Double)]()
     trace.append((0, Self.klDivergence(p, y, count: n)))
-    let progress = Progress(label, total: iterations)
+    let progress = Progress(label, total: iterations, unit: .count("iterations"))
+    var note = ""
     defer { progress.finish() }
     for t in 0..<iterations {
       try Interrupt.check()
@@ -100,10 +101,9 @@ public struct TSNE: Sendable {
       Self.center(&y, count: n)
       if (t + 1) % traceInterval == 0 || t + 1 == iterations {
         trace.append((t + 1, Self.klDivergence(p, y, count: n)))
-        progress.update(t + 1, note: String(format: "kl %.4f", trace[trace.count - 1].value))
-      } else {
-        progress.update(t + 1)
+        note = String(format: "KL %.4f", trace[trace.count - 1].value)
       }
+      progress.update(t + 1, note: note)
     }
     return TSNEEmbedding(count: n, coordinates: y, klDivergence: trace[trace.count - 1].value,
                          klTrace: trace, learningRate: eta)

@@ -80,7 +80,7 @@ public enum MCSEFRON: Architecture {
     let epochs = params[MCSEFRON.epochs], rate = Float(params[MCSEFRON.lr]), p = e.presynaptic
     var log = TrainingLog()
     log.measure = "training error"
-    let progress = Progress(label, total: max(epochs * n, 1))
+    let progress = Progress(label, total: max(epochs * n, 1), unit: .epochs(per: n, step: "sample"))
     defer { progress.finish() }
     var thresholds = net.values[1]
     try net.values[0].withUnsafeMutableBufferPointer { pw in
@@ -104,7 +104,8 @@ public enum MCSEFRON: Architecture {
               let first = o.times.min() ?? 0
               if o.times[y] != first || o.times.filter({ $0 == first }).count > 1 { errors += 1 }
               if i % 50 == 49 || i == n - 1 {
-                progress.update(epoch * n + i + 1, note: "epoch \(epoch + 1)/\(epochs) updates \(updates)")
+                progress.update(epoch * n + i + 1, note: String(format: "%d updates, training error so far %.3f", updates,
+                                                               Double(errors) / Double(i + 1)))
               }
             }
             // The rule's error: samples whose correct class did not fire strictly first.

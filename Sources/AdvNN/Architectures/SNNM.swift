@@ -218,7 +218,7 @@ public enum SNNM: Architecture {
           conv.stdp(winners: winners, input: x, height: input.height, width: input.width, ltp: schedule.ltp,
                     ltd: schedule.ltd, stabilise: true, lo: 0, hi: 1)
           done += 1
-          if i % 20 == 19 || i == n - 1 { progress.update(done, note: "\(note) epoch \(epoch + 1)/\(epochs)") }
+          if i % 20 == 19 || i == n - 1 { progress.update(done, note: "\(note), epoch \(epoch + 1)/\(epochs)") }
         }
       }
     }
@@ -243,7 +243,7 @@ public enum SNNM: Architecture {
     let n = limit > 0 ? min(limit, split.count) : split.count
     let steps = p[SNNM.timesteps]
     let (e1, e2, e3) = (p[SNNM.epochs1], p[SNNM.epochs2], p[SNNM.rstdpEpochs])
-    let progress = Progress(label, total: max(1, n * (e1 + e2 + e3)))
+    let progress = Progress(label, total: max(1, n * (e1 + e2 + e3)), unit: .count("samples presented"))
     defer { progress.finish() }
     var done = 0
     let schedule = STDPSchedule(ltp: Float(p[SNNM.stdpPlus]), ltd: Float(p[SNNM.stdpMinus]),
@@ -301,7 +301,7 @@ public enum SNNM: Architecture {
           }
           done += 1
           if i % 20 == 19 || i == n - 1 {
-            progress.update(done, note: String(format: "layer 3 R-STDP epoch %d/%d train acc %.3f", epoch + 1, e3,
+            progress.update(done, note: String(format: "layer 3 R-STDP, epoch %d/%d, training accuracy so far %.3f", epoch + 1, e3,
                                                Double(correct) / Double(i + 1)))
           }
         }

@@ -137,7 +137,7 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
   var log = TrainingLog()
   let start = Date()
   let batches = (split.count + config.batch - 1) / config.batch
-  let progress = Progress(label, total: config.epochs * batches)
+  let progress = Progress(label, total: config.epochs * batches, unit: .epochs(per: batches, step: "batch"))
   defer { progress.finish() }
   var shuffle = rng.derived(1)
   for epoch in 0..<config.epochs {
@@ -150,7 +150,8 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
       let (x, y) = split.batch(indices)
       let loss = trainer.step(x, y)
       total += Double(loss) * Double(indices.count)
-      progress.update(epoch * batches + b + 1, note: String(format: "epoch %d loss %.4f", epoch + 1, loss))
+      let seen = min((b + 1) * config.batch, split.count)
+      progress.update(epoch * batches + b + 1, note: String(format: "loss %.4f", total / Double(seen)))
     }
     log.epochLoss.append(total / Double(split.count))
   }
