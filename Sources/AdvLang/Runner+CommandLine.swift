@@ -78,7 +78,7 @@ extension Runner {
   /// Finished steps are recorded in its journal; with `resume` a killed or failed run of the same
   /// script there continues where it stopped.
   public static func runScript(_ path: String, outputDirectory: String?, allowedWrites: [String] = [], seed: UInt64?,
-                               useCache: Bool, resume: Bool = false) -> Int32 {
+                               useCache: Bool, resume: Bool = false, quiet: Bool = false) -> Int32 {
     guard let text = readScriptOrReport(path) else { return ExitStatus.unreadableScript }
     let outDir = outputDirectory ?? defaultOutputDirectory(for: path)
     let cache = useCache ? ModelCache() : nil
@@ -87,7 +87,7 @@ extension Runner {
     removeStaleTemporaryFiles(in: outDir, depth: 3)
     cache?.removeStaleTemporaryFiles()
     let session = Session(scriptName: path, scriptText: text, outputDirectory: outDir,
-                          cache: cache, seedOverride: seed, allowedWrites: allowedWrites)
+                          cache: cache, seedOverride: seed, output: quiet ? .quiet : .standard, allowedWrites: allowedWrites)
     guard let rules = session.files, outputDirectoryIsWritable(rules) else { return ExitStatus.scriptError }
     do {
       if try !session.attachJournal(resume: resume) && resume {
@@ -105,6 +105,19 @@ extension Runner {
       standardError("\ninterrupted; results so far are in \(outDir)/results.json; 'adv run \(path)\(options) --resume' continues\n")
     }
     return outcome.exitStatus
+  }
+
+  /// `--progress bar|lines|off` and `--progress-interval S` of `adv run` and `adv repl`: how
+  /// long work shows its progress on stderr (nil: a bar on a terminal, lines otherwise; lines
+  /// every `ADV_PROGRESS_INTERVAL` seconds, default 5). Returns false for an unknown style.
+  public static func configureProgress(style: String?, interval: Double?) -> Bool {
+    var chosen: ProgressStyle? = nil
+    if let style {
+      guard let s = ProgressStyle(rawValue: style) else { return false }
+      chosen = s
+    }
+    Progress.configure(style: chosen, interval: interval)
+    return true
   }
 
   /// `adv repl`: the interactive session; results go to `outputDirectory` (default

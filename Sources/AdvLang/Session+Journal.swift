@@ -96,6 +96,7 @@ extension Session {
     let lines = PrintedLines()
     let shown = output
     output.print = { lines.all.append($0); shown.print($0) }
+    output.report = { lines.all.append($0); shown.report($0) }
     defer { output = shown }
     try execute(planned)
     output = shown
@@ -149,7 +150,10 @@ extension Session {
     }
     evaluations = entry.evaluations
     lastAttacked = entry.lastAttacked
-    for line in entry.printed { output.print(line) }
+    // A report printed to stdout printed nothing else; it stays a report under '--quiet'.
+    var printsReport = false
+    if case .report(let format, nil) = planned.step, format.defaultFile == nil { printsReport = true }
+    for line in entry.printed { (printsReport ? output.report : output.print)(line) }
   }
 
   /// The model a step defines, if any.

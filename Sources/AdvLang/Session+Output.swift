@@ -51,7 +51,7 @@ extension Session {
       try writeAtomically(text, to: target)
       output.print("wrote \(format.rawValue) report to \(target)")
     } else {
-      output.print(text)
+      output.report(text)
     }
   }
 

@@ -43,19 +43,29 @@ public struct SessionModel {
   public var policyDescription: String { model.stochasticPolicy?.description ?? "deterministic" }
 }
 
-/// Where a session's messages go: normally stdout (results) and stderr (warnings).
+/// Where a session's messages go: normally stdout (results, reports) and stderr (warnings).
 public struct SessionOutput {
+  /// What each statement says it did: `loaded …`, `trained …`, an attack's result, `wrote …`.
   public var print: (String) -> Void
   public var warn: (String) -> Void
+  /// A report printed rather than written to a file (`report` without `to`).
+  public var report: (String) -> Void
 
-  public init(print: @escaping (String) -> Void, warn: @escaping (String) -> Void) {
+  /// `report` nil: reports go where `print` sends the rest.
+  public init(print: @escaping (String) -> Void, warn: @escaping (String) -> Void,
+              report: ((String) -> Void)? = nil) {
     self.print = print
     self.warn = warn
+    self.report = report ?? print
   }
 
   public static let standard = SessionOutput(
     print: { Swift.print($0); fflush(stdout) },
     warn: { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) })
+
+  /// `adv run --quiet`: stdout carries the printed reports only; the statements' own lines go
+  /// nowhere, warnings still to stderr.
+  public static let quiet = SessionOutput(print: { _ in }, warn: standard.warn, report: standard.print)
 }
 
 /// Why a statement failed at run time, as the session says it (data missing, a model that
@@ -199,7 +209,7 @@ public final class Session {
     let kind = Attacks.declared(by: spec)
     let evaluation = Evaluation(params, for: kind)
     let result = try evaluation.run(kind.init(params: params), params: params, on: m.model, split: m.dataset.test,
-                                    seed: seed, label: "\(spec.name) on \(name)")
+                                    seed: seed, label: "attack \(spec.name) on \(name)")
     if result.samples.count < result.requestedSamples {
       output.warn("'\(name)' classifies only \(result.samples.count) test images correctly; attacked those instead of \(result.requestedSamples)")
     }

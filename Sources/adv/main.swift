@@ -17,6 +17,31 @@ func finish(_ status: Int32) throws {
   if status != ExitStatus.success { throw ExitCode(status) }
 }
 
+/// `--progress`: how long work shows its progress on stderr.
+enum ProgressOption: String, ExpressibleByArgument, CaseIterable {
+  case bar, lines, off
+}
+
+/// `--progress` and `--progress-interval`, shared by run and repl.
+struct ProgressOptions: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "How long work (training, attacks, figures) shows its progress on stderr: a bar redrawn in place, plain lines, or nothing (default: a bar when stderr is a terminal, lines otherwise).",
+    valueName: "style"))
+  var progress: ProgressOption?
+  @Option(name: .customLong("progress-interval"), help: ArgumentHelp(
+    "Seconds between progress lines (default: $ADV_PROGRESS_INTERVAL, else 5); each unit of work also ends with a line.",
+    valueName: "S"))
+  var progressInterval: Double?
+
+  func validate() throws {
+    if let s = progressInterval, !(s >= 0 && s.isFinite) { throw ValidationError("'--progress-interval' must be a number of seconds ≥ 0") }
+  }
+
+  func configure() {
+    _ = Runner.configureProgress(style: progress?.rawValue, interval: progressInterval)
+  }
+}
+
 /// The help of `--allow-write`, shared by run, check and repl.
 let allowWriteHelp = ArgumentHelp(
   "Let the script also write under PATH (repeatable); otherwise it writes only under the output directory.",
@@ -31,6 +56,14 @@ struct Run: ParsableCommand {
       (relative paths go there; '..', absolute paths and symbolic links that lead out are refused) \
       unless '--allow-write PATH' allows more. An earlier results.json in the output directory is kept \
       as results-N.json; other files that existed are replaced with a note 'replacing …'.
+
+      Each statement prints a line on stdout saying what it did; 'report' without 'to' prints its \
+      table there. '--quiet' keeps only those reports on stdout. Warnings and errors go to stderr, \
+      and so does progress: on a terminal a bar, otherwise (batch jobs, CI, nohup) a line every few \
+      seconds and one when a unit of work ends, such as
+        [00:01:12] attack bim on net: 40/100 samples, ASR so far 0.62, elapsed 12.3 s, eta 18.5 s
+        [00:03:40] train m: epoch 3/20, batch 120/469, loss 0.4120, elapsed 2 min 11 s, eta 12 min 27 s
+      (the stamp counts from the start of the run).
       """)
 
   @Argument(help: "The .adv script.") var file: String
@@ -40,10 +73,14 @@ struct Run: ParsableCommand {
   @Flag(help: "Train every model again instead of using the model cache.") var noCache = false
   @Flag(help: "Continue a killed or failed run of the same script in the same --out: finished statements are replayed from its journal, not run again.")
   var resume = false
+  @Flag(help: "Print only the reports ('report' without 'to') on stdout; warnings, errors and progress still go to stderr.")
+  var quiet = false
+  @OptionGroup var progress: ProgressOptions
 
   func run() throws {
+    progress.configure()
     try finish(Runner.runScript(file, outputDirectory: out, allowedWrites: allowWrite, seed: seed, useCache: !noCache,
-                                resume: resume))
+                                resume: resume, quiet: quiet))
   }
 }
 
@@ -67,8 +104,10 @@ struct Repl: ParsableCommand {
   @Option(help: "Directory for results.json and reports (default: ./adv-out/repl-<date>-<time>/).") var out: String?
   @Option(name: .customLong("allow-write"), help: allowWriteHelp) var allowWrite: [String] = []
   @Flag(help: "Train every model again instead of using the model cache.") var noCache = false
+  @OptionGroup var progress: ProgressOptions
 
   func run() throws {
+    progress.configure()
     try finish(Runner.startREPL(outputDirectory: out, allowedWrites: allowWrite, useCache: !noCache))
   }
 }

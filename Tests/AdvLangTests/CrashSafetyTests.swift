@@ -313,7 +313,7 @@ final class CrashSafetyTests {
       try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try Data("{\"trunc".utf8).write(to: URL(fileURLWithPath: path))
     }
-    let run = try adv(["run", file, "--out", out], cache: cache)
+    let run = try adv(["run", file, "--out", out, "--progress", "off"], cache: cache)
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stderr.isEmpty, "no warning for them")
     for path in stale { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
