@@ -33,7 +33,7 @@ public enum ProgressUnit: Sendable, Equatable {
 /// and cleared at the end; otherwise complete lines, at most one every `Progress.interval`
 /// seconds and one when the unit finishes:
 ///
-///     [00:01:12] attack bim on net: 40/100 samples, ASR so far 0.62, elapsed 12.3 s, eta 18.5 s
+///     [00:01:12] attack bim on net: 40/100 samples, ASR so far 0.62, elapsed 12.0 s, eta 18.0 s
 ///
 /// The stamp is the time since the run started. `update` and `finish` may be called from any
 /// thread; each line is written whole, in one `write`.

@@ -60,10 +60,9 @@ struct Run: ParsableCommand {
       Each statement prints a line on stdout saying what it did; 'report' without 'to' prints its \
       table there. '--quiet' keeps only those reports on stdout. Warnings and errors go to stderr, \
       and so does progress: on a terminal a bar, otherwise (batch jobs, CI, nohup) a line every few \
-      seconds and one when a unit of work ends, such as
-        [00:01:12] attack bim on net: 40/100 samples, ASR so far 0.62, elapsed 12.3 s, eta 18.5 s
-        [00:03:40] train m: epoch 3/20, batch 120/469, loss 0.4120, elapsed 2 min 11 s, eta 12 min 27 s
-      (the stamp counts from the start of the run).
+      seconds and one when a unit of work ends: time since the start, statement, epoch and batch or \
+      samples done, loss or ASR so far, elapsed and estimated time, as in '[00:01:12] attack bim on m: \
+      40/100 samples, ASR so far 0.62, elapsed 12.0 s, eta 18.0 s'.
       """)
 
   @Argument(help: "The .adv script.") var file: String
