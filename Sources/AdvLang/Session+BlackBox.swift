@@ -85,6 +85,10 @@ extension Session {
     case .miss?, nil:
       break
     }
+    if net == nil && !trainsModels {
+      net = try make(RandomStream(seed: seed, stream: 0x1417))
+      weightless.insert(name)
+    }
     if net == nil {
       let trained = try SurrogateTrainer(params: params).train(
         make: make, seed: data.test.images.gather(rows: seedSet), oracle: ask,

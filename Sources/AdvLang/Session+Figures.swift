@@ -58,8 +58,10 @@ extension Session {
     case "bars", "curve", "box":
       figure = try resultFigure(spec.name, models: models, params: params, path: path, statement: statement)
     case "tsne":
+      try requireWeights(models[0])
       figure = try tsneFigure(models[0], params: params, path: path, statement: statement)
     case "decision":
+      try requireWeights(models[0])
       figure = try decisionFigure(models[0], params: params, path: path, statement: statement)
     case "adversarials":
       figure = try adversarialsFigure(models, params: params, path: path, statement: statement)

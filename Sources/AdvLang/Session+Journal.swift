@@ -51,6 +51,7 @@ extension Session {
   func perform(_ planned: PlannedStep) throws {
     let index = stepIndex
     stepIndex += 1
+    if let shard { return try performSharded(planned, index: index, role: shard) }
     guard let journal else { return try execute(planned) }
     if journalState == .fresh {
       do {
@@ -91,6 +92,17 @@ extension Session {
 
   /// Runs a step and records it, with what it added to the session, in the journal.
   func executeRecorded(_ planned: PlannedStep, index: Int, journal: Journal) throws {
+    let (entry, images) = try executeCapturing(planned, index: index, key: journal.key(index: index, step: planned))
+    do {
+      try journal.record(entry, adversarials: images)
+    } catch {
+      output.warn("\(error); '--resume' would run '\(planned.text)' again")
+    }
+  }
+
+  /// Runs step `index` and returns what it left, as a journal entry keyed `key`, with an
+  /// attack's images.
+  func executeCapturing(_ planned: PlannedStep, index: Int, key: String) throws -> (JournalEntry, AdversarialFile?) {
     let before = (models: report.models.count, results: report.results.count, surrogates: report.surrogates.count,
                   transfers: report.transfers.count, figures: report.figures.count, drawn: figures.count)
     let lines = PrintedLines()
@@ -104,7 +116,7 @@ extension Session {
     var images: AdversarialFile? = nil
     if case .attack(_, _, let model) = planned.step { images = latestAttacks[model]?.file }
     let entry = JournalEntry(
-      step: index, key: journal.key(index: index, step: planned), statement: planned.text, printed: lines.all,
+      step: index, key: key, statement: planned.text, printed: lines.all,
       models: Array(report.models[before.models...]), results: Array(report.results[before.results...]),
       surrogates: Array(report.surrogates[before.surrogates...]), transfers: Array(report.transfers[before.transfers...]),
       figures: Array(report.figures[before.figures...]),
@@ -114,11 +126,7 @@ extension Session {
       },
       evaluations: evaluations, lastAttacked: lastAttacked,
       trainSeconds: definedModel(planned).flatMap { models[$0]?.trainSeconds }, adversarials: images != nil)
-    do {
-      try journal.record(entry, adversarials: images)
-    } catch {
-      output.warn("\(error); '--resume' would run '\(planned.text)' again")
-    }
+    return (entry, images)
   }
 
   /// Restores what a finished step left in the session (see the extension's summary).
@@ -187,11 +195,11 @@ extension Session {
 
   /// Where trained models are looked up: the model cache, or while replaying a run without
   /// one, the journal's store.
-  var modelLookup: ModelCache? { cache ?? (replaying ? journal?.modelStore : nil) }
+  var modelLookup: ModelCache? { cache ?? shard?.store.models ?? (replaying ? journal?.modelStore : nil) }
 
   /// Where trained models are stored: the model cache, or the journal's store so that a run
   /// without the cache is resumed without training again.
-  var modelStore: ModelCache? { cache ?? journal?.modelStore }
+  var modelStore: ModelCache? { cache ?? shard?.store.models ?? journal?.modelStore }
 }
 
 /// Where a session's journal is: not started, replaying finished steps, or recording new ones.

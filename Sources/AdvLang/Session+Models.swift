@@ -87,6 +87,12 @@ extension Session {
         break
       }
     }
+    if !cached && !trainsModels {
+      models[name] = SessionModel(name: name, model: net, architecture: spec, params: params, dataset: data,
+                                  seed: seed, hash: key, trainSeconds: nil)
+      weightless.insert(name)
+      return
+    }
     if !cached {
       var rng = RandomStream(seed: seed, stream: 0x7EA1)
       let log = try arch.train(net, on: data.train, params: params, rng: &rng, label: "train \(name)")
@@ -142,6 +148,7 @@ extension Session {
   func save(_ name: String, to path: String) throws {
     let m = try model(name)
     guard let net = m.network else { throw RuntimeError(message: "'\(name)' is a mixture: save its members instead") }
+    try requireWeights(name)
     let target = outputTarget(path)
     try Checkpoint.save(net, to: target, metadata: [
       "dataset": m.dataset.fingerprint, "seed": String(m.seed), "version": advVersion, "model_hash": m.hash])

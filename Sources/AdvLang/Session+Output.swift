@@ -77,7 +77,7 @@ extension Session {
   /// own. Not while a resumed run replays finished steps: the file keeps every record until the
   /// replay has them all.
   func saveResults() {
-    guard let dir = outputDirectory, journalState != .replaying else { return }
+    guard let dir = outputDirectory, journalState != .replaying, shard?.writesResults ?? true else { return }
     let path = (dir as NSString).appendingPathComponent("results.json")
     if !resultsStarted {
       resultsStarted = true

@@ -131,6 +131,12 @@ public final class Session {
   var replayedSteps = 0
   /// True while a finished step runs again to restore its models (`replay`).
   var replaying = false
+  /// A shard of a sharded run, or its merge (`Session+Shards`); nil for a whole run.
+  var shard: ShardRole?
+  /// False in a merge: a model missing from the cache is not trained but made untrained, and
+  /// named in `weightless` (only figures of its weights and `save` need them).
+  var trainsModels = true
+  var weightless: Set<String> = []
 
   /// `allowedWrites` are the `--allow-write` paths; `fileSystem` is what the checker sees of
   /// files (nil: no checks of paths, as for a session without an output directory).

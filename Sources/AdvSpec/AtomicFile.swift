@@ -117,7 +117,9 @@ private func makeDirectories(_ directory: String) -> (String, Int32)? {
   if stat(directory, &info) == 0 {
     return (info.st_mode & S_IFMT) == S_IFDIR ? nil : (directory, ENOTDIR)
   }
-  let parent = (directory as NSString).deletingLastPathComponent
+  // Foundation traps on `deletingLastPathComponent` of a one-character name ("k"); a name
+  // without '/' has no parent to create anyway.
+  let parent = directory.contains("/") ? (directory as NSString).deletingLastPathComponent : ""
   if !parent.isEmpty && parent != directory, let failed = makeDirectories(parent) { return failed }
   if mkdir(directory, 0o755) != 0 {
     return errno == EEXIST ? nil : (directory, errno)

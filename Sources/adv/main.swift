@@ -9,7 +9,7 @@ struct Adv: ParsableCommand {
     commandName: "adv",
     abstract: "Adversarial-robustness experiments as short, checked, reproducible scripts.",
     version: advVersion,
-    subcommands: [Run.self, Check.self, Repl.self, Bench.self, Grammar.self])
+    subcommands: [Run.self, Check.self, PlanCommand.self, Merge.self, Repl.self, Bench.self, Grammar.self])
 }
 
 /// Ends the command with `status` unless it is success.
@@ -76,10 +76,80 @@ struct Run: ParsableCommand {
   var quiet = false
   @OptionGroup var progress: ProgressOptions
 
+  @Option(help: ArgumentHelp("Run only shard I of N of the script's units (see 'adv plan'), writing each finished unit under DIR/units/ for 'adv merge DIR'; a shard run again skips its finished units.", valueName: "I/N"))
+  var shard: String?
+
+  /// `--shard I/N` as numbers.
+  var shardNumbers: (index: Int, count: Int)? {
+    guard let shard else { return nil }
+    let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+    return (i, n)
+  }
+
+  func validate() throws {
+    if shard != nil && shardNumbers == nil {
+      throw ValidationError("'--shard' takes I/N with 1 <= I <= N, as in '--shard 2/4'; got '\(shard ?? "")'")
+    }
+    if shard != nil && resume {
+      throw ValidationError("'--shard' resumes by itself (finished units are skipped); drop '--resume'")
+    }
+  }
+
   func run() throws {
     progress.configure()
+    if let (index, count) = shardNumbers {
+      return try finish(Runner.runShard(file, index: index, count: count, outputDirectory: out, allowedWrites: allowWrite,
+                                        seed: seed, useCache: !noCache))
+    }
     try finish(Runner.runScript(file, outputDirectory: out, allowedWrites: allowWrite, seed: seed, useCache: !noCache,
                                 resume: resume, quiet: quiet))
+  }
+}
+
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "List a script's units of independent work: models, results, figures and reports, and what each needs.",
+    discussion: """
+      One line per unit: kind, key (first 8 hex digits), line, statement, and the keys of the units it \
+      needs. Model and result units are what 'adv run FILE --shard I/N' runs; figures, reports and \
+      saved files are made by 'adv merge DIR'.
+      """)
+
+  @Argument(help: "The .adv script.") var file: String
+  @Flag(help: "Print the units as JSON.") var json = false
+  @Option(help: ArgumentHelp("Also show which of N shards runs each unit.", valueName: "N")) var shards: Int?
+  @Option(help: "Seed that overrides every 'seed' statement (as given to 'adv run').") var seed: UInt64?
+  @Option(help: "The output directory 'adv run' would use (for the check of paths the script writes).") var out: String?
+
+  func validate() throws {
+    if let shards, shards < 1 { throw ValidationError("'--shards' must be at least 1") }
+  }
+
+  func run() throws {
+    try finish(Runner.planScript(file, json: json, shards: shards, seed: seed, outputDirectory: out))
+  }
+}
+
+struct Merge: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Merge the units of a sharded run into the results.json, reports and figures of one run.",
+    discussion: """
+      Reads DIR/units/ (written by 'adv run FILE --shard I/N --out DIR'), runs the script's figure, \
+      report and save statements against the merged records, and writes everything under DIR. Units \
+      that have not finished are listed by statement; then merge stops with status 70 unless \
+      '--partial' is given.
+      """)
+
+  @Argument(help: "The output directory the shards wrote.") var dir: String
+  @Argument(help: "The script (default: the one the shards recorded).") var file: String?
+  @Flag(help: "Write what the finished units give even when some are missing.") var partial = false
+  @Option(name: .customLong("allow-write"), help: allowWriteHelp) var allowWrite: [String] = []
+  @Flag(help: "Do not read the model cache (figures of a model's weights and 'save' then fail).") var noCache = false
+
+  func run() throws {
+    try finish(Runner.merge(dir, script: file, partial: partial, allowedWrites: allowWrite, useCache: !noCache))
   }
 }
 
