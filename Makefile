@@ -2,6 +2,9 @@
 # make test   installs what is missing, runs the whole test suite (debug build)
 # make crash-test  kills 'adv run' 50 times (KILLS=N) at random moments and inside writes, resuming
 #             each time; the final results.json must equal an uninterrupted run's (a few minutes)
+# make slurm-test  brings up a single-node Slurm (scripts/slurm-up.sh, as root), submits a sweep as
+#             4 shards with 'adv submit --slurm', compares the merged results.json with a single run's,
+#             then cancels a shard mid-run and resubmits (several minutes)
 # make bench  release build; times our engine and PyTorch (in .venv) on the same workloads
 #             (when other processes keep the cores busy: OMP_WAIT_POLICY=PASSIVE make bench)
 SWIFT ?= swift
@@ -11,7 +14,7 @@ TORCH := torch==2.13.0+cpu
 FOOLBOX := foolbox==3.3.4
 SAFETENSORS := safetensors==0.8.0
 
-.PHONY: deps demo test crash-test bench venv grammar clean compare-foolbox
+.PHONY: deps demo test crash-test slurm-test bench venv grammar clean compare-foolbox
 
 deps:
 	@scripts/install-deps.sh
@@ -29,6 +32,10 @@ KILLS ?= 50
 crash-test: deps
 	$(SWIFT) build --product adv
 	scripts/crash-test.sh $(KILLS)
+
+slurm-test: deps
+	$(SWIFT) build --product adv
+	scripts/slurm-test.sh
 
 venv: $(VENV)/.installed-torch-foolbox $(VENV)/.installed-safetensors
 

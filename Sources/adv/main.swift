@@ -9,7 +9,7 @@ struct Adv: ParsableCommand {
     commandName: "adv",
     abstract: "Adversarial-robustness experiments as short, checked, reproducible scripts.",
     version: advVersion,
-    subcommands: [Run.self, Check.self, PlanCommand.self, Merge.self, Repl.self, Bench.self, Grammar.self])
+    subcommands: [Run.self, Check.self, PlanCommand.self, Merge.self, Submit.self, Repl.self, Bench.self, Grammar.self])
 }
 
 /// Ends the command with `status` unless it is success.
@@ -150,6 +150,47 @@ struct Merge: ParsableCommand {
 
   func run() throws {
     try finish(Runner.merge(dir, script: file, partial: partial, allowedWrites: allowWrite, useCache: !noCache))
+  }
+}
+
+struct Submit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Submit a script's sweep to a cluster as sharded jobs (Slurm).",
+    discussion: """
+      Writes DIR/slurm/train.sbatch, attack.sbatch and merge.sbatch and submits them with \
+      'sbatch --parsable', each after the one before succeeds: a training array of one task per \
+      shard ('adv run FILE --shard I/N --out DIR'), the same array again for what is left (models \
+      now come from the shared cache), then 'adv merge DIR FILE'. Logs: DIR/slurm/logs/. After a \
+      failure or 'scancel', run the same command again: finished units and cached models are kept.
+      """)
+
+  @Argument(help: "The .adv script.") var file: String
+  @Flag(help: "Submit to Slurm with sbatch (the only scheduler so far).") var slurm = false
+  @Option(help: "Output directory the shards and the merge share (default: ./adv-out/<script name>/).") var out: String?
+  @Option(help: "Number of shards, the tasks of each array (default: the script's number of models, or 4 without models).")
+  var shards: Int?
+  @Option(help: "Slurm partition (default: the cluster's default).") var partition: String?
+  @Option(help: "Time limit of each task, in Slurm's format (30, 4:00:00, 1-00:00:00).") var time: String?
+  @Option(help: "CPUs per task (--cpus-per-task; also OMP_NUM_THREADS).") var cpus: Int?
+  @Option(name: .customLong("array-parallel"), help: ArgumentHelp("At most K tasks of an array at once (--array=1-N%K).", valueName: "K"))
+  var arrayParallel: Int?
+  @Option(name: .customLong("adv"), help: ArgumentHelp("The adv binary the jobs run (default: this one).", valueName: "PATH"))
+  var advPath: String?
+  @Option(help: ArgumentHelp("Model cache the shards share, on a file system every node sees (default: DIR/cache).", valueName: "PATH"))
+  var cache: String?
+  @Flag(help: "Print the batch scripts and sbatch command lines; submit nothing.") var dryRun = false
+
+  func validate() throws {
+    guard slurm else { throw ValidationError("say where to submit: '--slurm' (the only scheduler so far)") }
+    if let shards, shards < 1 { throw ValidationError("'--shards' must be at least 1, not \(shards)") }
+    if let cpus, cpus < 1 { throw ValidationError("'--cpus' must be at least 1, not \(cpus)") }
+    if let arrayParallel, arrayParallel < 1 { throw ValidationError("'--array-parallel' must be at least 1, not \(arrayParallel)") }
+  }
+
+  func run() throws {
+    let options = SlurmSubmission.Options(partition: partition, time: time, cpus: cpus, arrayParallel: arrayParallel)
+    try finish(Runner.submitToSlurm(file, Runner.SubmitRequest(outputDirectory: out, shards: shards, adv: advPath, cache: cache,
+                                                               options: options, dryRun: dryRun)))
   }
 }
 

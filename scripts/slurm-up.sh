@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Brings up a single-node Slurm on this host (slurmctld and slurmd, munge for authentication),
+# for 'make slurm-test'. Idempotent: a second call finds the daemons up and the node idle and
+# returns at once. Works as root inside a container: no systemd (daemons are started directly,
+# in the background, logging to files) and no cgroups (proctrack/linuxproc, task/none).
+#
+# usage: scripts/slurm-up.sh                      (scripts/slurm-down.sh stops it)
+# environment: SLURM_STATE (default /var/tmp/adv-slurm: slurm.conf, state, spool, logs, pids)
+#
+# Quirks met on Debian 12 (slurm-wlm 22.05, munge 0.5.15), each handled below:
+# - The packages' postinst scripts try 'invoke-rc.d'/systemctl; without an init system they print
+#   warnings and start nothing. We start the daemons ourselves.
+# - munged refuses to start unless its key is mode 0400 and owned by the user it runs as, and
+#   unless /run/munge (its socket directory) exists; as root it also needs '--force', because
+#   it does not like running as root.
+# - slurmctld/slurmd read /etc/slurm/slurm.conf unless SLURM_CONF says otherwise; the client
+#   commands (sbatch, squeue, sinfo, scancel, sacct) read SLURM_CONF too, so we write our
+#   generated file to /etc/slurm/slurm.conf (the place every client looks) as well as to the
+#   state directory.
+# - Memory: slurmd refuses the node (state INVAL) when RealMemory exceeds what it measures, so we
+#   declare 90 % of MemTotal (in MiB).
+# - CPUs: declaring more or fewer CPUs than slurmd detects only drains the node with a reason;
+#   we give nproc's count as CPUs= and let Slurm work out sockets and cores.
+# - No slurmdbd: AccountingStorageType=accounting_storage/none, so 'sacct' has nothing to say;
+#   squeue and 'scontrol show job' are the way to follow jobs.
+# - slurmctld logs "can not load PMIx library" at start: it probes every MPI plugin even with
+#   MpiDefault=none. Harmless.
+# - Without an accounting store, finished jobs live only in slurmctld's memory for MinJobAge
+#   seconds; MinJobAge=600 keeps them visible to 'scontrol show job' long enough for a test.
+# - The first start logs "Could not open ... state file": there is no saved state yet. Harmless.
+# - Job ids start again at 1 when the state directory is new.
+# - After a crash a node may come back DOWN; ReturnToService=2 and 'scontrol update state=resume'
+#   bring it back.
+set -euo pipefail
+STATE=${SLURM_STATE:-/var/tmp/adv-slurm}
+CONF_DIR=/etc/slurm
+CONF=$CONF_DIR/slurm.conf
+HOST=$(hostname -s)
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+log() { echo "slurm-up: $*" >&2; }
+die_with_log() {
+  log "$1"
+  if [ -f "$2" ]; then
+    log "last lines of $2:"
+    tail -n 25 "$2" >&2
+  fi
+  exit 1
+}
+
+# 1. Packages (as scripts/install-deps.sh does).
+packages=(slurm-wlm munge)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+$sudo mkdir -p "$STATE"/{state,spool,log,run} "$CONF_DIR"
+
+# 2. munge: a key (made once), then the daemon.
+MUNGE_USER=root
+id munge >/dev/null 2>&1 && MUNGE_USER=munge
+if [ ! -s /etc/munge/munge.key ]; then
+  log "creating /etc/munge/munge.key"
+  $sudo mkdir -p /etc/munge
+  # mungekey is munge >= 0.5.14's key generator; dd from urandom is the fallback it replaced.
+  if command -v mungekey >/dev/null; then
+    $sudo mungekey --create --keyfile=/etc/munge/munge.key --force
+  else
+    $sudo dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 status=none
+  fi
+fi
+$sudo mkdir -p /run/munge /var/lib/munge /var/log/munge
+$sudo chown "$MUNGE_USER" /etc/munge /etc/munge/munge.key /run/munge /var/lib/munge /var/log/munge
+$sudo chmod 0700 /etc/munge
+$sudo chmod 0400 /etc/munge/munge.key
+$sudo chmod 0755 /run/munge
+if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+  log "starting munged (as $MUNGE_USER)"
+  if [ "$MUNGE_USER" = root ]; then
+    $sudo munged --force || die_with_log "munged did not start" /var/log/munge/munged.log
+  else
+    # runuser (util-linux) rather than sudo, which a container often lacks.
+    $sudo runuser -u "$MUNGE_USER" -- munged ||
+      die_with_log "munged did not start" /var/log/munge/munged.log
+  fi
+  for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
+  munge -n | unmunge >/dev/null || die_with_log "munge does not answer" /var/log/munge/munged.log
+fi
+
+# 3. slurm.conf for this host.
+SLURM_USER=root
+id slurm >/dev/null 2>&1 && SLURM_USER=slurm
+CPUS=$(nproc)
+MEM_MB=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
+$sudo chown -R "$SLURM_USER" "$STATE/state" "$STATE/log" "$STATE/run"
+tmpconf=$(mktemp)
+cat >"$tmpconf" <<CONF
+# Generated by scripts/slurm-up.sh for a single-node test cluster on $HOST; rewritten on every call.
+ClusterName=adv-test
+SlurmctldHost=$HOST
+SlurmUser=$SLURM_USER
+SlurmdUser=root
+AuthType=auth/munge
+CryptoType=crypto/munge
+MpiDefault=none
+# Debian's default MailProg (/usr/bin/mail) is not installed; slurmctld logs an error without this.
+MailProg=/bin/true
+# No cgroups in a container: track processes through /proc, bind nothing.
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+SchedulerType=sched/backfill
+# Short intervals: the test waits on jobs that take seconds.
+SchedulerParameters=defer_batch=false
+MessageTimeout=20
+SlurmctldTimeout=30
+SlurmdTimeout=60
+InactiveLimit=0
+MinJobAge=600
+KillWait=5
+Waittime=0
+StateSaveLocation=$STATE/state
+SlurmdSpoolDir=$STATE/spool
+SlurmctldPidFile=$STATE/run/slurmctld.pid
+SlurmdPidFile=$STATE/run/slurmd.pid
+SlurmctldLogFile=$STATE/log/slurmctld.log
+SlurmdLogFile=$STATE/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+MaxArraySize=10001
+NodeName=$HOST CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
+PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+CONF
+conf_changed=1
+if [ -f "$CONF" ] && cmp -s "$tmpconf" "$CONF"; then conf_changed=0; fi
+$sudo cp "$tmpconf" "$CONF"
+$sudo cp "$tmpconf" "$STATE/slurm.conf"
+rm -f "$tmpconf"
+$sudo chmod 0644 "$CONF"
+
+# A daemon is running when its pid is alive and not a zombie: in a container whose pid 1 does not
+# reap orphans, a stopped daemon stays behind as <defunct>, and 'kill -0' still succeeds on it.
+running() {
+  [ -f "$1" ] || return 1
+  local st
+  st=$(awk '{ print $3 }' "/proc/$(cat "$1")/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ]
+}
+
+# 4. The daemons. A changed slurm.conf restarts them (a stale daemon keeps its old node list).
+if [ "$conf_changed" = 1 ]; then
+  for d in slurmd slurmctld; do
+    if running "$STATE/run/$d.pid"; then
+      log "slurm.conf changed: stopping $d"
+      $sudo kill "$(cat "$STATE/run/$d.pid")" || true
+      for _ in $(seq 50); do running "$STATE/run/$d.pid" || break; sleep 0.1; done
+    fi
+  done
+fi
+if ! running "$STATE/run/slurmctld.pid"; then
+  log "starting slurmctld"
+  # -i: ignore state files that do not match this configuration (a previous, different host).
+  $sudo slurmctld -f "$CONF" -i || die_with_log "slurmctld did not start" "$STATE/log/slurmctld.log"
+fi
+for _ in $(seq 100); do scontrol ping 2>/dev/null | grep -q 'UP' && break; sleep 0.2; done
+scontrol ping 2>/dev/null | grep -q 'UP' || die_with_log "slurmctld does not answer 'scontrol ping'" "$STATE/log/slurmctld.log"
+if ! running "$STATE/run/slurmd.pid"; then
+  log "starting slurmd"
+  $sudo slurmd -f "$CONF" || die_with_log "slurmd did not start" "$STATE/log/slurmd.log"
+fi
+
+# 5. Wait for the node to be usable. A node left DOWN/DRAIN by an earlier run is resumed.
+node_state() { sinfo -h -N -n "$HOST" -o '%T' 2>/dev/null | head -n 1; }
+state=""
+for i in $(seq 150); do
+  state=$(node_state)
+  case "$state" in
+    idle|mixed|allocated|completing) break ;;
+    down*|drain*|drained*)
+      [ "$i" = 5 ] && $sudo scontrol update nodename="$HOST" state=resume 2>/dev/null || true ;;
+  esac
+  sleep 0.2
+done
+case "$state" in
+  idle|mixed|allocated|completing) ;;
+  *)
+    log "node $HOST is '${state:-unknown}', not idle; reason: $(sinfo -h -N -n "$HOST" -o '%E' 2>/dev/null)"
+    running "$STATE/run/slurmd.pid" || log "slurmd is not running"
+    running "$STATE/run/slurmctld.pid" || log "slurmctld is not running"
+    tail -n 15 "$STATE/log/slurmctld.log" >&2 || true
+    die_with_log "see also slurmd's log" "$STATE/log/slurmd.log" ;;
+esac
+log "up: node $HOST ($CPUS CPUs, ${MEM_MB} MB) is $state in partition debug; config $CONF, logs in $STATE/log"
+sinfo
