@@ -282,6 +282,13 @@ extension CheckPass {
     defer { loops.removeLast() }
     for (item, value) in evaluated {
       if stepLimitReached { return }
+      loopPasses += 1
+      if loopPasses > Checker.maximumLoopPasses {
+        stepLimitReached = true
+        error("the loops run their bodies more than \(Checker.maximumLoopPasses) times", at: loops.first ?? range,
+              notes: ["split the sweep into several scripts"])
+        return
+      }
       scopes.append((variable.text, value, text(of: item.range, expression: true),
                      text(of: item.range, exact: true, expression: true)))
       check(body)

@@ -62,6 +62,11 @@ public struct Checker: Sendable {
   /// and the plan is held in memory).
   public static let maximumSteps = 100_000
 
+  /// Loop bodies checked more often than this are refused too: nested loops whose bodies emit
+  /// no step (empty, or with errors) would otherwise be checked 2^depth times. Twice the step
+  /// limit, so a nest whose innermost body emits a step is stopped by `maximumSteps` first.
+  public static let maximumLoopPasses = 2 * maximumSteps
+
   public let vocabulary: Vocabulary
   public private(set) var environment: Environment
 
@@ -112,6 +117,10 @@ struct CheckPass {
   /// Ranges of the enclosing `for` statements, outermost first.
   var loops: [SourceRange] = []
   var stepLimitReached = false
+  /// Loop bodies checked so far (`maximumLoopPasses`).
+  var loopPasses = 0
+  /// Diagnostics reported so far: a loop body's error is found once per value but kept once.
+  var reported: Set<Diagnostic> = []
   /// The environment when the last step was emitted: what changed since is what the next step
   /// defines.
   var defined: Checker.Environment
@@ -130,8 +139,9 @@ struct CheckPass {
   // MARK: Reporting
 
   mutating func report(_ d: Diagnostic) {
-    diagnostics.append(context.isEmpty ? d
-      : Diagnostic(severity: d.severity, message: d.message, range: d.range, hint: d.hint, notes: d.notes + context))
+    let noted = context.isEmpty ? d
+      : Diagnostic(severity: d.severity, message: d.message, range: d.range, hint: d.hint, notes: d.notes + context)
+    if reported.insert(noted).inserted { diagnostics.append(noted) }
   }
 
   mutating func error(_ message: String, at range: SourceRange, hint: String? = nil, notes: [String] = []) {
@@ -158,9 +168,12 @@ struct CheckPass {
 
   var evaluator: Evaluator {
     let scopes = self.scopes
-    var names: [String] = []
-    for s in scopes.reversed() where !names.contains(s.name) { names.append(s.name) }
-    return Evaluator(lookup: { name in scopes.last { $0.name == name }?.value }, variables: names)
+    // The names only matter for an error's suggestion, so they are gathered only then.
+    return Evaluator(lookup: { name in scopes.last { $0.name == name }?.value }, variableNames: {
+      var names: [String] = []
+      for s in scopes.reversed() where !names.contains(s.name) { names.append(s.name) }
+      return names
+    })
   }
 
   /// The value of `e`, or nil after reporting why there is none.

@@ -67,7 +67,8 @@ struct Evaluator {
   /// Loop variable lookup, innermost binding first.
   let lookup: (String) -> ScriptValue?
   /// Names of the visible loop variables, for suggestions.
-  let variables: [String]
+  let variableNames: () -> [String]
+  var variables: [String] { variableNames() }
 
   func evaluate(_ e: Expr) -> Result<ScriptValue, Diagnostic> {
     switch e {
@@ -170,6 +171,7 @@ struct Evaluator {
       return .error("unknown variable '\(name)'", at: range, hint: "write '\(spaced)' to subtract",
                     notes: ["'-' between letters or digits joins them into one name, like 'bsn-l'"])
     }
+    let variables = self.variables
     if let close = suggestion(for: name, among: variables) {
       return .error("unknown variable '\(name)'", at: range, hint: Diagnostic.didYouMean(close))
     }
