@@ -44,7 +44,7 @@ let package = Package(
     .target(name: "AdvTestSupport", dependencies: ["AdvTensor", "CZlib"], path: "Tests/AdvTestSupport"),
     .testTarget(name: "AdvSpecTests", dependencies: ["AdvSpec"]),
     .testTarget(name: "AdvTensorTests", dependencies: ["AdvTensor", "AdvTestSupport"]),
-    .testTarget(name: "AdvDataTests", dependencies: ["AdvData", "AdvTensor", "AdvTestSupport"],
+    .testTarget(name: "AdvDataTests", dependencies: ["AdvData", "AdvTensor", "AdvTestSupport", "CHDF5", "CZlib"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "AdvNNTests", dependencies: ["AdvNN", "AdvData", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Fixtures")]),
