@@ -248,7 +248,7 @@ extension CheckPass {
   mutating func checkSeed(_ value: Expr) -> UInt64? {
     let limit = "seed must be a whole number from 0 to \(UInt64.max)"
     if case .number(let text, let range) = value {
-      let digits = text.replacingOccurrences(of: "_", with: "")
+      let digits = text.contains("_") ? text.filter { $0 != "_" } : text
       if digits.allSatisfy(\.isNumber) {
         guard let seed = UInt64(digits) else {
           error("\(limit), found '\(text)'", at: range)
@@ -283,16 +283,16 @@ extension CheckPass {
     for (item, value) in evaluated {
       if stepLimitReached { return }
       loopPasses += 1
-      if loopPasses > Checker.maximumLoopPasses {
+      if loopPasses > 2 * stepLimit {
         stepLimitReached = true
-        error("the loops run their bodies more than \(Checker.maximumLoopPasses) times", at: loops.first ?? range,
+        error("the loops run their bodies more than \(2 * stepLimit) times", at: loops.first ?? range,
               notes: ["split the sweep into several scripts"])
         return
       }
-      scopes.append((variable.text, value, text(of: item.range, expression: true),
-                     text(of: item.range, exact: true, expression: true)))
+      let shadowed = bind(variable.text, value, text: text(of: item.range, expression: true),
+                          exactText: text(of: item.range, exact: true, expression: true))
       check(body)
-      scopes.removeLast()
+      unbind(restoring: shadowed)
     }
   }
 

@@ -69,6 +69,10 @@ public struct Checker: Sendable {
 
   public let vocabulary: Vocabulary
   public private(set) var environment: Environment
+  /// The step limit this checker applies: `maximumSteps`, unless lowered (the fuzzers check
+  /// with a tenth of it, so an input's time measures the checker rather than the budget).
+  /// Loop passes are limited to twice it.
+  public var stepLimit = Checker.maximumSteps
 
   public init(vocabulary: Vocabulary, environment: Environment = Environment()) {
     self.vocabulary = vocabulary
@@ -80,6 +84,7 @@ public struct Checker: Sendable {
   public mutating func check(_ file: SourceFile) -> Result<[PlannedStep], CheckFailure> {
     let parsed = Parser.parse(file)
     var pass = CheckPass(file: file, tokens: parsed.tokens, vocabulary: vocabulary, environment: environment)
+    pass.stepLimit = stepLimit
     pass.check(parsed.statements)
     let diagnostics = (parsed.diagnostics + pass.diagnostics).sortedUnique()
     if diagnostics.contains(where: { $0.severity == .error }) {
@@ -109,6 +114,9 @@ struct CheckPass {
   /// Loop variables, innermost last: the value, and the item as the script wrote it (`8/255`,
   /// with outer loop variables replaced), which step texts show instead of `0.0313725`.
   var scopes: [(name: String, value: ScriptValue, text: String, exactText: String)] = []
+  /// The index in `scopes` of each variable's innermost binding, so a lookup does not walk
+  /// a deep nest of loops.
+  var innermost: [String: Int] = [:]
   /// Models whose definition failed, in order: uses of them are not reported again, and
   /// suggestions still offer them.
   var brokenModels: [String] = []
@@ -117,6 +125,7 @@ struct CheckPass {
   /// Ranges of the enclosing `for` statements, outermost first.
   var loops: [SourceRange] = []
   var stepLimitReached = false
+  var stepLimit = Checker.maximumSteps
   /// Loop bodies checked so far (`maximumLoopPasses`).
   var loopPasses = 0
   /// Diagnostics reported so far: a loop body's error is found once per value but kept once.
@@ -163,13 +172,13 @@ struct CheckPass {
   // MARK: Loop variables
 
   func lookup(_ name: String) -> ScriptValue? {
-    scopes.last { $0.name == name }?.value
+    innermost[name].map { scopes[$0].value }
   }
 
   var evaluator: Evaluator {
-    let scopes = self.scopes
+    let scopes = self.scopes, innermost = self.innermost
     // The names only matter for an error's suggestion, so they are gathered only then.
-    return Evaluator(lookup: { name in scopes.last { $0.name == name }?.value }, variableNames: {
+    return Evaluator(lookup: { name in innermost[name].map { scopes[$0].value } }, variableNames: {
       var names: [String] = []
       for s in scopes.reversed() where !names.contains(s.name) { names.append(s.name) }
       return names
@@ -184,6 +193,19 @@ struct CheckPass {
       report(d)
       return nil
     }
+  }
+
+  /// Binds a loop variable for the body's check; `unbind` undoes it.
+  mutating func bind(_ name: String, _ value: ScriptValue, text: String, exactText: String) -> Int? {
+    let shadowed = innermost[name]
+    innermost[name] = scopes.count
+    scopes.append((name, value, text, exactText))
+    return shadowed
+  }
+
+  mutating func unbind(restoring shadowed: Int?) {
+    let name = scopes.removeLast().name
+    innermost[name] = shadowed
   }
 
   // MARK: Steps
@@ -211,7 +233,7 @@ struct CheckPass {
       var spelling = token.text
       let next = i < tokens.count ? tokens[i] : nil
       let isParameterName = next?.kind == .equals && !(previous?.isKeyword("model") == true || previous?.isKeyword("of") == true)
-      if token.kind == .identifier, previous != nil || expression, !isParameterName, let bound = scopes.last(where: { $0.name == token.text }) {
+      if token.kind == .identifier, previous != nil || expression, !isParameterName, let bound = innermost[token.text].map({ scopes[$0] }) {
         spelling = exact ? bound.exactText : bound.text
       }
       if let previous, previous.range.end.offset < token.range.start.offset { out += " " }
@@ -226,9 +248,9 @@ struct CheckPass {
     steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range),
                              scriptText: text(of: statement.range, exact: true), defines: environment.definitions(since: defined)))
     defined = environment
-    if steps.count > Checker.maximumSteps {
+    if steps.count > stepLimit {
       stepLimitReached = true
-      error("the loops unroll to more than \(Checker.maximumSteps) steps", at: loops.first ?? statement.range,
+      error("the loops unroll to more than \(stepLimit) steps", at: loops.first ?? statement.range,
             notes: ["split the sweep into several scripts"])
     }
   }

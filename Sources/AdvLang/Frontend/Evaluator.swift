@@ -112,7 +112,7 @@ struct Evaluator {
 
   /// A number literal: an integer when it has no fraction or exponent and fits, else a real.
   static func number(_ text: String, range: SourceRange) -> Result<ScriptValue, Diagnostic> {
-    let digits = text.replacingOccurrences(of: "_", with: "")
+    let digits = text.contains("_") ? text.filter { $0 != "_" } : text
     if digits.allSatisfy(\.isNumber), let i = Int(digits) { return .success(.int(i)) }
     guard let d = Double(digits), d.isFinite else {
       return .failure(.error("number '\(text)' is too large", at: range))
