@@ -42,6 +42,12 @@ let package = Package(
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "AdvTestSupport", dependencies: ["AdvTensor", "CZlib"], path: "Tests/AdvTestSupport"),
+    // Fuzzing (make fuzz): the targets and their driver, `adv-fuzz` to run them, and
+    // `adv-libfuzzer`, which `make fuzz-libfuzzer` builds apart with libFuzzer and ASan.
+    .target(name: "AdvFuzz", dependencies: ["AdvLang", "AdvData", "AdvNN", "AdvAttacks", "AdvTensor", "AdvSpec", "CZlib", "CHDF5"],
+            path: "Tests/Fuzz/AdvFuzz"),
+    .executableTarget(name: "adv-fuzz", dependencies: ["AdvFuzz"], path: "Tests/Fuzz/adv-fuzz"),
+    .executableTarget(name: "adv-libfuzzer", dependencies: ["AdvFuzz"], path: "Tests/Fuzz/adv-libfuzzer"),
     .testTarget(name: "AdvSpecTests", dependencies: ["AdvSpec"]),
     .testTarget(name: "AdvTensorTests", dependencies: ["AdvTensor", "AdvTestSupport"]),
     .testTarget(name: "AdvDataTests", dependencies: ["AdvData", "AdvTensor", "AdvTestSupport", "CHDF5", "CZlib"],
@@ -51,6 +57,8 @@ let package = Package(
     .testTarget(name: "AdvAttacksTests", dependencies: ["AdvAttacks", "AdvNN", "AdvData", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "AdvReportTests", dependencies: ["AdvReport", "AdvSpec", "AdvTestSupport"]),
+    .testTarget(name: "AdvFuzzTests", dependencies: ["AdvFuzz", "AdvLang", "AdvData", "AdvNN", "AdvAttacks", "AdvTestSupport"],
+                exclude: ["Regressions"]),
     .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvAttacks", "AdvNN", "AdvReport", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Scripts"), .copy("Runs")]),
   ],
