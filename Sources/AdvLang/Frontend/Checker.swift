@@ -37,13 +37,19 @@ public struct Checker: Sendable {
 
     /// `stem.ext`, or `stem-2.ext`, `stem-3.ext`, … when taken.
     public mutating func newFigureFile(_ stem: String, _ ext: String) -> String {
-      var name = "\(stem).\(ext)"
-      var k = 2
-      while figureFiles.contains(name) {
-        name = "\(stem)-\(k).\(ext)"
-        k += 1
-      }
+      var k = 1
+      return newFigureFile(stem, ext, from: &k)
+    }
+
+    /// `newFigureFile`, trying candidates from the `k`-th on (1: `stem.ext`, n: `stem-n.ext`;
+    /// those before it known taken) and leaving `k` past the one given out, so a loop's plots are
+    /// named in constant time each.
+    public mutating func newFigureFile(_ stem: String, _ ext: String, from k: inout Int) -> String {
+      func candidate(_ k: Int) -> String { k == 1 ? "\(stem).\(ext)" : "\(stem)-\(k).\(ext)" }
+      while figureFiles.contains(candidate(k)) { k += 1 }
+      let name = candidate(k)
       figureFiles.insert(name)
+      k += 1
       return name
     }
 
@@ -62,16 +68,16 @@ public struct Checker: Sendable {
   /// and the plan is held in memory).
   public static let maximumSteps = 100_000
 
-  /// Loop bodies checked more often than this are refused too: nested loops whose bodies emit
-  /// no step (empty, or with errors) would otherwise be checked 2^depth times. Twice the step
-  /// limit, so a nest whose innermost body emits a step is stopped by `maximumSteps` first.
-  public static let maximumLoopPasses = 2 * maximumSteps
+  /// Loops checking more statements than this are refused too: nested loops whose bodies plan
+  /// nothing (empty, or with errors) would otherwise be checked 2^depth times. Twice the step
+  /// limit, so a nest whose statements plan steps is stopped by `maximumSteps` first.
+  public static let maximumLoopStatements = 2 * maximumSteps
 
   public let vocabulary: Vocabulary
   public private(set) var environment: Environment
   /// The step limit this checker applies: `maximumSteps`, unless lowered (the fuzzers check
   /// with a tenth of it, so an input's time measures the checker rather than the budget).
-  /// Loop passes are limited to twice it.
+  /// Statements checked inside loops are limited to twice it.
   public var stepLimit = Checker.maximumSteps
 
   public init(vocabulary: Vocabulary, environment: Environment = Environment()) {
@@ -126,8 +132,13 @@ struct CheckPass {
   var loops: [SourceRange] = []
   var stepLimitReached = false
   var stepLimit = Checker.maximumSteps
-  /// Loop bodies checked so far (`maximumLoopPasses`).
-  var loopPasses = 0
+  /// Statements checked inside loops so far; at most twice the step limit.
+  var loopStatements = 0
+  /// What changed since the last step was emitted (`emit` records it without comparing whole
+  /// environments, which would be quadratic in a loop defining many models or figures).
+  var changes = Checker.Environment.Changes()
+  /// Per figure-file stem, the number to try next (`newFigureFile(_:_:from:)`).
+  var figureNumbers: [String: Int] = [:]
   /// Diagnostics reported so far: a loop body's error is found once per value but kept once.
   var reported: Set<Diagnostic> = []
   /// The environment when the last step was emitted: what changed since is what the next step
@@ -135,7 +146,9 @@ struct CheckPass {
   var defined: Checker.Environment
   /// Notes added to every error while checking one argument or name inside a loop body,
   /// saying which loop values were in play ("when 'e' = 2").
-  var context: [String] = []
+  /// Kept as the values, written out only when an error is reported (a loop checks most
+  /// arguments many times without one).
+  var context: [(name: String, value: ScriptValue)] = []
 
   init(file: SourceFile, tokens: [Token], vocabulary: Vocabulary, environment: Checker.Environment) {
     self.file = file
@@ -149,7 +162,8 @@ struct CheckPass {
 
   mutating func report(_ d: Diagnostic) {
     let noted = context.isEmpty ? d
-      : Diagnostic(severity: d.severity, message: d.message, range: d.range, hint: d.hint, notes: d.notes + context)
+      : Diagnostic(severity: d.severity, message: d.message, range: d.range, hint: d.hint,
+                   notes: d.notes + context.map { "when '\($0.name)' = \($0.value)" })
     if reported.insert(noted).inserted { diagnostics.append(noted) }
   }
 
@@ -161,8 +175,8 @@ struct CheckPass {
   mutating func withContext<T>(of names: [Name], _ body: (inout CheckPass) -> T) -> T {
     let saved = context
     for name in names {
-      if let v = lookup(name.text), !context.contains(where: { $0.hasPrefix("when '\(name.text)' =") }) {
-        context.append("when '\(name.text)' = \(v)")
+      if let v = lookup(name.text), !context.contains(where: { $0.name == name.text }) {
+        context.append((name.text, v))
       }
     }
     defer { context = saved }
@@ -246,8 +260,10 @@ struct CheckPass {
   mutating func emit(_ step: PlanStep, for statement: Statement) {
     guard !stepLimitReached else { return }
     steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range),
-                             scriptText: text(of: statement.range, exact: true), defines: environment.definitions(since: defined)))
+                             scriptText: text(of: statement.range, exact: true),
+                             defines: environment.definitions(since: defined, changes: changes)))
     defined = environment
+    changes = Checker.Environment.Changes()
     if steps.count > stepLimit {
       stepLimitReached = true
       error("the loops unroll to more than \(stepLimit) steps", at: loops.first ?? statement.range,

@@ -71,14 +71,38 @@ struct LimitTests {
     #expect(d.map(\.message) == ["expression nested more than 256 levels deep", "unknown model 'nothing'"])
   }
 
-  @Test("nested loops whose bodies plan nothing stop at the pass limit")
+  /// The diagnostics of `text` under a step limit of 1,000 (statements in loops: 2,000), to stay quick.
+  func diagnostics(_ text: String, stepLimit: Int = 1000) -> [Diagnostic] {
+    var checker = Checker(vocabulary: TestVocabulary.extended)
+    checker.stepLimit = stepLimit
+    guard case .failure(let failure) = checker.check(SourceFile(name: "test.adv", text: text)) else { return [] }
+    return failure.diagnostics
+  }
+
+  @Test("nested loops whose bodies plan nothing stop at the statement limit")
   func loopPasses() {
+    #expect(Checker(vocabulary: TestVocabulary.extended).stepLimit == 100_000)
     let nest = (0..<30).map { "for a\($0) in [1, 2] { " }.joined() + String(repeating: " }", count: 30)
-    let d = diagnosticsOf(nest)
-    #expect(d.map(\.message) == ["the loops run their bodies more than 200000 times"])
+    #expect(diagnostics(nest).map(\.message) == ["the loops unroll to more than 2000 statements"])
     let failing = (0..<30).map { "for a\($0) in [1, 2] { " }.joined() + "evaluate x" + String(repeating: " }", count: 30)
-    let e = diagnosticsOf(failing)
-    #expect(e.map(\.message) == ["the loops run their bodies more than 200000 times", "unknown model 'x'"])
+    #expect(diagnostics(failing).map(\.message) == ["the loops unroll to more than 2000 statements", "unknown model 'x'"])
+    let planning = netPrelude + "for a in [1, 2, 3, 4] { for b in [1, 2, 3, 4, 5] { evaluate net } }"
+    #expect(diagnostics(planning, stepLimit: 10).map(\.message) == ["the loops unroll to more than 10 steps"])
+  }
+
+  @Test("values quoted in messages are cut after 200 characters")
+  func longValues() {
+    let list = ScriptValue.list(Array(repeating: .int(12345), count: 1000))
+    #expect(list.description.count == 201 && list.description.hasSuffix("…"))
+    #expect(list.written(exact: true).count == 7000)
+    #expect(ScriptValue.list([.int(3), .int(1)]).description == "[3, 1]")
+  }
+
+  @Test("default figure names in a loop count on without searching from the start")
+  func figureNames() {
+    let steps = planOf(netPrelude + "attack bim on net\nfor a in [1, 2, 3] { plot bars }\nplot bars")
+    #expect(steps.compactMap { if case .plot(_, _, _, let path) = $0.step { return path } else { return nil } }
+              == ["plot-bars.svg", "plot-bars-2.svg", "plot-bars-3.svg", "plot-bars-4.svg"])
   }
 
   @Test("very long names get no suggestion")
