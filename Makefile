@@ -7,6 +7,11 @@
 #             then cancels a shard mid-run and resubmits (several minutes)
 # make bench  release build; times our engine and PyTorch (in .venv) on the same workloads
 #             (when other processes keep the cores busy: OMP_WAIT_POLICY=PASSIVE make bench)
+# make fuzz SECONDS=N   release build; fuzzes the front end and the file readers for about
+#             N seconds in all (default 60), seeded from SEED (default 1); findings in
+#             .build/fuzz-findings/
+# make fuzz-libfuzzer SECONDS=N   the same targets under libFuzzer with AddressSanitizer
+#             (a build of its own in .build/libfuzzer; corpora in .build/fuzz-corpus/)
 SWIFT ?= swift
 VENV  := .venv
 PY    := $(VENV)/bin/python
@@ -14,7 +19,11 @@ TORCH := torch==2.13.0+cpu
 FOOLBOX := foolbox==3.3.4
 SAFETENSORS := safetensors==0.8.0
 
-.PHONY: deps demo test crash-test slurm-test bench venv grammar clean compare-foolbox
+SECONDS ?= 60
+SEED ?= 1
+FUZZ_TARGETS := frontend generator idx cifar10 hdf5 safetensors cache adversarials
+
+.PHONY: deps demo test crash-test slurm-test bench venv grammar clean compare-foolbox fuzz fuzz-libfuzzer
 
 deps:
 	@scripts/install-deps.sh
@@ -78,3 +87,34 @@ clean:
 compare-foolbox: deps venv
 	$(SWIFT) build -c release --product adv
 	OMP_NUM_THREADS=2 $(PY) scripts/compare_foolbox.py $(COMPARE)
+
+# The fuzzers (Tests/Fuzz/): mutated scripts through lexer, parser and checker, generated
+# scripts that must check and print back to themselves, and mutated data files, checkpoints,
+# cache entries and adversarials files through their readers. `make test` runs a short,
+# fixed-seed pass of each (Tests/AdvFuzzTests).
+fuzz: deps
+	$(SWIFT) build -c release --product adv-fuzz
+	.build/release/adv-fuzz --seconds $(SECONDS) --seed $(SEED)
+
+# libFuzzer: SwiftPM links an executable's entry point as `main`, which collides with the
+# `main` of -sanitize=fuzzer, so the build instruments with ASan and libFuzzer's coverage
+# flags and links libFuzzer without its main; adv-libfuzzer calls LLVMFuzzerRunDriver.
+LIBFUZZER_RT = $(firstword $(wildcard $(dir $(shell command -v swiftc))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+fuzz-libfuzzer: deps
+	$(SWIFT) build -c release --product adv-libfuzzer --build-path .build/libfuzzer \
+	  -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
+	  -Xswiftc -DLIBFUZZER -Xlinker $(LIBFUZZER_RT) -Xlinker -lstdc++
+	@mkdir -p .build/fuzz-findings
+	@n=$$(echo $(FUZZ_TARGETS) | wc -w); each=$$(( ($(SECONDS) + n - 1) / n )); total=0; found=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz-corpus/$$t; \
+	  ADV_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no .build/libfuzzer/release/adv-libfuzzer -max_total_time=$$each -seed=$(SEED) \
+	    -timeout=1 -rss_limit_mb=4096 -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix=.build/fuzz-findings/$$t- \
+	    .build/fuzz-corpus/$$t > .build/fuzz-findings/libfuzzer-$$t.log 2>&1; status=$$?; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' .build/fuzz-findings/libfuzzer-$$t.log); \
+	  rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' .build/fuzz-findings/libfuzzer-$$t.log); \
+	  printf '%-13s %9s inputs in %5s s (%6s/s), exit %s\n' $$t "$${runs:-0}" $$each "$${rate:-0}" $$status; \
+	  total=$$((total + $${runs:-0})); if [ $$status -ne 0 ]; then found=$$((found + 1)); fi; \
+	done; \
+	echo "total         $$total inputs, $$found targets with findings (logs and inputs in .build/fuzz-findings/)"; \
+	test $$found -eq 0

@@ -39,6 +39,10 @@ public enum CIFAR10 {
 
   /// The records of one batch file.
   static func records(_ path: String) throws -> Split {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw DataError.unreadable(path: path, reason: "it is a directory")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       if FileManager.default.fileExists(atPath: path) { throw DataError.unreadable(path: path, reason: "permission denied") }
       throw DataError.notFound(path: path, hint: "the CIFAR-10 directory must hold test_batch.bin")

@@ -9,7 +9,7 @@ public final class HDF5Dataset {
   let space: hid_t
   public let path: String
   /// Dimensions, leading dimension first (e.g. `[N, 96, 96, 3]`).
-  public let dims: [Int]
+  public private(set) var dims: [Int]
 
   public init(path: String, name: String) throws {
     _ = adv_h5_quiet()  // errors are reported by us, with the path, not printed by the library
@@ -25,10 +25,48 @@ public final class HDF5Dataset {
       throw DataError.badHeader(path: path, reason: "it has no dataset '\(name)'")
     }
     space = H5Dget_space(dataset)
+    // From here on, a failed check releases the three handles through deinit.
+    dims = []
+    rowSize = 0
     let rank = Int(H5Sget_simple_extent_ndims(space))
-    var d = [hsize_t](repeating: 0, count: max(rank, 1))
-    H5Sget_simple_extent_dims(space, &d, nil)
-    dims = d.prefix(rank).map { Int($0) }
+    guard (1...32).contains(rank) else {
+      throw DataError.badHeader(path: path, reason: "dataset '\(name)' has \(rank) dimensions; expected 1 to 32")
+    }
+    var d = [hsize_t](repeating: 0, count: rank)
+    guard H5Sget_simple_extent_dims(space, &d, nil) == Int32(rank), d.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+      throw DataError.badHeader(path: path, reason: "the dimensions of dataset '\(name)' cannot be read")
+    }
+    let shape = d.map { Int($0) }
+    try Self.checkType(of: dataset, path: path, name: name)
+    // The sizes the file claims, checked against the bytes it holds before any is allocated.
+    var count = 1
+    for n in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: n)
+      guard !overflow else { throw DataError.badHeader(path: path, reason: "dataset '\(name)' claims a shape of \(shape), more bytes than any file holds") }
+      count = product
+    }
+    let fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    let stored = Int(min(H5Dget_storage_size(dataset), hsize_t(max(fileSize, 0))))
+    guard count <= stored.multipliedReportingOverflow(by: Self.maximumCompression).partialValue else {
+      throw DataError.badHeader(path: path, reason: "dataset '\(name)' claims a shape of \(shape) (\(count) bytes), but the file stores only \(stored) bytes of it")
+    }
+    dims = shape
+    rowSize = shape.dropFirst().reduce(1, *)
+  }
+
+  /// Deflate, HDF5's usual filter, compresses at most about 1032:1; a dataset claiming more
+  /// bytes than this times what the file stores for it is damaged.
+  static let maximumCompression = 1032
+
+  /// Only unsigned bytes are read (`x` and `y` of PCam).
+  static func checkType(of dataset: hid_t, path: String, name: String) throws {
+    let type = H5Dget_type(dataset)
+    guard type >= 0 else { throw DataError.badHeader(path: path, reason: "the type of dataset '\(name)' cannot be read") }
+    defer { H5Tclose(type) }
+    let size = H5Tget_size(type)
+    guard H5Tget_class(type) == H5T_INTEGER, size == 1, H5Tget_sign(type) == H5T_SGN_NONE else {
+      throw DataError.badHeader(path: path, reason: "dataset '\(name)' holds values of \(size) bytes that are not unsigned bytes; expected uint8")
+    }
   }
 
   deinit {
@@ -38,10 +76,13 @@ public final class HDF5Dataset {
   }
 
   /// Bytes of one record (product of the trailing dimensions).
-  public var rowSize: Int { dims.dropFirst().reduce(1, *) }
+  public private(set) var rowSize: Int
 
   /// Rows `start..<start+count` as bytes.
   public func readRows(_ start: Int, count: Int) throws -> [UInt8] {
+    guard start >= 0, count >= 0, start <= dims[0], count <= dims[0] - start else {
+      throw DataError.badHeader(path: path, reason: "rows \(start)..<\(start + count) are outside its \(dims[0]) records")
+    }
     var out = [UInt8](repeating: 0, count: count * rowSize)
     var offset = [hsize_t](repeating: 0, count: dims.count)
     offset[0] = hsize_t(start)

@@ -45,8 +45,11 @@ public enum PCam {
                     size: Int) throws -> Split {
     let ys = try HDF5Dataset(path: y, name: "y")
     let xs = try HDF5Dataset(path: x, name: "x")
-    guard xs.dims.count == 4, xs.dims[3] == 3, xs.dims[1] >= size, xs.dims[2] >= size else {
-      throw DataError.badHeader(path: xs.path, reason: "dataset 'x' has shape \(xs.dims); expected N×H×W×3 with H, W ≥ \(size)")
+    guard xs.dims.count == 4, xs.dims[0] > 0, xs.dims[3] == 3, xs.dims[1] >= size, xs.dims[2] >= size else {
+      throw DataError.badHeader(path: xs.path, reason: "dataset 'x' has shape \(xs.dims); expected N×H×W×3 with N ≥ 1 and H, W ≥ \(size)")
+    }
+    guard ys.rowSize == 1 else {
+      throw DataError.badHeader(path: ys.path, reason: "dataset 'y' has shape \(ys.dims); expected one label per record (N×1×1×1)")
     }
     guard ys.dims.first == xs.dims[0] else {
       throw DataError.countMismatch(images: xs.path, imageCount: xs.dims[0], labels: ys.path, labelCount: ys.dims.first ?? 0)

@@ -13,19 +13,18 @@ extension Session {
     if let saved = st.metadata["arch"], canonicalName(saved) != canonicalName(spec.name) {
       output.warn("'\(path)' was saved from a '\(saved)' model; loading it as '\(spec.name)'")
     }
-    let data = dataset
-    guard let geometry = Checkpoint.geometry(st) ?? data.map({ ($0.imageShape, $0.classes) }) else {
-      throw RuntimeError(message: "'\(path)' does not record its input shape; add 'load DATASET' before this line")
+    // The geometry the file records is compared with the data before a network is built for
+    // it: a damaged file must not make us allocate layers for 100000x100000 images.
+    guard let data = dataset else {
+      throw RuntimeError(message: "no data set loaded to evaluate or attack '\(name)' on; add 'load \(firstDataset)' first")
+    }
+    let geometry = Checkpoint.geometry(st) ?? (data.imageShape, data.classes)
+    guard data.imageShape == geometry.inputShape && data.classes == geometry.classes else {
+      throw RuntimeError(message: "'\(path)' takes \(geometry.inputShape.map(String.init).joined(separator: "x")) images and \(geometry.classes) classes, but the loaded data set has \(data.imageShape.map(String.init).joined(separator: "x")) and \(data.classes)")
     }
     let net = try arch.make(params: params, inputShape: geometry.inputShape, classes: geometry.classes,
                             rng: RandomStream(seed: seed, stream: 0x1417))
     try Checkpoint.restore(net, from: st)
-    guard let data else {
-      throw RuntimeError(message: "no data set loaded to evaluate or attack '\(name)' on; add 'load \(firstDataset)' first")
-    }
-    guard data.imageShape == geometry.inputShape && data.classes == geometry.classes else {
-      throw RuntimeError(message: "'\(path)' takes \(geometry.inputShape.map(String.init).joined(separator: "x")) images and \(geometry.classes) classes, but the loaded data set has \(data.imageShape.map(String.init).joined(separator: "x")) and \(data.classes)")
-    }
     let hash = ModelCache.sha256(["loaded", path, st.metadata["model_hash"] ?? ""].joined(separator: "|"))
     models[name] = SessionModel(name: name, model: net, architecture: spec, params: params, dataset: data,
                                 seed: seed, hash: hash, trainSeconds: nil)

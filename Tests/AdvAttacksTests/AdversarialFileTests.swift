@@ -67,3 +67,63 @@ struct AdversarialFileTests {
     #expect(back.count == 0 && back.labels.isEmpty && back.adversarialLabels.isEmpty)
   }
 }
+
+/// Files that are valid safetensors but not consistent adversarials files: one error each,
+/// naming the file and what disagrees.
+@Suite("corrupt adversarial files")
+struct CorruptAdversarialFileTests {
+  let directory = FileManager.default.temporaryDirectory
+    .appendingPathComponent("adv-corrupt-adversarials-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+
+  /// Two 1×2×2 images with their lists, changed by `change`, written; returns the path.
+  func write(_ change: (inout SafeTensors) -> Void) throws -> String {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var st = SafeTensors()
+    st.tensors = ["adversarials": Tensor(repeating: 0.5, shape: [2, 1, 2, 2]), "originals": Tensor(repeating: 0.4, shape: [2, 1, 2, 2])]
+    st.integers = ["indices": [3, 9], "labels": [1, 2], "adversarial_labels": [4, -1]]
+    change(&st)
+    let path = directory + "/a.safetensors"
+    try st.serialized().write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  func refused(_ reason: String, _ change: (inout SafeTensors) -> Void) throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = try write(change)
+    #expect(throws: AdversarialFileError.malformed(path: path, reason: reason)) { try AdversarialFile(contentsOf: path) }
+  }
+
+  @Test("a consistent file reads")
+  func consistent() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    #expect(try AdversarialFile(contentsOf: try write { _ in }).count == 2)
+  }
+
+  @Test("a missing tensor") func missing() throws {
+    try refused("it has no I64 tensor 'labels'") { $0.integers["labels"] = nil }
+    try refused("it has no F32 tensor 'originals'") { $0.tensors["originals"] = nil }
+  }
+
+  @Test("images that are not [N, C, H, W]") func rank() throws {
+    try refused("'adversarials' has shape [2, 4]; expected [N, C, H, W]") { $0.tensors["adversarials"] = Tensor(zeros: [2, 4]) }
+  }
+
+  @Test("originals of another shape") func originals() throws {
+    try refused("'originals' has shape [3, 1, 2, 2], 'adversarials' [2, 1, 2, 2]; they must agree") {
+      $0.tensors["originals"] = Tensor(zeros: [3, 1, 2, 2])
+    }
+  }
+
+  @Test("a list of another length than the images") func counts() throws {
+    try refused("'adversarial_labels' has 3 entries for 2 images") { $0.integers["adversarial_labels"] = [1, 2, 3] }
+  }
+
+  @Test("a list of another shape") func listShape() throws {
+    try refused("'indices' has shape [1, 2]; expected one dimension") { $0.integerShapes["indices"] = [1, 2] }
+  }
+
+  @Test("negative indices or labels") func negative() throws {
+    try refused("a negative index or label, -5") { $0.integers["labels"] = [1, -5] }
+    try refused("an adversarial label of -7") { $0.integers["adversarial_labels"] = [-7, 1] }
+  }
+}

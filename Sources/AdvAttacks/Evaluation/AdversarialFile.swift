@@ -77,15 +77,20 @@ public struct AdversarialFile {
     ]
   }
 
-  /// Reads a file this type wrote (or any safetensors file with the same tensors).
+  /// Reads a file this type wrote (or any safetensors file with the same tensors). Besides the
+  /// safetensors reader's checks, the tensors must agree: two image tensors of one `[N, C, H, W]`
+  /// shape, three integer lists of N entries, labels not negative; otherwise
+  /// `AdversarialFileError` says which.
   public init(contentsOf path: String) throws {
     let st = try SafeTensors(contentsOf: path)
+    func malformed(_ reason: String) -> AdversarialFileError { .malformed(path: path, reason: reason) }
     func tensor(_ name: String) throws -> Tensor {
-      guard let t = st.tensors[name] else { throw CheckpointError.missingTensor(name) }
+      guard let t = st.tensors[name] else { throw malformed("it has no F32 tensor '\(name)'") }
       return t
     }
     func integers(_ name: String) throws -> [Int] {
-      guard let v = st.integers[name] else { throw CheckpointError.missingTensor(name) }
+      guard let v = st.integers[name] else { throw malformed("it has no I64 tensor '\(name)'") }
+      guard st.integerShapes[name] == nil else { throw malformed("'\(name)' has shape \(st.integerShapes[name] ?? []); expected one dimension") }
       return v
     }
     adversarials = try tensor("adversarials")
@@ -94,6 +99,18 @@ public struct AdversarialFile {
     labels = try integers("labels")
     adversarialLabels = try integers("adversarial_labels")
     metadata = st.metadata
+    guard adversarials.shape.count == 4 else {
+      throw malformed("'adversarials' has shape \(adversarials.shape); expected [N, C, H, W]")
+    }
+    guard originals.shape == adversarials.shape else {
+      throw malformed("'originals' has shape \(originals.shape), 'adversarials' \(adversarials.shape); they must agree")
+    }
+    let n = adversarials.shape[0]
+    for (name, list) in [("indices", indices), ("labels", labels), ("adversarial_labels", adversarialLabels)] where list.count != n {
+      throw malformed("'\(name)' has \(list.count) entries for \(n) images")
+    }
+    if let bad = (indices + labels).first(where: { $0 < 0 }) { throw malformed("a negative index or label, \(bad)") }
+    if let bad = adversarialLabels.first(where: { $0 < -1 }) { throw malformed("an adversarial label of \(bad)") }
   }
 
   /// Number of adversarials in the file.
@@ -115,6 +132,17 @@ public struct AdversarialFile {
     encoder.outputFormatting = [.sortedKeys]
     let data = (try? encoder.encode(params.values.mapValues(JSONParam.init))) ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self)
+  }
+}
+
+/// A file that is valid safetensors but not a consistent adversarials file.
+public enum AdversarialFileError: Error, Equatable, CustomStringConvertible {
+  case malformed(path: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .malformed(let path, let reason): return "'\(path)' is not an adversarials file: \(reason)"
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import AdvSpec
+
 /// The syntax tree of a script: statements and the expressions in them, each with its range,
 /// so the checker can point at the exact name or value it refuses.
 
@@ -63,6 +65,8 @@ public indirect enum Expr: Sendable, Hashable {
 /// module together with ArgumentParser, whose `@Argument` would become ambiguous.)
 public struct NamedArgument: Sendable, Hashable {
   public let name: String
+  /// `canonicalName(name)`, computed once: a loop checks an argument once per pass.
+  public let key: String
   public let nameRange: SourceRange
   public let value: Expr
   /// From the name to the end of the value.
@@ -70,6 +74,7 @@ public struct NamedArgument: Sendable, Hashable {
 
   public init(name: String, nameRange: SourceRange, value: Expr) {
     self.name = name
+    self.key = canonicalName(name)
     self.nameRange = nameRange
     self.value = value
     self.range = nameRange.union(value.range)

@@ -68,13 +68,15 @@ extension CheckPass {
     var given: [String: ParamValue] = [:]
     var firstUse: [String: SourceRange] = [:]
     var valid = true
+    let keys = spec.params.map { canonicalName($0.name) }
     for argument in arguments {
-      guard let param = spec.params.first(where: { canonicalName($0.name) == canonicalName(argument.name) }) else {
+      guard let index = keys.firstIndex(of: argument.key) else {
         unknownParameter(argument, of: spec)
         _ = withContext(of: argument.value.identifiers) { $0.evaluate(argument.value) }
         valid = false
         continue
       }
+      let param = spec.params[index]
       if let first = firstUse[param.name] {
         error("parameter '\(param.name)' is given twice", at: argument.nameRange,
               notes: ["it is first given at \(first.start)"])

@@ -20,6 +20,32 @@ extension Checker.Environment {
     return out
   }
 
+  /// What a check changed since a step was emitted: models defined (in order), whether an
+  /// attack was noted, figure files named.
+  struct Changes {
+    var models: [String] = []
+    var attacked = false
+    var figureFiles: [String] = []
+  }
+
+  /// `definitions(since:)` from what the check recorded: only the changed names are compared,
+  /// in constant time each.
+  func definitions(since earlier: Checker.Environment, changes: Changes) -> [Definition] {
+    var out: [Definition] = []
+    if let dataset, dataset != earlier.dataset { out.append(.dataset(dataset)) }
+    var seen = Set<String>()
+    for name in changes.models where seen.insert(name).inserted {
+      guard let architecture = models[name] else { continue }
+      if earlier.models[name] != architecture || earlier.trainedOn[name] != trainedOn[name] {
+        out.append(.model(name: name, architecture: architecture, dataset: trainedOn[name]))
+      }
+    }
+    // An attack moves its model to the end of the list: the list changed unless it was last.
+    if changes.attacked, let latest = attacked.last, earlier.attacked.last != latest { out.append(.attacked(latest)) }
+    for file in Set(changes.figureFiles.filter { !earlier.figureFiles.contains($0) }).sorted() { out.append(.figureFile(file)) }
+    return out
+  }
+
   /// Records what a step defined, as its checker rule did when it emitted it. Replaying every
   /// step of a checked plan gives the environment the check ended with (a test holds the two
   /// together), so replaying only the steps that ran gives the environment of what the session

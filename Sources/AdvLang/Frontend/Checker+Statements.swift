@@ -8,6 +8,17 @@ extension CheckPass {
   mutating func check(_ statements: [Statement]) {
     for statement in statements {
       if stepLimitReached { return }
+      if let outermost = loops.first {
+        // Inside loops every statement checked counts, planned or not: nests whose bodies plan
+        // nothing (empty, or with errors) would otherwise be checked 2^depth times.
+        loopStatements += 1
+        if loopStatements > 2 * stepLimit {
+          stepLimitReached = true
+          error("the loops unroll to more than \(2 * stepLimit) statements", at: outermost,
+                notes: ["split the sweep into several scripts"])
+          return
+        }
+      }
       check(statement)
     }
   }
@@ -44,6 +55,7 @@ extension CheckPass {
       }
       brokenModels.removeAll { $0 == name }
       environment.define(model: name, architecture: architecture, dataset: environment.dataset)
+      changes.models.append(name)
       emit(.train(model: name, architecture: architecture, params: params, source: source), for: statement)
 
     case .evaluate(let modelName):
@@ -55,6 +67,7 @@ extension CheckPass {
       let params = parameters(arguments, of: attack, dataset: model.flatMap { environment.trainedOn[$0] })
       if let attack, let params, let model {
         environment.noteAttack(on: model)
+        changes.attacked = true
         emit(.attack(attack: attack, params: params, model: model), for: statement)
       }
 
@@ -83,6 +96,7 @@ extension CheckPass {
       }
       brokenModels.removeAll { $0 == name }
       environment.define(model: name, architecture: architecture, dataset: environment.dataset)
+      changes.models.append(name)
       emit(.loadModel(model: name, path: path, architecture: architecture, params: params), for: statement)
 
     case .save(let modelName, let pathExpr) where modelName.text == "adversarials" && environment.models["adversarials"] == nil:
@@ -121,6 +135,7 @@ extension CheckPass {
       }
       brokenModels.removeAll { $0 == name }
       environment.define(model: name, architecture: architecture, dataset: dataset)
+      changes.models.append(name)
       emit(.surrogate(model: name, architecture: architecture, params: params, oracle: oracle), for: statement)
 
     case .mixture(let modelName, let memberNames, let arguments):
@@ -144,6 +159,7 @@ extension CheckPass {
       }
       brokenModels.removeAll { $0 == name }
       environment.define(model: name, architecture: settings, dataset: resolved.first.flatMap { environment.trainedOn[$0] })
+      changes.models.append(name)
       emit(.mixture(model: name, members: resolved, settings: settings, params: params), for: statement)
 
     case .plot(let figureName, let modelNames, let arguments, let pathExpr):
@@ -184,7 +200,7 @@ extension CheckPass {
   /// checked; an empty list is the declared default, uniform.
   mutating func mixtureWeights(_ params: Params, _ arguments: [NamedArgument], members: [Name]) -> Bool {
     guard case .reals(let weights)? = params["weights"], !weights.isEmpty,
-          let argument = arguments.first(where: { canonicalName($0.name) == "weights" }) else { return true }
+          let argument = arguments.first(where: { $0.key == "weights" }) else { return true }
     let names = members.map(\.text)
     return withContext(of: argument.value.identifiers) { pass in
       if weights.count != members.count {
@@ -253,7 +269,7 @@ extension CheckPass {
   mutating func checkSeed(_ value: Expr) -> UInt64? {
     let limit = "seed must be a whole number from 0 to \(UInt64.max)"
     if case .number(let text, let range) = value {
-      let digits = text.replacingOccurrences(of: "_", with: "")
+      let digits = text.contains("_") ? text.filter { $0 != "_" } : text
       if digits.allSatisfy(\.isNumber) {
         guard let seed = UInt64(digits) else {
           error("\(limit), found '\(text)'", at: range)
@@ -287,10 +303,10 @@ extension CheckPass {
     defer { loops.removeLast() }
     for (item, value) in evaluated {
       if stepLimitReached { return }
-      scopes.append((variable.text, value, text(of: item.range, expression: true),
-                     text(of: item.range, exact: true, expression: true)))
+      let shadowed = bind(variable.text, value, text: text(of: item.range, expression: true),
+                          exactText: text(of: item.range, exact: true, expression: true))
       check(body)
-      scopes.removeLast()
+      unbind(restoring: shadowed)
     }
   }
 
@@ -364,8 +380,12 @@ extension CheckPass {
       environment.noteFigureFile(path)
       file = path
     } else {
-      file = environment.newFigureFile((["plot", spec.name] + resolved.prefix(1)).joined(separator: "-"), ext)
+      let stem = (["plot", spec.name] + resolved.prefix(1)).joined(separator: "-")
+      var next = figureNumbers[stem + "." + ext] ?? 1
+      file = environment.newFigureFile(stem, ext, from: &next)
+      figureNumbers[stem + "." + ext] = next
     }
+    changes.figureFiles.append(file)
     guard checkOutput(file, by: "plot", pathExpr, in: statement.range) else { return }
     emit(.plot(figure: spec, models: resolved, params: params, path: file), for: statement)
   }
@@ -373,7 +393,7 @@ extension CheckPass {
   /// Cross-setting rules of the figures: three distinct whole test indices for `decision`,
   /// `lo` below `hi`, a perplexity the sample can support.
   mutating func figureSettings(_ figure: String, _ params: Params, _ arguments: [NamedArgument], whole: SourceRange) -> Bool {
-    func at(_ name: String) -> SourceRange? { arguments.first { canonicalName($0.name) == name }?.value.range }
+    func at(_ name: String) -> SourceRange? { arguments.first { $0.key == name }?.value.range }
     switch figure {
     case "decision":
       if case .reals(let around)? = params["around"],

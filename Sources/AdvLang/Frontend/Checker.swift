@@ -37,13 +37,19 @@ public struct Checker: Sendable {
 
     /// `stem.ext`, or `stem-2.ext`, `stem-3.ext`, … when taken.
     public mutating func newFigureFile(_ stem: String, _ ext: String) -> String {
-      var name = "\(stem).\(ext)"
-      var k = 2
-      while figureFiles.contains(name) {
-        name = "\(stem)-\(k).\(ext)"
-        k += 1
-      }
+      var k = 1
+      return newFigureFile(stem, ext, from: &k)
+    }
+
+    /// `newFigureFile`, trying candidates from the `k`-th on (1: `stem.ext`, n: `stem-n.ext`;
+    /// those before it known taken) and leaving `k` past the one given out, so a loop's plots are
+    /// named in constant time each.
+    public mutating func newFigureFile(_ stem: String, _ ext: String, from k: inout Int) -> String {
+      func candidate(_ k: Int) -> String { k == 1 ? "\(stem).\(ext)" : "\(stem)-\(k).\(ext)" }
+      while figureFiles.contains(candidate(k)) { k += 1 }
+      let name = candidate(k)
       figureFiles.insert(name)
+      k += 1
       return name
     }
 
@@ -62,6 +68,11 @@ public struct Checker: Sendable {
   /// and the plan is held in memory).
   public static let maximumSteps = 100_000
 
+  /// Loops checking more statements than this are refused too: nested loops whose bodies plan
+  /// nothing (empty, or with errors) would otherwise be checked 2^depth times. Twice the step
+  /// limit, so a nest whose statements plan steps is stopped by `maximumSteps` first.
+  public static let maximumLoopStatements = 2 * maximumSteps
+
   public let vocabulary: Vocabulary
   public private(set) var environment: Environment
   /// The output directory, the `--allow-write` paths and a view of the file system: with them
@@ -70,6 +81,10 @@ public struct Checker: Sendable {
   public let files: FileRules?
   /// The warnings of the latest check (a failed check also lists them among its diagnostics).
   public private(set) var warnings: [Diagnostic] = []
+  /// The step limit this checker applies: `maximumSteps`, unless lowered (the fuzzers check
+  /// with a tenth of it, so an input's time measures the checker rather than the budget).
+  /// Statements checked inside loops are limited to twice it.
+  public var stepLimit = Checker.maximumSteps
 
   public init(vocabulary: Vocabulary, environment: Environment = Environment(), files: FileRules? = nil) {
     self.vocabulary = vocabulary
@@ -83,6 +98,7 @@ public struct Checker: Sendable {
     let parsed = Parser.parse(file)
     var pass = CheckPass(file: file, tokens: parsed.tokens, vocabulary: vocabulary, environment: environment, files: files)
     pass.syntaxErrors = parsed.diagnostics.filter { $0.severity == .error }.map(\.range)
+    pass.stepLimit = stepLimit
     pass.check(parsed.statements)
     let diagnostics = (parsed.diagnostics + pass.diagnostics).sortedUnique()
     warnings = diagnostics.filter { $0.severity == .warning }
@@ -113,6 +129,9 @@ struct CheckPass {
   /// Loop variables, innermost last: the value, and the item as the script wrote it (`8/255`,
   /// with outer loop variables replaced), which step texts show instead of `0.0313725`.
   var scopes: [(name: String, value: ScriptValue, text: String, exactText: String)] = []
+  /// The index in `scopes` of each variable's innermost binding, so a lookup does not walk
+  /// a deep nest of loops.
+  var innermost: [String: Int] = [:]
   /// Models whose definition failed, in order: uses of them are not reported again, and
   /// suggestions still offer them.
   var brokenModels: [String] = []
@@ -121,12 +140,24 @@ struct CheckPass {
   /// Ranges of the enclosing `for` statements, outermost first.
   var loops: [SourceRange] = []
   var stepLimitReached = false
+  var stepLimit = Checker.maximumSteps
+  /// Statements checked inside loops so far; at most twice the step limit.
+  var loopStatements = 0
+  /// What changed since the last step was emitted (`emit` records it without comparing whole
+  /// environments, which would be quadratic in a loop defining many models or figures).
+  var changes = Checker.Environment.Changes()
+  /// Per figure-file stem, the number to try next (`newFigureFile(_:_:from:)`).
+  var figureNumbers: [String: Int] = [:]
+  /// Diagnostics reported so far: a loop body's error is found once per value but kept once.
+  var reported: Set<Diagnostic> = []
   /// The environment when the last step was emitted: what changed since is what the next step
   /// defines.
   var defined: Checker.Environment
   /// Notes added to every error while checking one argument or name inside a loop body,
   /// saying which loop values were in play ("when 'e' = 2").
-  var context: [String] = []
+  /// Kept as the values, written out only when an error is reported (a loop checks most
+  /// arguments many times without one).
+  var context: [(name: String, value: ScriptValue)] = []
   /// The rules of reading and writing files, when the check may look at the file system.
   let files: FileRules?
   /// Each file the script writes (absolute), and the first statement that writes it: two
@@ -148,8 +179,10 @@ struct CheckPass {
   // MARK: Reporting
 
   mutating func report(_ d: Diagnostic) {
-    diagnostics.append(context.isEmpty ? d
-      : Diagnostic(severity: d.severity, message: d.message, range: d.range, hint: d.hint, notes: d.notes + context))
+    let noted = context.isEmpty ? d
+      : Diagnostic(severity: d.severity, message: d.message, range: d.range, hint: d.hint,
+                   notes: d.notes + context.map { "when '\($0.name)' = \($0.value)" })
+    if reported.insert(noted).inserted { diagnostics.append(noted) }
   }
 
   mutating func error(_ message: String, at range: SourceRange, hint: String? = nil, notes: [String] = []) {
@@ -164,8 +197,8 @@ struct CheckPass {
   mutating func withContext<T>(of names: [Name], _ body: (inout CheckPass) -> T) -> T {
     let saved = context
     for name in names {
-      if let v = lookup(name.text), !context.contains(where: { $0.hasPrefix("when '\(name.text)' =") }) {
-        context.append("when '\(name.text)' = \(v)")
+      if let v = lookup(name.text), !context.contains(where: { $0.name == name.text }) {
+        context.append((name.text, v))
       }
     }
     defer { context = saved }
@@ -175,14 +208,17 @@ struct CheckPass {
   // MARK: Loop variables
 
   func lookup(_ name: String) -> ScriptValue? {
-    scopes.last { $0.name == name }?.value
+    innermost[name].map { scopes[$0].value }
   }
 
   var evaluator: Evaluator {
-    let scopes = self.scopes
-    var names: [String] = []
-    for s in scopes.reversed() where !names.contains(s.name) { names.append(s.name) }
-    return Evaluator(lookup: { name in scopes.last { $0.name == name }?.value }, variables: names)
+    let scopes = self.scopes, innermost = self.innermost
+    // The names only matter for an error's suggestion, so they are gathered only then.
+    return Evaluator(lookup: { name in innermost[name].map { scopes[$0].value } }, variableNames: {
+      var names: [String] = []
+      for s in scopes.reversed() where !names.contains(s.name) { names.append(s.name) }
+      return names
+    })
   }
 
   /// The value of `e`, or nil after reporting why there is none.
@@ -193,6 +229,19 @@ struct CheckPass {
       report(d)
       return nil
     }
+  }
+
+  /// Binds a loop variable for the body's check; `unbind` undoes it.
+  mutating func bind(_ name: String, _ value: ScriptValue, text: String, exactText: String) -> Int? {
+    let shadowed = innermost[name]
+    innermost[name] = scopes.count
+    scopes.append((name, value, text, exactText))
+    return shadowed
+  }
+
+  mutating func unbind(restoring shadowed: Int?) {
+    let name = scopes.removeLast().name
+    innermost[name] = shadowed
   }
 
   // MARK: Steps
@@ -220,7 +269,7 @@ struct CheckPass {
       var spelling = token.text
       let next = i < tokens.count ? tokens[i] : nil
       let isParameterName = next?.kind == .equals && !(previous?.isKeyword("model") == true || previous?.isKeyword("of") == true)
-      if token.kind == .identifier, previous != nil || expression, !isParameterName, let bound = scopes.last(where: { $0.name == token.text }) {
+      if token.kind == .identifier, previous != nil || expression, !isParameterName, let bound = innermost[token.text].map({ scopes[$0] }) {
         spelling = exact ? bound.exactText : bound.text
       }
       if let previous, previous.range.end.offset < token.range.start.offset { out += " " }
@@ -233,11 +282,13 @@ struct CheckPass {
   mutating func emit(_ step: PlanStep, for statement: Statement) {
     guard !stepLimitReached else { return }
     steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range),
-                             scriptText: text(of: statement.range, exact: true), defines: environment.definitions(since: defined)))
+                             scriptText: text(of: statement.range, exact: true),
+                             defines: environment.definitions(since: defined, changes: changes)))
     defined = environment
-    if steps.count > Checker.maximumSteps {
+    changes = Checker.Environment.Changes()
+    if steps.count > stepLimit {
       stepLimitReached = true
-      error("the loops unroll to more than \(Checker.maximumSteps) steps", at: loops.first ?? statement.range,
+      error("the loops unroll to more than \(stepLimit) steps", at: loops.first ?? statement.range,
             notes: ["split the sweep into several scripts"])
     }
   }

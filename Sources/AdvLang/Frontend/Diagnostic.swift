@@ -11,7 +11,7 @@
 
 /// One message about a stretch of source.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
-  public enum Severity: String, Sendable, Hashable {
+  public enum Severity: String, Sendable, Hashable, CaseIterable {
     case error, warning, note
   }
 
@@ -85,9 +85,22 @@ public struct CheckFailure: Error, Sendable, Hashable, CustomStringConvertible {
     self.diagnostics = diagnostics
   }
 
-  /// All diagnostics rendered one after the other, then a count when there is more than one.
+  /// At most this many diagnostics of one file are printed; a damaged or random file can have
+  /// thousands, and the first ones say what is wrong.
+  public static let maximumShown = 50
+
+  /// The first `maximumShown` diagnostics rendered one after the other, a note on how many more
+  /// there are, then a count of the errors when there is more than one.
   public func rendered(in file: SourceFile) -> String {
-    var out = diagnostics.map { $0.rendered(in: file) }.joined()
+    var out = diagnostics.prefix(CheckFailure.maximumShown).map { $0.rendered(in: file) }.joined()
+    let hidden = diagnostics.dropFirst(CheckFailure.maximumShown)
+    if !hidden.isEmpty {
+      let counts = Diagnostic.Severity.allCases.compactMap { severity -> String? in
+        let n = hidden.filter { $0.severity == severity }.count
+        return n == 0 ? nil : "\(n) more \(severity.rawValue)\(n == 1 ? "" : "s")"
+      }
+      out += "note: \(listed(counts, quote: { $0 })) not shown\n"
+    }
     let errors = diagnostics.filter { $0.severity == .error }.count
     if errors > 1 { out += "\(errors) errors\n" }
     return out

@@ -37,22 +37,41 @@ public enum ScriptValue: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
-  /// As it would be written in a script: `3`, `0.0313725`, `"a.csv"`, `sgd`, `true`, `[3, 1]`.
-  public var description: String { written(exact: false) }
+  /// As it would be written in a script: `3`, `0.0313725`, `"a.json"`, `sgd`, `true`, `[3, 1]`;
+  /// cut after 200 characters with `…` (messages quote values, and a loop may check a long list
+  /// many times).
+  public var description: String { written(exact: false, limit: 200) }
 
   /// As it would be written in a script; with `exact`, reals in the shortest form that reads back
-  /// to the same value (`0.03137254901960784`) instead of six significant digits.
-  public func written(exact: Bool) -> String {
+  /// to the same value (`0.03137254901960784`) instead of six significant digits. Past `limit`
+  /// characters the text stops, ending in `…`.
+  public func written(exact: Bool, limit: Int = .max) -> String {
+    var out = ""
+    write(into: &out, exact: exact, limit: limit)
+    guard out.utf8.count > limit else { return out }
+    return String(out.prefix(limit)) + "…"
+  }
+
+  /// Appends the written form, stopping once `out` is past `limit`.
+  func write(into out: inout String, exact: Bool, limit: Int) {
+    guard out.utf8.count <= limit else { return }
     switch self {
-    case .int(let i): return String(i)
-    case .real(let d): return exact ? "\(d)" : formatReal(d)
+    case .int(let i): out += String(i)
+    case .real(let d): out += exact ? "\(d)" : formatReal(d)
     case .string(let s):
       let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
-      return "\"\(escaped)\""
-    case .word(let w): return w
-    case .bool(let b): return b ? "true" : "false"
-    case .list(let items): return "[" + items.map { $0.written(exact: exact) }.joined(separator: ", ") + "]"
+      out += "\"\(escaped)\""
+    case .word(let w): out += w
+    case .bool(let b): out += b ? "true" : "false"
+    case .list(let items):
+      out += "["
+      for (k, item) in items.enumerated() {
+        if out.utf8.count > limit { return }
+        if k > 0 { out += ", " }
+        item.write(into: &out, exact: exact, limit: limit)
+      }
+      out += "]"
     }
   }
 }
@@ -67,7 +86,8 @@ struct Evaluator {
   /// Loop variable lookup, innermost binding first.
   let lookup: (String) -> ScriptValue?
   /// Names of the visible loop variables, for suggestions.
-  let variables: [String]
+  let variableNames: () -> [String]
+  var variables: [String] { variableNames() }
 
   func evaluate(_ e: Expr) -> Result<ScriptValue, Diagnostic> {
     switch e {
@@ -111,7 +131,7 @@ struct Evaluator {
 
   /// A number literal: an integer when it has no fraction or exponent and fits, else a real.
   static func number(_ text: String, range: SourceRange) -> Result<ScriptValue, Diagnostic> {
-    let digits = text.replacingOccurrences(of: "_", with: "")
+    let digits = text.contains("_") ? text.filter { $0 != "_" } : text
     if digits.allSatisfy(\.isNumber), let i = Int(digits) { return .success(.int(i)) }
     guard let d = Double(digits), d.isFinite else {
       return .failure(.error("number '\(text)' is too large", at: range))
@@ -170,6 +190,7 @@ struct Evaluator {
       return .error("unknown variable '\(name)'", at: range, hint: "write '\(spaced)' to subtract",
                     notes: ["'-' between letters or digits joins them into one name, like 'bsn-l'"])
     }
+    let variables = self.variables
     if let close = suggestion(for: name, among: variables) {
       return .error("unknown variable '\(name)'", at: range, hint: Diagnostic.didYouMean(close))
     }

@@ -14,6 +14,15 @@ extension Parser {
 
   /// An expression; `expected` completes "expected … , found …" when none is there.
   mutating func parseExpression(_ expected: String) throws -> Expr {
+    try parseSum(expected).expr
+  }
+
+  /// An expression and its height: how many levels of parentheses, lists, signs and operators
+  /// it nests (0 for a number or a name). Every tree walk of the checker and the evaluator
+  /// recurses that deep, so it is bounded by `maximumNesting` as the tree is built.
+  typealias Parsed = (expr: Expr, height: Int)
+
+  mutating func parseSum(_ expected: String) throws -> Parsed {
     var lhs = try parseTerm(expected)
     while true {
       skipNewlinesInBrackets()
@@ -23,13 +32,13 @@ extension Parser {
       case .minus: op = .subtract
       default: return lhs
       }
-      advance()
+      let operatorToken = advance()
       let rhs = try parseTerm("a value after '\(op.rawValue)'")
-      lhs = .binary(op, lhs, rhs, range: lhs.range.union(rhs.range))
+      lhs = try binary(op, lhs, rhs, at: operatorToken)
     }
   }
 
-  mutating func parseTerm(_ expected: String) throws -> Expr {
+  mutating func parseTerm(_ expected: String) throws -> Parsed {
     var lhs = try parseUnary(expected)
     while true {
       skipNewlinesInBrackets()
@@ -39,13 +48,21 @@ extension Parser {
       case .slash: op = .divide
       default: return lhs
       }
-      advance()
+      let operatorToken = advance()
       let rhs = try parseUnary("a value after '\(op.rawValue)'")
-      lhs = .binary(op, lhs, rhs, range: lhs.range.union(rhs.range))
+      lhs = try binary(op, lhs, rhs, at: operatorToken)
     }
   }
 
-  mutating func parseUnary(_ expected: String) throws -> Expr {
+  /// `lhs op rhs`, one level above the deeper of the two; refused at the operator when that
+  /// goes past the limit (a chain `1+1+1…` nests one level per operator, without recursing).
+  func binary(_ op: BinaryOperator, _ lhs: Parsed, _ rhs: Parsed, at operatorToken: Token) throws -> Parsed {
+    let height = max(lhs.height, rhs.height) + 1
+    if expressionNesting + height > Parser.maximumNesting { throw tooDeep(at: operatorToken, in: .expression) }
+    return (.binary(op, lhs.expr, rhs.expr, range: lhs.expr.range.union(rhs.expr.range)), height)
+  }
+
+  mutating func parseUnary(_ expected: String) throws -> Parsed {
     skipNewlinesInBrackets()
     let op: UnaryOperator
     switch current.kind {
@@ -53,34 +70,36 @@ extension Parser {
     case .plus: op = .plus
     default: return try parsePrimary(expected)
     }
-    let sign = advance()
+    let sign = try enterExpressionLevel()
+    defer { expressionNesting -= 1 }
     let operand = try parseUnary("a value after '\(op.rawValue)'")
-    return .unary(op, operand, range: sign.range.union(operand.range))
+    return (.unary(op, operand.expr, range: sign.range.union(operand.expr.range)), operand.height + 1)
   }
 
-  mutating func parsePrimary(_ expected: String) throws -> Expr {
+  mutating func parsePrimary(_ expected: String) throws -> Parsed {
     skipNewlinesInBrackets()
     let t = current
     switch t.kind {
     case .number:
       advance()
-      return .number(t.text, range: t.range)
+      return (.number(t.text, range: t.range), 0)
     case .string:
       advance()
-      return .string(t.value, range: t.range)
+      return (.string(t.value, range: t.range), 0)
     case .identifier where !Parser.reservedInValues.contains(t.text):
       advance()
-      return .identifier(t.text, range: t.range)
+      return (.identifier(t.text, range: t.range), 0)
     case .leftParen:
-      advance()
+      try enterExpressionLevel()
+      defer { expressionNesting -= 1 }
       bracketDepth += 1
-      let inner = try parseExpression("a value after '('")
+      let inner = try parseSum("a value after '('")
       try expect(.rightParen, "')' to close the '(' at \(t.range.start)")
       bracketDepth -= 1
       // The parentheses belong to the range, so errors underline `(1/0)` whole.
-      return reranged(inner, t.range.union(previous.range))
+      return (reranged(inner.expr, t.range.union(previous.range)), inner.height + 1)
     case .leftBracket:
-      return try parseList()
+      return try parseNestedList()
     default:
       throw error("expected \(expected), found \(t)", at: t)
     }
@@ -88,13 +107,21 @@ extension Parser {
 
   /// `[a, b, c]`, the current token being `[`.
   mutating func parseList() throws -> Expr {
-    let open = advance()
+    try parseNestedList().expr
+  }
+
+  mutating func parseNestedList() throws -> Parsed {
+    let open = try enterExpressionLevel()
+    defer { expressionNesting -= 1 }
     bracketDepth += 1
     var items: [Expr] = []
+    var height = 0
     while true {
       skipNewlinesInBrackets()
       if current.kind == .rightBracket { break }
-      items.append(try parseExpression(items.isEmpty ? "a value or ']' after '['" : "a value or ']' after ','"))
+      let item = try parseSum(items.isEmpty ? "a value or ']' after '['" : "a value or ']' after ','")
+      items.append(item.expr)
+      height = max(height, item.height)
       skipNewlinesInBrackets()
       if current.kind == .comma {
         advance()
@@ -104,7 +131,16 @@ extension Parser {
     }
     bracketDepth -= 1
     let close = advance()
-    return .list(items, range: open.range.union(close.range))
+    return (.list(items, range: open.range.union(close.range)), height + 1)
+  }
+
+  /// Consumes the `(`, `[` or sign that opens one more level of an expression; refuses it,
+  /// before recursing, when it would go past `maximumNesting`.
+  @discardableResult
+  mutating func enterExpressionLevel() throws -> Token {
+    if expressionNesting + 1 > Parser.maximumNesting { throw tooDeep(at: current, in: .expression) }
+    expressionNesting += 1
+    return advance()
   }
 
   /// The same expression with a wider range (for parenthesised expressions).

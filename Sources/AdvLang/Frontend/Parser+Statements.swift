@@ -168,7 +168,10 @@ extension Parser {
     }
     let list = try parseList()
     guard case .list(let values, let valuesRange) = list else { preconditionFailure("parseList returns a list") }
+    if current.kind == .leftBrace && blockNesting >= Parser.maximumNesting { throw tooDeep(at: current, in: .loop) }
     let open = try expect(.leftBrace, "'{' to start the loop body")
+    blockNesting += 1
+    defer { blockNesting -= 1 }
     let body = parseBlock(openedBy: open)
     return Statement(.forLoop(variable: variable, values: values, valuesRange: valuesRange, body: body), range: rangeFrom(keyword))
   }

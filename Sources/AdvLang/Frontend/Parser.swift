@@ -27,6 +27,16 @@ public struct Parser {
   var bracketDepth = 0
   /// Set once `model NAME =` has parsed, so a failed definition still defines its name.
   var pendingModel: Name? = nil
+  /// Open levels of the expression being parsed (`(`, `[` and signs) and open `for` bodies.
+  var expressionNesting = 0
+  var blockNesting = 0
+
+  /// How deeply an expression may nest (parentheses, lists, signs and operators, each one
+  /// level) and, counted apart, how deeply `for` bodies may nest. Deeper input gets one error
+  /// at the first token beyond the limit, and the statement is skipped: the parser, the checker
+  /// and the evaluator recurse once per level, and without a limit 30,000 parentheses overflow
+  /// the stack. Documented in grammar.md ("Limits").
+  public static let maximumNesting = 256
 
   /// Lexes and parses a file.
   public static func parse(_ file: SourceFile) -> ParseResult {
@@ -77,6 +87,21 @@ public struct Parser {
 
   func error(_ message: String, at token: Token, hint: String? = nil, notes: [String] = []) -> ParseError {
     ParseError(diagnostic: .error(message, at: errorRange(at: token), hint: hint, notes: notes))
+  }
+
+  enum Nesting { case expression, loop }
+
+  /// "nested too deeply", at the token that opens the level beyond `maximumNesting`.
+  func tooDeep(at token: Token, in nesting: Nesting) -> ParseError {
+    switch nesting {
+    case .expression:
+      return error("expression nested more than \(Parser.maximumNesting) levels deep", at: token,
+                   hint: "write a simpler expression",
+                   notes: ["each '(', '[', sign and operator inside another is one level"])
+    case .loop:
+      return error("loops nested more than \(Parser.maximumNesting) levels deep", at: token,
+                   hint: "split the sweep into several scripts")
+    }
   }
 
   /// Consumes a token of `kind` or throws "expected …, found …".

@@ -36,17 +36,26 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 /// `max(1, n / 3)` where `n` is the length of the canonical spelling: one typo in short names,
 /// one per three characters in longer ones. Ties go to the earlier candidate, so callers list
 /// names in the order they want preferred (canonical names before aliases).
+///
+/// Spellings longer than `maximumSuggestedLength` get no suggestion: the distance costs the
+/// product of the two lengths, and two names of 50,000 characters (a damaged file) would take
+/// seconds. A candidate whose length differs by more than the limit is skipped unmeasured.
 public func suggestion(for spelling: String, among candidates: [String]) -> String? {
   let key = canonicalName(spelling)
-  guard !key.isEmpty else { return nil }
+  guard !key.isEmpty, key.count <= maximumSuggestedLength else { return nil }
   let limit = max(1, key.count / 3)
   var best: (name: String, distance: Int)? = nil
   for candidate in candidates {
-    let d = editDistance(key, canonicalName(candidate))
+    let other = canonicalName(candidate)
+    guard abs(other.count - key.count) <= limit else { continue }
+    let d = editDistance(key, other)
     if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
   }
   return best?.name
 }
+
+/// Names longer than this are not matched against others (see `suggestion`).
+public let maximumSuggestedLength = 100
 
 /// `a, b and c` / `a or b` — for notes listing valid names.
 func listed(_ names: [String], conjunction: String = "and", quote: (String) -> String = { "'\($0)'" }) -> String {

@@ -5,7 +5,12 @@ import Foundation
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
   case unreadable(path: String, reason: String)
   case malformed(path: String, reason: String)
-  case unsupportedDType(name: String, dtype: String)
+  /// A checkpoint's `__metadata__` holds a value the network cannot take (a normalisation for
+  /// another number of channels, a slope that is not a positive number).
+  case badMetadata(path: String, reason: String)
+  /// A checkpoint's tensors are not those of the network it is restored into.
+  case doesNotFit(path: String, reason: String)
+  case unsupportedDType(path: String, name: String, dtype: String)
   case missingTensor(String)
   case shapeMismatch(name: String, expected: [Int], found: [Int])
 
@@ -13,7 +18,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     switch self {
     case .unreadable(let p, let r): return "cannot read '\(p)': \(r)"
     case .malformed(let p, let r): return "'\(p)' is not a valid safetensors file: \(r)"
-    case .unsupportedDType(let n, let d): return "tensor '\(n)' has dtype \(d); only F32 and I64 are supported"
+    case .badMetadata(let p, let r): return "'\(p)' is not a usable checkpoint: \(r)"
+    case .doesNotFit(let p, let r): return "'\(p)' does not fit the network: \(r)"
+    case .unsupportedDType(let p, let n, let d): return "'\(p)': tensor '\(n)' has dtype \(d); only F32 and I64 are supported"
     case .missingTensor(let n): return "the checkpoint has no tensor '\(n)'"
     case .shapeMismatch(let n, let e, let f): return "tensor '\(n)' has shape \(f), the architecture expects \(e)"
     }
@@ -30,36 +37,70 @@ public struct SafeTensors {
   /// `num_batches_tracked`).
   public var integerShapes: [String: [Int]] = [:]
   public var metadata: [String: String] = [:]
+  /// The file this was read from (nil when built in memory), for errors about its contents.
+  public private(set) var path: String? = nil
 
   public init() {}
 
+  /// Reads a file. Every size in the header (its length, each shape and each tensor's offsets)
+  /// is checked against the file's real size before anything is allocated for it; a damaged
+  /// file is reported as `malformed` with what is wrong, never trusted.
   public init(contentsOf path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw CheckpointError.unreadable(path: path, reason: "it is a directory")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CheckpointError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
     }
+    self.path = path
     let bytes = [UInt8](data)
-    guard bytes.count >= 8 else { throw CheckpointError.malformed(path: path, reason: "shorter than its 8-byte header length") }
-    var n = 0
-    for i in 0..<8 { n |= Int(bytes[i]) << (8 * i) }
-    guard n > 0, 8 + n <= bytes.count else { throw CheckpointError.malformed(path: path, reason: "header length \(n) exceeds the file") }
+    func malformed(_ reason: String) -> CheckpointError { .malformed(path: path, reason: reason) }
+    guard bytes.count >= 8 else { throw malformed("shorter than its 8-byte header length") }
+    var length: UInt64 = 0
+    for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+    guard length > 0 else { throw malformed("header length 0: the header is empty") }
+    guard length <= UInt64(bytes.count - 8) else {
+      throw malformed("header length \(length) exceeds the \(bytes.count - 8) bytes after it")
+    }
+    let n = Int(length)
     guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as? [String: Any] else {
-      throw CheckpointError.malformed(path: path, reason: "the header is not a JSON object")
+      throw malformed("the header is not a JSON object")
     }
     let base = 8 + n
+    let payload = bytes.count - base
     for (name, value) in header {
       if name == "__metadata__" {
-        metadata = (value as? [String: String]) ?? [:]
+        guard let strings = value as? [String: String] else { throw malformed("'__metadata__' must map names to strings") }
+        metadata = strings
         continue
       }
       guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
             let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-        throw CheckpointError.malformed(path: path, reason: "entry '\(name)' lacks dtype, shape or data_offsets")
+        throw malformed("entry '\(name)' lacks dtype, shape or data_offsets")
       }
-      let begin = base + offsets[0], end = base + offsets[1], count = shape.reduce(1, *)
-      guard begin <= end, end <= bytes.count else { throw CheckpointError.malformed(path: path, reason: "tensor '\(name)' runs past the end of the file") }
+      guard shape.allSatisfy({ $0 >= 0 }) else { throw malformed("tensor '\(name)' has a negative dimension in its shape \(shape)") }
+      guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= payload else {
+        throw malformed("tensor '\(name)' has data offsets \(offsets), outside the \(payload) bytes of data")
+      }
+      let width: Int
       switch dtype {
-      case "F32":
-        guard end - begin == 4 * count else { throw CheckpointError.malformed(path: path, reason: "tensor '\(name)' has the wrong byte size") }
+      case "F32": width = 4
+      case "I64": width = 8
+      default: throw CheckpointError.unsupportedDType(path: path, name: name, dtype: dtype)
+      }
+      var count = 1
+      for d in shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: d)
+        guard !overflow else { throw malformed("tensor '\(name)' claims a shape of \(shape), more than any file holds") }
+        count = product
+      }
+      let (size, overflow) = count.multipliedReportingOverflow(by: width)
+      let begin = base + offsets[0]
+      guard !overflow, size == offsets[1] - offsets[0] else {
+        throw malformed("tensor '\(name)' of shape \(shape) and dtype \(dtype) needs \(overflow ? "more" : String(size)) bytes, its offsets span \(offsets[1] - offsets[0])")
+      }
+      if dtype == "F32" {
         var t = Tensor(uninitialized: shape)
         t.withUnsafeMutableBufferPointer { dst in
           bytes.withUnsafeBytes { src in
@@ -67,14 +108,11 @@ public struct SafeTensors {
           }
         }
         tensors[name] = t
-      case "I64":
-        guard end - begin == 8 * count else { throw CheckpointError.malformed(path: path, reason: "tensor '\(name)' has the wrong byte size") }
+      } else {
         if shape.count != 1 { integerShapes[name] = shape }
         integers[name] = bytes.withUnsafeBytes { src in
           (0..<count).map { Int(Int64(littleEndian: src.loadUnaligned(fromByteOffset: begin + 8 * $0, as: Int64.self))) }
         }
-      default:
-        throw CheckpointError.unsupportedDType(name: name, dtype: dtype)
       }
     }
   }

@@ -106,4 +106,43 @@ struct DiagnosticTests {
     #expect(editDistance("", "abc") == 3)
     #expect(editDistance("same", "same") == 0)
   }
+
+  @Test("at most 50 diagnostics are printed, then how many more there are and the count")
+  func cap() {
+    let text = (1...120).map { "evaluate x\($0)" }.joined(separator: "\n")
+    let file = SourceFile(name: "many.adv", text: text)
+    let failure = CheckFailure(diagnostics: diagnosticsOf(text))
+    #expect(failure.diagnostics.count == 120)
+    let out = failure.rendered(in: file)
+    #expect(out.components(separatedBy: ": error: ").count - 1 == CheckFailure.maximumShown)
+    #expect(out.contains("many.adv:50:10: error: unknown model 'x50'\n"))
+    #expect(!out.contains("x51"))
+    #expect(out.hasSuffix("note: 70 more errors not shown\n120 errors\n"))
+  }
+
+  @Test("hidden warnings and errors are counted apart")
+  func capCounts() {
+    let range = SourceRange(at: .start)
+    let d = Array(repeating: Diagnostic.error("e", at: range), count: 51)
+      + Array(repeating: Diagnostic(severity: .warning, message: "w", range: range), count: 2)
+    let out = CheckFailure(diagnostics: d).rendered(in: SourceFile(name: "f", text: ""))
+    #expect(out.hasSuffix("note: 1 more error and 2 more warnings not shown\n51 errors\n"))
+  }
+
+  @Test("a random 600 KB file gives a capped list, quickly")
+  func randomText() {
+    // The characters of the trial's `tr -dc 'a-z0-9 =;{}()[]"#\n/+*-.'`, drawn by a fixed LCG.
+    let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789 =;{}()[]\"#\n/+*-.")
+    var state: UInt64 = 15
+    let text = String((0..<600_000).map { _ in
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return alphabet[Int((state >> 33) % UInt64(alphabet.count))]
+    })
+    let file = SourceFile(name: "random.adv", text: text)
+    let failure = CheckFailure(diagnostics: diagnosticsOf(text))
+    #expect(failure.diagnostics.count > 1000)
+    let out = failure.rendered(in: file)
+    #expect(out.components(separatedBy: "\n").count < 400)
+    #expect(out.contains(" not shown\n"))
+  }
 }
