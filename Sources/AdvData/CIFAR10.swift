@@ -1,3 +1,4 @@
+import AdvSpec
 import AdvTensor
 import Foundation
 
@@ -43,7 +44,7 @@ public enum CIFAR10 {
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
       throw DataError.unreadable(path: path, reason: "it is a directory")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = readFileBytes(path) else {
       if FileManager.default.fileExists(atPath: path) { throw DataError.unreadable(path: path, reason: "permission denied") }
       throw DataError.notFound(path: path, hint: "the CIFAR-10 directory must hold test_batch.bin")
     }
@@ -53,8 +54,7 @@ public enum CIFAR10 {
     let n = data.count / recordSize
     var images = Tensor(uninitialized: [n, 3, 32, 32])
     var labels = [Int](repeating: 0, count: n)
-    try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-      let bytes = raw.bindMemory(to: UInt8.self)
+    try data.withUnsafeBufferPointer { bytes in
       try images.withUnsafeMutableBufferPointer { p in
         for i in 0..<n {
           let base = i * recordSize

@@ -41,6 +41,8 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 /// product of the two lengths, and two names of 50,000 characters (a damaged file) would take
 /// seconds. A candidate whose length differs by more than the limit is skipped unmeasured.
 public func suggestion(for spelling: String, among candidates: [String]) -> String? {
+  // Even before `canonicalName` (which drops `-` and `_`): it would walk the whole name.
+  guard spelling.utf8.count <= 4 * maximumSuggestedLength else { return nil }
   let key = canonicalName(spelling)
   guard !key.isEmpty, key.count <= maximumSuggestedLength else { return nil }
   let limit = max(1, key.count / 3)

@@ -1,3 +1,4 @@
+import AdvSpec
 import AdvTensor
 import Foundation
 
@@ -50,11 +51,10 @@ public struct SafeTensors {
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
       throw CheckpointError.unreadable(path: path, reason: "it is a directory")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let bytes = readFileBytes(path) else {
       throw CheckpointError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
     }
     self.path = path
-    let bytes = [UInt8](data)
     func malformed(_ reason: String) -> CheckpointError { .malformed(path: path, reason: reason) }
     guard bytes.count >= 8 else { throw malformed("shorter than its 8-byte header length") }
     var length: UInt64 = 0

@@ -22,10 +22,11 @@ extension FuzzTarget {
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Every `.adv` file the repository ships: examples, script tests, run tests, regressions.
+/// Every `.adv` file the repository ships: examples, script tests, run tests. (Not the fuzz
+/// regressions: built to be slow to check, their mutations would take most of a run.)
 public func repositoryScripts() -> [(name: String, bytes: [UInt8])] {
   var out: [(String, [UInt8])] = []
-  for dir in ["examples", "Tests/AdvLangTests/Scripts", "Tests/AdvLangTests/Runs", "Tests/AdvFuzzTests/Regressions/frontend"] {
+  for dir in ["examples", "Tests/AdvLangTests/Scripts", "Tests/AdvLangTests/Runs"] {
     let url = repositoryRoot.appendingPathComponent(dir)
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { continue }
     for name in names.sorted() where name.hasSuffix(".adv") {
