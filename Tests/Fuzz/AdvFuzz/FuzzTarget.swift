@@ -12,10 +12,14 @@ public protocol FuzzTarget: AnyObject {
   /// True when inputs run in a child process: a crash in a C library we call (libhdf5) must
   /// not end the run, and is reported as that library's.
   var isolated: Bool { get }
+  /// Puts back what a run changes (a reader target's files), after a child process ran the
+  /// input and may have died before doing so itself.
+  func recover()
 }
 
 extension FuzzTarget {
   public var isolated: Bool { false }
+  public func recover() {}
 }
 
 /// The repository root, from this file's place in it (`Tests/Fuzz/AdvFuzz/`).
