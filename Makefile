@@ -99,6 +99,8 @@ fuzz: deps
 # libFuzzer: SwiftPM links an executable's entry point as `main`, which collides with the
 # `main` of -sanitize=fuzzer, so the build instruments with ASan and libFuzzer's coverage
 # flags and links libFuzzer without its main; adv-libfuzzer calls LLVMFuzzerRunDriver.
+# -malloc_limit_mb makes any single allocation over 1 GB a finding. Leak checks are off for
+# hdf5: libhdf5 1.10.8 loses an object header in H5Dopen2 on some damaged files.
 LIBFUZZER_RT = $(firstword $(wildcard $(dir $(shell command -v swiftc))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
 fuzz-libfuzzer: deps
 	$(SWIFT) build -c release --product adv-libfuzzer --build-path .build/libfuzzer \
@@ -107,9 +109,9 @@ fuzz-libfuzzer: deps
 	@mkdir -p .build/fuzz-findings
 	@n=$$(echo $(FUZZ_TARGETS) | wc -w); each=$$(( ($(SECONDS) + n - 1) / n )); total=0; found=0; \
 	for t in $(FUZZ_TARGETS); do \
-	  mkdir -p .build/fuzz-corpus/$$t; \
+	  mkdir -p .build/fuzz-corpus/$$t; leaks=1; if [ $$t = hdf5 ]; then leaks=0; fi; \
 	  ADV_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no .build/libfuzzer/release/adv-libfuzzer -max_total_time=$$each -seed=$(SEED) \
-	    -timeout=1 -rss_limit_mb=4096 -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix=.build/fuzz-findings/$$t- \
+	    -timeout=1 -rss_limit_mb=4096 -malloc_limit_mb=1024 -detect_leaks=$$leaks -print_final_stats=1 -artifact_prefix=.build/fuzz-findings/$$t- \
 	    .build/fuzz-corpus/$$t > .build/fuzz-findings/libfuzzer-$$t.log 2>&1; status=$$?; \
 	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' .build/fuzz-findings/libfuzzer-$$t.log); \
 	  rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' .build/fuzz-findings/libfuzzer-$$t.log); \

@@ -50,8 +50,15 @@ public final class HDF5Dataset {
     guard count <= stored.multipliedReportingOverflow(by: Self.maximumCompression).partialValue else {
       throw DataError.badHeader(path: path, reason: "dataset '\(name)' claims a shape of \(shape) (\(count) bytes), but the file stores only \(stored) bytes of it")
     }
+    // With no records the count is 0 whatever the rest claims; a record must fit too.
+    var row = 1
+    for n in shape.dropFirst() {
+      let (product, overflow) = row.multipliedReportingOverflow(by: n)
+      guard !overflow else { throw DataError.badHeader(path: path, reason: "dataset '\(name)' claims records of shape \(Array(shape.dropFirst())), more bytes than any file holds") }
+      row = product
+    }
     dims = shape
-    rowSize = shape.dropFirst().reduce(1, *)
+    rowSize = row
   }
 
   /// Deflate, HDF5's usual filter, compresses at most about 1032:1; a dataset claiming more

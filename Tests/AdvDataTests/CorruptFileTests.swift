@@ -240,6 +240,16 @@ final class CorruptFileTests {
     }
   }
 
+  @Test("a PCam dataset of no records whose records would not fit in any file")
+  func hdf5HugeRecords() throws {
+    let d = try pcam()
+    claiming(pcamPath("test", "x"), "x", dims: [0, 1 << 40, 1 << 40, 3], type: adv_h5t_native_uchar())
+    #expect(throws: DataError.badHeader(path: pcamPath("test", "x"),
+                                        reason: "dataset 'x' claims records of shape [1099511627776, 1099511627776, 3], more bytes than any file holds")) {
+      try PCam.load(from: d, train: 0, test: 0, seed: 1)
+    }
+  }
+
   @Test("a PCam dataset of another type than unsigned bytes")
   func hdf5WrongType() throws {
     let d = try pcam()

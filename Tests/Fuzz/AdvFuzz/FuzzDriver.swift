@@ -98,7 +98,10 @@ public final class FuzzDriver {
       _exit(0)
     }
     close(fds[1])
-    defer { close(fds[0]) }
+    defer {
+      close(fds[0])
+      target.recover()
+    }
     guard pid > 0 else { return target.run(input) }
     var status: Int32 = 0
     let deadline = now() + max(hangSeconds * 5, 5)

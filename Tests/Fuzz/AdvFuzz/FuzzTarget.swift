@@ -12,10 +12,18 @@ public protocol FuzzTarget: AnyObject {
   /// True when inputs run in a child process: a crash in a C library we call (libhdf5) must
   /// not end the run, and is reported as that library's.
   var isolated: Bool { get }
+  /// Puts back what a run changes (a reader target's files), after a child process ran the
+  /// input and may have died before doing so itself.
+  func recover()
+  /// Runs bytes that a coverage-guided fuzzer made (libFuzzer mutates inputs itself): the
+  /// input as it is, except for targets whose inputs must be well-formed.
+  func runMutated(_ bytes: [UInt8]) -> Finding?
 }
 
 extension FuzzTarget {
   public var isolated: Bool { false }
+  public func recover() {}
+  public func runMutated(_ bytes: [UInt8]) -> Finding? { run(bytes) }
 }
 
 /// The repository root, from this file's place in it (`Tests/Fuzz/AdvFuzz/`).
@@ -83,6 +91,15 @@ public final class GeneratorFuzzer: FuzzTarget {
   public func makeInput(_ rng: inout FuzzRandom) -> [UInt8] {
     var generator = ScriptGenerator(seed: rng.next())
     return Array(generator.script(statements: rng.int(1...20)).utf8)
+  }
+
+  /// The bytes seed the generator (a hash of them), so libFuzzer's mutations give other
+  /// well-formed scripts rather than broken ones.
+  public func runMutated(_ bytes: [UInt8]) -> Finding? {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01B3 }
+    var rng = FuzzRandom(seed: hash)
+    return run(makeInput(&rng))
   }
 
   public func run(_ input: [UInt8]) -> Finding? {

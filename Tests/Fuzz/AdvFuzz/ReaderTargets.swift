@@ -41,6 +41,8 @@ public class ReaderFuzzer: FuzzTarget {
 
   func path(_ role: Int) -> String { directory + "/" + files[role].name }
 
+  public func recover() { restore() }
+
   /// Writes every valid file back.
   func restore() {
     for role in files.indices { write(files[role].seed, to: path(role)) }

@@ -42,7 +42,7 @@ struct LibFuzzerMain {
     let status = LLVMFuzzerRunDriver(&argc, &argv) { data, count in
       guard let target else { return 0 }
       let input = data.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
-      if let finding = target.run(input) {
+      if let finding = target.runMutated(input) {
         FileHandle.standardError.write(Data("adv-libfuzzer: FINDING \(finding.message.prefix(4000))\n".utf8))
         abort()
       }
