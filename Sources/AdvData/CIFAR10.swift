@@ -24,14 +24,7 @@ public enum CIFAR10 {
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
       throw DataError.notFound(path: directory, hint: "point 'from' at the directory of CIFAR-10's binary version (data_batch_1.bin … test_batch.bin)")
     }
-    let paths: [[String]]
-    switch files.locate(in: directory, isFile: isRegularFile) {
-    case .success(let found):
-      paths = found
-    case .failure(let missing):
-      throw DataError.notFound(path: (directory as NSString).appendingPathComponent(missing.requirements[0].names[0]),
-                               hint: "the directory must hold \(files.contents)")
-    }
+    let paths = try files.paths(in: directory)
     let train = try Split.concatenating(paths[0].map(records))
     let test = try records(paths[1][0])
     let origin = "cifar10:" + (directory as NSString).standardizingPath + "[\(paths[0].count) batches]"

@@ -56,6 +56,21 @@ public enum Datasets {
 }
 
 /// Whether `path` names a regular file (following symbolic links): what the readers open.
+extension DataFiles {
+  /// The files of each requirement in `directory` (regular files only), or a `notFound` error
+  /// naming the first one missing (with `suffix`, such as `[.gz]`, after its name) and saying
+  /// what `holder` must hold.
+  func paths(in directory: String, suffix: String = "", holder: String = "the directory") throws -> [[String]] {
+    switch locate(in: directory, isFile: isRegularFile) {
+    case .success(let found):
+      return found
+    case .failure(let missing):
+      throw DataError.notFound(path: (directory as NSString).appendingPathComponent(missing.requirements[0].names[0] + suffix),
+                               hint: "\(holder) must hold \(contents)")
+    }
+  }
+}
+
 func isRegularFile(_ path: String) -> Bool {
   var info = stat()
   return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG

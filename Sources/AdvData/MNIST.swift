@@ -39,14 +39,7 @@ public enum MNIST {
 
   /// The paths of the four files in `directory`, in `stems` order.
   static func locate(in directory: String) throws -> [String] {
-    switch files.locate(in: directory, isFile: isRegularFile) {
-    case .success(let paths):
-      return paths.map { $0[0] }
-    case .failure(let missing):
-      let stem = missing.requirements[0].names[0]
-      throw DataError.notFound(path: (directory as NSString).appendingPathComponent(stem + "[.gz]"),
-                               hint: "the directory must hold \(files.contents)")
-    }
+    try files.paths(in: directory, suffix: "[.gz]").map { $0[0] }
   }
 
   static func load(paths: [String], origin: String) throws -> Dataset {

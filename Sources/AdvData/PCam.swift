@@ -26,14 +26,7 @@ public enum PCam {
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
       throw DataError.notFound(path: directory, hint: "point 'from' at the directory holding PCam's camelyonpatch_level_2_split_*.h5 files")
     }
-    let paths: [[String]]
-    switch files.locate(in: directory, isFile: isRegularFile) {
-    case .success(let found):
-      paths = found
-    case .failure(let missing):
-      throw DataError.notFound(path: (directory as NSString).appendingPathComponent(missing.requirements[0].names[0]),
-                               hint: "the PCam directory must hold \(files.contents)")
-    }
+    let paths = try files.paths(in: directory, holder: "the PCam directory")
     var rng = RandomStream(seed: seed, stream: 0xDA7A)
     let tr = try split("train", x: paths[0][0], y: paths[1][0], keep: train, rng: &rng, reduce: reduce, size: size)
     let te = try split("test", x: paths[2][0], y: paths[3][0], keep: test, rng: &rng, reduce: reduce, size: size)
