@@ -38,7 +38,7 @@ let package = Package(
       "AdvSpec", "AdvTensor", "AdvData", "AdvNN", "AdvAttacks", "AdvReport", "CReadline",
     ]),
     .executableTarget(name: "adv", dependencies: [
-      "AdvLang",
+      "AdvLang", "AdvData",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "AdvTestSupport", dependencies: ["AdvTensor", "CZlib"], path: "Tests/AdvTestSupport"),
@@ -59,7 +59,7 @@ let package = Package(
     .testTarget(name: "AdvReportTests", dependencies: ["AdvReport", "AdvSpec", "AdvTestSupport"]),
     .testTarget(name: "AdvFuzzTests", dependencies: ["AdvFuzz", "AdvLang", "AdvData", "AdvNN", "AdvAttacks", "AdvTestSupport"],
                 exclude: ["Regressions"]),
-    .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvAttacks", "AdvNN", "AdvReport", "AdvTensor", "AdvTestSupport"],
+    .testTarget(name: "AdvLangTests", dependencies: ["AdvLang", "AdvAttacks", "AdvData", "AdvNN", "AdvReport", "AdvTensor", "AdvTestSupport"],
                 resources: [.copy("Scripts"), .copy("Runs")]),
   ],
   swiftLanguageModes: [.v5]

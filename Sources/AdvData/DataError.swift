@@ -1,5 +1,5 @@
 /// Errors a user can cause when loading data: each names the file and suggests a fix.
-public enum DataError: Error, Equatable, CustomStringConvertible {
+public enum DataError: Error, Equatable, Codable, CustomStringConvertible {
   case notFound(path: String, hint: String)
   case unreadable(path: String, reason: String)
   case badMagic(path: String, found: UInt32, expected: UInt32)

@@ -35,8 +35,9 @@ public enum Datasets {
       guard let path else {
         throw DataError.notFound(path: "pcam", hint: "PCam is not embedded; use 'load pcam from \"DIR\"' with the directory of its .h5 files")
       }
-      // PCam subsets are chosen before reading, so only the kept patches are read.
-      return try PCam.load(from: path, train: params[train], test: params[test], seed: seed,
+      // PCam subsets are chosen before reading, so only the kept patches are read; libhdf5
+      // runs in a helper process where there is one (PCamHelper).
+      return try PCamHelper.load(from: path, train: params[train], test: params[test], seed: seed,
                            reduce: params[reduce], size: params[size])
     }
     return try load(spec, from: path).subset(train: params[train], test: params[test], seed: seed)

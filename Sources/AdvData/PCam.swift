@@ -9,6 +9,10 @@ import Foundation
 public enum PCam {
   public enum Reduction: String, ParamChoice { case resize, centercrop }
 
+  /// Called with the file's path before each libhdf5 step (opening a dataset, reading records):
+  /// the helper process (`PCamHelper`) says there what it reads and arms its watchdog.
+  nonisolated(unsafe) static var step: ((String) -> Void)?
+
   /// The four files `load` opens in a directory: images and labels of the train and test splits
   /// (the `valid` split is not read). Not embedded: `load pcam` needs `from`.
   public static let files = DataFiles(
@@ -36,7 +40,9 @@ public enum PCam {
 
   static func split(_ name: String, x: String, y: String, keep: Int, rng: inout RandomStream, reduce: Reduction,
                     size: Int) throws -> Split {
+    step?(y)
     let ys = try HDF5Dataset(path: y, name: "y")
+    step?(x)
     let xs = try HDF5Dataset(path: x, name: "x")
     guard xs.dims.count == 4, xs.dims[0] > 0, xs.dims[3] == 3, xs.dims[1] >= size, xs.dims[2] >= size else {
       throw DataError.badHeader(path: xs.path, reason: "dataset 'x' has shape \(xs.dims); expected N×H×W×3 with N ≥ 1 and H, W ≥ \(size)")
@@ -47,6 +53,7 @@ public enum PCam {
     guard ys.dims.first == xs.dims[0] else {
       throw DataError.countMismatch(images: xs.path, imageCount: xs.dims[0], labels: ys.path, labelCount: ys.dims.first ?? 0)
     }
+    step?(y)
     let labels = try ys.readRows(0, count: ys.dims[0]).map(Int.init)
     if let bad = labels.firstIndex(where: { $0 > 1 }) {
       throw DataError.badLabel(path: ys.path, index: bad, value: labels[bad], classes: 2)
@@ -68,6 +75,7 @@ public enum PCam {
       try Interrupt.check()
       var end = k + 1
       while end < chosen.count && chosen[end] == chosen[end - 1] + 1 && end - k < 512 { end += 1 }
+      step?(x)
       let bytes = try xs.readRows(chosen[k], count: end - k)
       bytes.withUnsafeBufferPointer { src in
         images.withUnsafeMutableBufferPointer { dst in

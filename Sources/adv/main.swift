@@ -1,5 +1,7 @@
+import AdvData
 import AdvLang
 import ArgumentParser
+import Foundation
 
 /// Exit codes: 0 success, 64 usage, 65 script error (found by `check`), 66 unreadable script,
 /// 70 runtime error, 130 interrupted. The work is done by `Runner`'s entry points in AdvLang;
@@ -9,7 +11,8 @@ struct Adv: ParsableCommand {
     commandName: "adv",
     abstract: "Adversarial-robustness experiments as short, checked, reproducible scripts.",
     version: advVersion,
-    subcommands: [Run.self, Check.self, PlanCommand.self, Merge.self, Submit.self, Repl.self, Bench.self, Grammar.self])
+    subcommands: [Run.self, Check.self, PlanCommand.self, Merge.self, Submit.self, Repl.self, Bench.self, Grammar.self,
+                  ReadPCam.self])
 }
 
 /// Ends the command with `status` unless it is success.
@@ -254,5 +257,28 @@ struct Grammar: ParsableCommand {
   }
 }
 
+/// The helper process that reads PCam's HDF5 files (`PCamHelper`): not for users.
+struct ReadPCam: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: PCamHelper.subcommand,
+    abstract: "Read PCam's HDF5 files for a running adv, so that a damaged file cannot crash it.",
+    shouldDisplay: false)
+
+  @Argument var directory: String
+  @Option var train = 0
+  @Option var test = 0
+  @Option var seed: UInt64 = 0
+  @Option var reduce = "resize"
+  @Option var size = 32
+  @Option var to: String
+
+  func run() throws {
+    guard let reduction = PCam.Reduction(rawValue: reduce) else { throw ValidationError("unknown reduce '\(reduce)'") }
+    try finish(PCamHelper.serve(directory: directory, train: train, test: test, seed: seed, reduce: reduction,
+                                size: size, transfer: to))
+  }
+}
+
 Runner.ensureShortOpenMPSpin()
+PCamHelper.executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
 Adv.main()
