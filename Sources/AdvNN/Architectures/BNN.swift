@@ -31,7 +31,7 @@ enum BinarizedResNet {
     doc: "true: before every step each latent weight is replaced by its ±1 sample, which the optimiser then moves; false: real-valued latent weights, as in the BinaryNet version the paper adapted [paper code]")
 
   static func params(stochastic: Bool) -> [ParamSpec] {
-    trainingParams(epochs: 20, batch: 256, optimizer: .adam, lr: 0.005, weightDecay: 1e-4, normalize: false)
+    trainingParams(epochs: 20, batch: 256, optimizer: .adam, lr: 0.005, weightDecay: 1e-4, normalize: false, augment: true)
       + [layout.spec,
          TrainingConfig.regime.withDefault(.binarynet).spec,
          clip.spec, binarizeInput.spec, latentInit.spec,

@@ -4,7 +4,7 @@ import AdvTensor
 /// MNIST column; epochs 100 is the adapted code's default).
 func bsnParams(optimizer: TrainingConfig.OptimizerName, lr: Double, weightDecay: Double, lrStep: Int, gamma: Double, anneal: Bool) -> [ParamSpec] {
   trainingParams(epochs: 100, batch: 128, optimizer: optimizer, lr: lr, weightDecay: weightDecay,
-                 lrStep: lrStep, gamma: gamma, normalize: false)
+                 lrStep: lrStep, gamma: gamma, normalize: false, augment: true)
     + [TrainingConfig.anneal.withDefault(anneal).spec,
        InferencePolicy.kindKey.spec, InferencePolicy.passesKey.spec]
 }

@@ -16,7 +16,7 @@ public enum ResNet18: Architecture {
     kind: .architecture, name: "resnet18", aliases: ["resnet-18", "resnet"],
     doc: "ResNet-18, torchvision layout, batch norm, trained from scratch",
     params: trainingParams(epochs: 20, batch: 128, optimizer: .sgd, lr: 0.001, weightDecay: 1e-5,
-                           lrStep: 5, gamma: 0.5, normalize: false)
+                           lrStep: 5, gamma: 0.5, normalize: false, augment: true)
       + [stem.spec],
     // Table V, CIFAR-10 and PCam columns; 30 epochs is a reading (not stated in the paper).
     datasetDefaults: colourDefaults(["optimizer": .string("adam"), "weight_decay": .real(1e-4),

@@ -16,6 +16,8 @@ public struct TrainingConfig: Sendable, Hashable {
   public var annealSlope: Bool
   public var binaryNetRegime: Bool
   public var recalibrate: Bool
+  /// The training-set augmentation (`augment=false`: none).
+  public var augmentation: Augmentation
 
   public enum OptimizerName: String, ParamChoice { case adam, sgd }
   public enum Regime: String, ParamChoice { case binarynet, step }
@@ -40,8 +42,21 @@ public struct TrainingConfig: Sendable, Hashable {
     doc: "binarynet: lr 0.005, 0.001 from epoch 101, 0.0005 from epoch 142 [paper]; step: lr_step/gamma")
   public static let recalibrate = ParamKey.bool(
     "recalibrate", default: false, doc: "after training, recompute batch-norm statistics over the training split for the final weights")
+  // Augmentation (Augmentation.swift): the paper's architectures augment by default, with each
+  // data set's torchvision reading; `augment=false` trains on the images as they are.
+  public static let augment = ParamKey.bool(
+    "augment", default: false,
+    doc: "augment the training images every epoch with 'shift', 'flip' and 'rotate' [paper: on, transforms not listed]")
+  public static let shift = ParamKey.int(
+    "shift", default: 2, range: 0...16,
+    doc: "augmentation: random translation by up to N pixels, zero fill (RandomCrop with padding N) [reading: MNIST 2, CIFAR-10 4, PCam 0]")
+  public static let flip = ParamKey<Augmentation.Flip>.choice(
+    "flip", default: .none, doc: "augmentation: random horizontal (h) or horizontal and vertical (hv) flips [reading: MNIST none, CIFAR-10 h, PCam hv]")
+  public static let rotate = ParamKey.real(
+    "rotate", default: 0, range: 0...180, doc: "augmentation: random rotation by up to this many degrees, bilinear, zero fill")
 
   public init(_ p: Params) {
+    augmentation = p[Self.augment] ? Augmentation(shift: p[Self.shift], flip: p[Self.flip], rotate: p[Self.rotate]) : Augmentation()
     recalibrate = p[Self.recalibrate]
     binaryNetRegime = p[Self.regime] == .binarynet
     annealSlope = p[Self.anneal]
@@ -127,9 +142,10 @@ public struct MiniBatchTrainer {
   }
 }
 
-/// Mini-batch training with softmax cross-entropy, shuffling every epoch from `rng` and a step
-/// learning-rate schedule (`lr ← lr·gamma` every `lr_step` epochs). Stops with `Interrupted`
-/// between batches when Ctrl-C is pressed.
+/// Mini-batch training with softmax cross-entropy, shuffling every epoch from `rng.derived(1)`,
+/// augmenting each batch from `rng.derived(4)` (when the config asks) and a step learning-rate
+/// schedule (`lr ← lr·gamma` every `lr_step` epochs). Stops with `Interrupted` between batches
+/// when Ctrl-C is pressed.
 public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: inout RandomStream,
                   label: String = "train") throws -> TrainingLog {
   if config.normalize { net.normalization = Normalization(statisticsOf: split.images) }
@@ -140,6 +156,7 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
   let progress = Progress(label, total: config.epochs * batches, unit: .epochs(per: batches, step: "batch"))
   defer { progress.finish() }
   var shuffle = rng.derived(1)
+  var augmenting = rng.derived(4)
   for epoch in 0..<config.epochs {
     trainer.beginEpoch(epoch)
     let order = shuffle.permutation(split.count)
@@ -147,7 +164,8 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
     for b in 0..<batches {
       try Interrupt.check()
       let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
-      let (x, y) = split.batch(indices)
+      var (x, y) = split.batch(indices)
+      config.augmentation.apply(&x, rng: &augmenting)
       let loss = trainer.step(x, y)
       total += Double(loss) * Double(indices.count)
       let seen = min((b + 1) * config.batch, split.count)
