@@ -5,7 +5,9 @@
 # make slurm-test  brings up a single-node Slurm (scripts/slurm-up.sh, as root), submits a sweep as
 #             4 shards with 'adv submit --slurm', compares the merged results.json with a single run's,
 #             then cancels a shard mid-run and resubmits (several minutes)
-# make bench  release build; times our engine and PyTorch (in .venv) on the same workloads
+# make bench  release build; times our engine and PyTorch (in .venv) on the same workloads,
+#             with each one's peak memory, and prints the ratios against their targets
+#             (ISA=avx2: oneDNN and PyTorch kept to AVX2, as on a laptop without AVX-512)
 #             (when other processes keep the cores busy: OMP_WAIT_POLICY=PASSIVE make bench)
 # make fuzz SECONDS=N   release build; fuzzes the front end and the file readers for about
 #             N seconds in all (default 60), seeded from SEED (default 1); findings in
@@ -22,6 +24,11 @@ SAFETENSORS := safetensors==0.8.0
 SECONDS ?= 60
 SEED ?= 1
 FUZZ_TARGETS := frontend generator idx cifar10 hdf5 safetensors cache adversarials
+
+# `make bench ISA=avx2` caps the vector instructions of oneDNN (ours and PyTorch's) and of
+# PyTorch's own kernels.
+ISA ?=
+BENCH_ENV := $(if $(ISA),ONEDNN_MAX_CPU_ISA=$(shell echo $(ISA) | tr a-z A-Z) ATEN_CPU_CAPABILITY=$(ISA),)
 
 .PHONY: deps demo test crash-test slurm-test bench venv grammar clean compare-foolbox fuzz fuzz-libfuzzer
 
@@ -63,15 +70,10 @@ $(VENV)/.installed-safetensors: $(VENV)/.installed-torch-foolbox
 bench: deps venv
 	$(SWIFT) build -c release --product adv
 	@mkdir -p .build
-	.build/release/adv bench | tee .build/bench-ours.txt
-	OMP_NUM_THREADS=2 $(PY) scripts/bench_torch.py | tee .build/bench-torch.txt
-	OMP_NUM_THREADS=2 $(PY) scripts/bench_foolbox.py | tee .build/bench-foolbox.txt
-	@awk '{ split($$3, kv, "="); t[$$1, $$2] = kv[2]; q[$$1, $$2] = $$4 " " $$5; \
-	    if ($$1 != "ours") peer[$$2] = $$1; if (!($$2 in seen)) { seen[$$2] = 1; order[n++] = $$2 } } \
-	  END { for (i = 0; i < n; i++) { k = order[i]; p = peer[k]; if (t["ours", k] != "" && p != "") \
-	    printf "ratio %s ours/%s = %.2f%s\n", k, (p == "torch" ? "pytorch" : p), t["ours", k] / t[p, k], \
-	      (q["ours", k] != " " ? "   (ours " q["ours", k] "; " p " " q[p, k] ")" : "") } }' \
-	  .build/bench-ours.txt .build/bench-torch.txt .build/bench-foolbox.txt
+	$(BENCH_ENV) .build/release/adv bench | tee .build/bench-ours.txt
+	$(BENCH_ENV) OMP_NUM_THREADS=2 $(PY) scripts/bench_torch.py | tee .build/bench-torch.txt
+	$(BENCH_ENV) OMP_NUM_THREADS=2 $(PY) scripts/bench_foolbox.py | tee .build/bench-foolbox.txt
+	@$(PY) scripts/bench_ratios.py .build/bench-ours.txt .build/bench-torch.txt .build/bench-foolbox.txt
 
 grammar:
 	$(SWIFT) build --product adv

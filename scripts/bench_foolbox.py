@@ -28,6 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mnist_idx import load_mnist  # noqa: E402
+from bench_torch import peak_memory_mb, reset_peak_memory  # noqa: E402
 from torch_models import load_adv_checkpoint  # noqa: E402
 
 WORKLOADS = ["cwl2", "boundary"]
@@ -70,12 +71,15 @@ def main() -> None:
         print(f"warning: PyTorch misclassifies {wrong} of the {len(indices)} images the engine chose", file=sys.stderr)
 
     def run(name: str, attack, warmup, n: int) -> None:
+        reset_peak_memory()
         warmup(fmodel, x[:2], y[:2], epsilons=None)
         start = time.perf_counter()
         _, adv, success = attack(fmodel, x[:n], y[:n], epsilons=None)
         seconds = time.perf_counter() - start
         asr, l2 = quality(x[:n], adv, success)
-        print(f"foolbox {name} seconds={seconds:.4f} asr={asr:.4f} l2x1000={l2:.4f}", flush=True)
+        peak = peak_memory_mb()
+        print(f"foolbox {name} seconds={seconds:.4f} asr={asr:.4f} l2x1000={l2:.4f}"
+              + ("" if peak is None else f" rss_mb={peak:.0f}"), flush=True)
 
     if not only or "cwl2" in only:
         run("cwl2", fb.attacks.L2CarliniWagnerAttack(binary_search_steps=5, steps=1000, stepsize=5e-3,

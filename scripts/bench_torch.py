@@ -63,15 +63,42 @@ from torch_models import BSNL, LeNet, ResNet18  # noqa: E402
 WORKLOADS = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches", "surrogate-round"]
 
 
+def reset_peak_memory() -> None:
+    """Starts Linux's peak resident memory (VmHWM) again, as the engine's benchmarks do."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_memory_mb() -> float | None:
+    """VmHWM of this process in megabytes (2^20 bytes), or None where /proc does not say."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+PEAKS: dict[str, float | None] = {}
+
+
 def timed(repeats: int, body) -> tuple[float, list[float]]:
     """Median of `repeats` runs after one untimed warm-up (first-call allocations, oneDNN
-    primitive creation and page faults would otherwise land in the first sample)."""
+    primitive creation and page faults would otherwise land in the first sample). Their peak
+    memory, warm-up included, is left in PEAKS["last"]."""
+    reset_peak_memory()
     body()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         body()
         times.append(time.perf_counter() - start)
+    PEAKS["last"] = peak_memory_mb()
     return statistics.median(times), times
 
 
@@ -191,6 +218,7 @@ def main() -> None:
     if "lenet-epoch" in selected:
         s, runs = timed(args.repeats, lenet_epoch)
         results["lenet-epoch"] = (s, runs, median)
+        PEAKS["lenet-epoch"] = PEAKS["last"]
 
     if "bim100" in selected:
         if "lenet-epoch" not in selected:
@@ -204,6 +232,7 @@ def main() -> None:
         x, y = x_test[:100], y_test[:100]
         s, runs = timed(args.repeats, lambda: bim_fixed(attacked, x, y, eps=32 / 255, alpha=0.05, steps=100))
         results["bim100"] = (s, runs, median)
+        PEAKS["bim100"] = PEAKS["last"]
 
     if "resnet18-epoch" in selected:
         torch.manual_seed(0)
@@ -211,6 +240,7 @@ def main() -> None:
         opt = torch.optim.SGD(resnet.parameters(), lr=0.001, momentum=0.9, weight_decay=1e-5)
         s, runs = timed(1, epoch_runner(resnet, opt, x_train, y_train))
         results["resnet18-epoch"] = (s, runs, single)
+        PEAKS["resnet18-epoch"] = PEAKS["last"]
 
     if "bsn-l-epoch" in selected:
         torch.manual_seed(0)
@@ -218,12 +248,14 @@ def main() -> None:
         opt = torch.optim.Adam(bsnl.parameters(), lr=1e-3, weight_decay=1e-5)
         s, runs = timed(args.repeats, epoch_runner(bsnl, opt, x_train, y_train))
         results["bsn-l-epoch"] = (s, runs, median)
+        PEAKS["bsn-l-epoch"] = PEAKS["last"]
 
     if "launches" in selected:
         torch.manual_seed(0)
         model = BSNL(seed=3).eval()
         s, runs = timed(1, lambda: launch_success(model, x_test, y_test, rows=args.launch_rows))
         results["launches"] = (s, runs, single)
+        PEAKS["launches"] = PEAKS["last"]
 
     if "surrogate-round" in selected:
         torch.manual_seed(0)
@@ -232,6 +264,7 @@ def main() -> None:
         shuffle = torch.Generator().manual_seed(5)
         s, runs = timed(args.repeats, lambda: surrogate_round(oracle, seed_x, shuffle=shuffle))
         results["surrogate-round"] = (s, runs, median)
+        PEAKS["surrogate-round"] = PEAKS["last"]
 
     if args.json:
         print(json.dumps({
@@ -243,10 +276,12 @@ def main() -> None:
             "statistic": {w: r[2] for w, r in results.items()},
             "seconds": {w: round(r[0], 6) for w, r in results.items()},
             "runs": {w: [round(t, 6) for t in r[1]] for w, r in results.items()},
+            "peak_rss_mb": {w: PEAKS.get(w) for w in results},
         }, indent=2))
     else:
         for w, (s, _, _) in results.items():
-            print(f"torch {w} seconds={s:.4f}")
+            peak = PEAKS.get(w)
+            print(f"torch {w} seconds={s:.4f}" + ("" if peak is None else f" rss_mb={peak:.0f}"))
 
 
 if __name__ == "__main__":

@@ -12,12 +12,20 @@ public enum Benchmarks {
     public let seconds: Double
     /// Quality beside the time (attack workloads): `asr=… l2x1000=…`.
     public var note: String = ""
+    /// Peak resident memory of the process while the workload ran (megabytes).
+    public var peakMB: Double?
   }
 
   public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches", "cwl2", "boundary", "surrogate-round"]
 
-  /// Median of `repeats` timed runs after one untimed warm-up.
+  /// The peak resident memory of the last `time` call, warm-up included (megabytes).
+  nonisolated(unsafe) static var lastPeakMB: Double?
+
+  /// Median of `repeats` timed runs after one untimed warm-up; records their peak memory, as
+  /// scripts/bench_torch.py's `timed` does.
   static func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    PeakMemory.reset()
+    defer { lastPeakMB = PeakMemory.megabytes }
     try body()
     var times: [Double] = []
     for _ in 0..<max(repeats, 1) {
@@ -29,7 +37,8 @@ public enum Benchmarks {
   }
 
   static func oneEpoch(_ arch: any Architecture.Type, _ data: Dataset, batch: Int, repeats: Int) throws -> Double {
-    let params = Params(spec: arch.spec, given: ["epochs": .int(1), "batch": .int(batch)])
+    // No augmentation: PyTorch's side (scripts/bench_torch.py) trains on the images as they are.
+    let params = Params(spec: arch.spec, given: ["epochs": .int(1), "batch": .int(batch), "augment": .bool(false)])
     let net = try arch.make(params: params, inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
     var rng = RandomStream(seed: 1)
     return try time(repeats) { _ = try train(net, on: data.train, config: TrainingConfig(params), rng: &rng) }
@@ -52,7 +61,9 @@ public enum Benchmarks {
   /// the attacked test indices to `attackModel` so Foolbox attacks the same weights and images.
   public static func run(repeats: Int = 3, only: Set<String> = [], attackModel: String = ".build/bench-lenet.safetensors") throws -> [Timing] {
     let data = try MNIST.embedded()
-    var out: [Timing] = []
+    var out: [Timing] = [] {
+      didSet { if out.count > oldValue.count { out[out.count - 1].peakMB = lastPeakMB } }
+    }
     func want(_ w: String) -> Bool { only.isEmpty || only.contains(w) }
     if want("lenet-epoch") { out.append(Timing(workload: "lenet-epoch", seconds: try oneEpoch(LeNet.self, data, batch: 128, repeats: repeats))) }
     if want("bim100") {

@@ -163,8 +163,10 @@ extension Runner {
   /// `adv bench`: times the workloads, one line each.
   public static func bench(repeats: Int, only: Set<String>, attackModel: String) -> Int32 {
     do {
+      print("# " + Machine.description)
       for t in try Benchmarks.run(repeats: repeats, only: only, attackModel: attackModel) {
-        print(String(format: "ours %@ seconds=%.4f", t.workload, t.seconds) + (t.note.isEmpty ? "" : " " + t.note))
+        print(String(format: "ours %@ seconds=%.4f", t.workload, t.seconds) + (t.note.isEmpty ? "" : " " + t.note)
+              + (t.peakMB.map { String(format: " rss_mb=%.0f", $0) } ?? ""))
       }
     } catch {
       standardError("error: \(error)\n")
