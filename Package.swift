@@ -20,11 +20,14 @@ let package = Package(
                    providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5",
                    providers: [.apt(["libhdf5-dev"])]),
+    // XNOR-popcount convolution of ±1 tensors, one body compiled per instruction set and chosen
+    // at run time (BinaryConvolution.swift).
+    .target(name: "CBinaryKernels", cSettings: [.unsafeFlags(["-O3"])]),
     // Declarations, typed parameter keys, the atomic writer, progress and interrupt state: what
     // the front end and the engine both read. Imports nothing of ours.
     .target(name: "AdvSpec"),
     // The numeric modules are optimised in debug builds too, so the test suite stays fast.
-    .target(name: "AdvTensor", dependencies: ["AdvSpec", "CDNNL"],
+    .target(name: "AdvTensor", dependencies: ["AdvSpec", "CDNNL", "CBinaryKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                             .unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvData", dependencies: ["AdvTensor", "CZlib", "CHDF5"],

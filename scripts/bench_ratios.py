@@ -15,6 +15,8 @@ import sys
 # The speed targets (ours/peer): at most these; boundary also at equal or smaller L2.
 TARGETS = {"lenet-epoch": 0.5, "bim100": 0.5, "resnet18-epoch": 0.5, "cwl2": 0.3, "boundary": 1.0,
            "bnn-d-epoch": 0.7}
+# Ours against our own float path: the XNOR-popcount kernels should be 5x faster.
+SELF_TARGETS = {"bnn-d-query": ("float_seconds", "float convolutions", 0.2)}
 PEER_NAMES = {"torch": "pytorch", "foolbox": "foolbox3"}
 
 
@@ -53,6 +55,12 @@ def main() -> None:
         print(line)
     for w in order:
         ours = rows.get(("ours", w))
+        if ours and w in SELF_TARGETS and SELF_TARGETS[w][0] in ours:
+            key, name, target = SELF_TARGETS[w]
+            ratio = ours["seconds"] / ours[key]
+            print(f"ratio {w} ours/{name} = {ratio:.2f}  target <= {target:.2f}: {'met' if ratio <= target else 'NOT met'}"
+                  f"   (xnor {ours['seconds']:.2f} s, float {ours[key]:.2f} s"
+                  + (f"; peak RSS {ours['rss_mb']:.0f} MB" if "rss_mb" in ours else "") + ")")
         peers = [(e, f) for (e, k), f in rows.items() if k == w and e != "ours"]
         if not ours or not peers:
             continue

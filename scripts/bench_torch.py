@@ -58,9 +58,9 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bim import bim_fixed  # noqa: E402
 from mnist_idx import load_mnist  # noqa: E402
-from torch_models import BSNL, LeNet, ResNet18  # noqa: E402
+from torch_models import BNN, BSNL, LeNet, ResNet18  # noqa: E402
 
-WORKLOADS = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches", "surrogate-round"]
+WORKLOADS = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "bnn-d-epoch", "launches", "surrogate-round"]
 
 
 def reset_peak_memory() -> None:
@@ -249,6 +249,14 @@ def main() -> None:
         s, runs = timed(args.repeats, epoch_runner(bsnl, opt, x_train, y_train))
         results["bsn-l-epoch"] = (s, runs, median)
         PEAKS["bsn-l-epoch"] = PEAKS["last"]
+
+    if "bnn-d-epoch" in selected:
+        torch.manual_seed(0)
+        bnn = BNN(stochastic=False)
+        opt = torch.optim.Adam(bnn.parameters(), lr=0.005, weight_decay=1e-4)
+        s, runs = timed(1, epoch_runner(bnn, opt, x_train, y_train, batch=256))
+        results["bnn-d-epoch"] = (s, runs, single)
+        PEAKS["bnn-d-epoch"] = PEAKS["last"]
 
     if "launches" in selected:
         torch.manual_seed(0)

@@ -16,7 +16,8 @@ public enum Benchmarks {
     public var peakMB: Double?
   }
 
-  public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "launches", "cwl2", "boundary", "surrogate-round"]
+  public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "bnn-d-epoch", "bnn-d-query",
+                                 "launches", "cwl2", "boundary", "surrogate-round"]
 
   /// The peak resident memory of the last `time` call, warm-up included (megabytes).
   nonisolated(unsafe) static var lastPeakMB: Double?
@@ -44,10 +45,43 @@ public enum Benchmarks {
     return try time(repeats) { _ = try train(net, on: data.train, config: TrainingConfig(params), rng: &rng) }
   }
 
+  static func bnnQueries(_ data: Dataset) throws -> Timing {
+    let net = try BNND.make(params: Params(spec: BNND.spec, given: [:]), inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
+    var shifts = RandomStream(seed: 1)
+    for (k, name) in net.names.enumerated() where name.hasPrefix("bn") || name.contains(".bn") || name.contains("downsample.1") {
+      if name.hasSuffix(".bias") { net.values[k] = shifts.uniformTensor(net.values[k].shape, lo: -0.3, hi: 0.3) }
+    }
+    for (_, r) in net.batchNorms {
+      r.mean = shifts.uniformTensor(r.mean.shape, lo: -0.5, hi: 0.5)
+      r.variance = shifts.uniformTensor(r.variance.shape, lo: 0.5, hi: 2)
+    }
+    let batches = stride(from: 0, to: data.test.count, by: 10).map { data.test.images.slice($0..<min($0 + 10, data.test.count)) }
+    func queries() {
+      var rng = RandomStream(seed: 2)
+      for b in batches { _ = net.logits(b, rng: &rng) }
+    }
+    let before = BinaryConvolution.count
+    let binary = time(1) { queries() }
+    let peak = lastPeakMB
+    let used = BinaryConvolution.count - before
+    BinaryConvolution.isEnabled = false
+    defer { BinaryConvolution.isEnabled = true }
+    let float = time(1) { queries() }
+    lastPeakMB = peak
+    return Timing(workload: "bnn-d-query", seconds: binary,
+                  note: String(format: "float_seconds=%.4f binary_convolutions=%d kernel=%@", float, used, BinaryConvolution.instructionSet))
+  }
+
   /// Runs the workloads named in `only` (all when empty):
   /// - lenet-epoch: one LeNet epoch on the 4,000 embedded training images, batch 128, Adam 1e-3;
   /// - bim100: BIM, 100 iterations without early stop, on 100 test images as one batch;
   /// - resnet18-epoch / bsn-l-epoch: one epoch with the paper's MNIST batch size (128);
+  /// - bnn-d-epoch: one bnn-d epoch (binarynet layout), the paper's batch 256, Adam;
+  /// - bnn-d-query: bnn-d's logits of the 1,000 test images in batches of 10 (as Boundary and
+  ///   evaluations query a deterministic network), through the XNOR-popcount kernels and again
+  ///   through the float convolutions (`float_seconds=`; the same logits). The network's
+  ///   batch-norm shifts and statistics are moved off their initial zeros, as training leaves
+  ///   them, so that no exact 0 sends a layer back to the float path;
   /// - launches: 100 launches × average(10) of BSN-L on 1,000 test images (10⁶ forward passes);
   /// - cwl2: CWL2 with binary search (5 steps × 1,000 iterations) on 100 test images, one batch;
   /// - boundary: the Boundary attack, 5,000 iterations, on 10 test images;
@@ -80,6 +114,8 @@ public enum Benchmarks {
     }
     if want("resnet18-epoch") { out.append(Timing(workload: "resnet18-epoch", seconds: try oneEpoch(ResNet18.self, data, batch: 128, repeats: 1))) }
     if want("bsn-l-epoch") { out.append(Timing(workload: "bsn-l-epoch", seconds: try oneEpoch(BSNL.self, data, batch: 128, repeats: repeats))) }
+    if want("bnn-d-epoch") { out.append(Timing(workload: "bnn-d-epoch", seconds: try oneEpoch(BNND.self, data, batch: 256, repeats: 1))) }
+    if want("bnn-d-query") { out.append(try bnnQueries(data)) }
     if want("launches") {
       let net = try BSNL.make(params: Params(spec: BSNL.spec, given: [:]), inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
       let images = (0..<data.test.count).map { data.test.images.slice($0..<($0 + 1)) }

@@ -62,6 +62,7 @@ enum BinarizedResNet {
     b.linear("fc", last, classes)
     binaryWeights.append("fc.weight")
     if !torchvision { b.batchNorm("bn3", classes) }
+    let packed = PackedWeightCache()
     let net = Network(architecture: name, params: params, inputShape: inputShape, classes: classes,
                       parameters: b.parameters, batchNorms: b.batchNorms, stochastic: stochastic,
                       policy: policy(params)) { x, p, mode, rng in
@@ -70,6 +71,12 @@ enum BinarizedResNet {
         batchNorm(y, gamma: p[n + ".weight"], beta: p[n + ".bias"], running: p.runningStatistics(n), training: training)
       }
       func bconv(_ y: Variable, _ n: String, stride: Int, padding: Int) -> Variable {
+        // Deterministic queries without gradients: XNOR and popcount, equal to the float path.
+        if !stochastic && !y.tape.keepsValues && y.shape[1] >= 16 && BinaryConvolution.isEnabled,
+           let weights = packed.weights(n, version: p.version, p[n + ".weight"].value),
+           let out = BinaryConvolution.forward(y.value, weights, stride: stride, padding: padding) {
+          return y.tape.constant(out)
+        }
         let input = y.shape[1] == 3 ? y : binarize(y, stochastic: stochastic, rng: &rng)
         return conv2d(input, weight: binarize(p[n + ".weight"], stochastic: stochastic, rng: &rng), stride: stride, padding: padding)
       }
@@ -122,6 +129,22 @@ enum BinarizedResNet {
     if params[clip] { net.clippedParameters = Set(binaryWeights) }
     if stochastic && params[sampleLatent] { net.sampledLatentParameters = Set(binaryWeights) }
     return net
+  }
+}
+
+/// The packed signs of a network's binarised convolution weights, kept while the weights are
+/// unchanged (`BoundParameters.version`); nil entries remember weights with an exact 0.
+final class PackedWeightCache: @unchecked Sendable {
+  private var entries: [String: (version: Int, weights: BinaryConvolution.PackedWeights?)] = [:]
+  private let lock = NSLock()
+
+  func weights(_ name: String, version: Int, _ weight: Tensor) -> BinaryConvolution.PackedWeights? {
+    lock.lock()
+    defer { lock.unlock() }
+    if let e = entries[name], e.version == version { return e.weights }
+    let packed = BinaryConvolution.pack(weight: weight)
+    entries[name] = (version, packed)
+    return packed
   }
 }
 

@@ -10,6 +10,9 @@ public struct BoundParameters {
   let running: [String: RunningStatistics]
   /// Slope k of binary stochastic neurons (annealed during training by some architectures).
   public let slope: Float
+  /// The network's `valuesVersion` when bound: what caches derived from the weights (packed
+  /// binary weights) compare against.
+  public let version: Int
 
   public subscript(_ name: String) -> Variable {
     guard let v = byName[name] else { preconditionFailure("no parameter named '\(name)'") }
@@ -35,7 +38,10 @@ public final class Network: @unchecked Sendable {
   public let inputShape: [Int]
   public let classes: Int
   public private(set) var names: [String]
-  public var values: [Tensor]
+  public var values: [Tensor] { didSet { valuesVersion &+= 1 } }
+  /// Counts changes of `values` (training steps, loads, copies), so that what is derived from
+  /// the weights can tell when it is stale.
+  public private(set) var valuesVersion = 0
   /// Per-channel input normalisation applied inside the model, so attacks stay in pixel space.
   public var normalization: Normalization?
   /// True when a forward pass draws random numbers (binary stochastic units, …).
@@ -98,7 +104,7 @@ public final class Network: @unchecked Sendable {
   public func bind(to tape: Tape, trainable: Bool) -> (BoundParameters, [Variable]) {
     let vars = values.map { trainable ? tape.variable($0) : tape.constant($0) }
     return (BoundParameters(byName: Dictionary(uniqueKeysWithValues: zip(names, vars)),
-                            running: Dictionary(uniqueKeysWithValues: batchNorms), slope: slope), vars)
+                            running: Dictionary(uniqueKeysWithValues: batchNorms), slope: slope, version: valuesVersion), vars)
   }
 
   /// The architecture's forward pass after input normalisation.

@@ -1,0 +1,46 @@
+import AdvTensor
+import Testing
+
+/// The XNOR-popcount convolution against the float convolution (oneDNN) of the same ±1 tensors:
+/// equal element for element, since both sum whole numbers exactly.
+struct BinaryConvolutionTests {
+  func signs(_ shape: [Int], seed: UInt64) -> Tensor {
+    var rng = RandomStream(seed: seed)
+    return Tensor((0..<shape.reduce(1, *)).map { _ in rng.uniform() < 0.5 ? -1 : 1 }, shape: shape)
+  }
+
+  func float(_ x: Tensor, _ w: Tensor, stride: Int, padding: Int) -> Tensor {
+    let tape = Tape.inference()
+    return conv2d(tape.constant(x), weight: tape.constant(w), stride: stride, padding: padding).value
+  }
+
+  @Test("equals the float convolution exactly: channels across word boundaries, strides, padding, 1x1 and 3x3",
+        arguments: [(3, 80, 7, 7, 96, 3, 1, 1), (2, 64, 5, 6, 8, 3, 2, 1), (1, 130, 4, 4, 5, 3, 1, 1),
+                    (2, 160, 8, 8, 12, 1, 2, 0), (4, 1, 9, 9, 3, 3, 1, 1), (1, 320, 3, 3, 7, 3, 1, 1), (2, 17, 6, 5, 4, 3, 1, 0)])
+  func matchesFloat(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ k: Int, _ stride: Int, _ padding: Int) throws {
+    let x = signs([n, c, h, w], seed: UInt64(c * 31 + h))
+    let weight = signs([o, c, k, k], seed: UInt64(o * 7 + k))
+    let packed = try #require(BinaryConvolution.pack(weight: weight))
+    let binary = try #require(BinaryConvolution.forward(x, packed, stride: stride, padding: padding))
+    let reference = float(x, weight, stride: stride, padding: padding)
+    #expect(binary.shape == reference.shape)
+    #expect(binary.scalars == reference.scalars)
+  }
+
+  @Test("a zero anywhere (not a sign) leaves the work to the float kernels")
+  func zerosFallBack() {
+    var x = signs([1, 8, 4, 4], seed: 1)
+    let weight = signs([2, 8, 3, 3], seed: 2)
+    #expect(BinaryConvolution.pack(weight: weight) != nil)
+    x.withUnsafeMutableBufferPointer { $0[37] = 0 }
+    #expect(BinaryConvolution.forward(x, BinaryConvolution.pack(weight: weight)!, stride: 1, padding: 1) == nil)
+    var w0 = weight
+    w0.withUnsafeMutableBufferPointer { $0[5] = 0 }
+    #expect(BinaryConvolution.pack(weight: w0) == nil)
+  }
+
+  @Test("the kernel names the instruction set it chose")
+  func instructionSet() {
+    #expect(["avx512-vpopcntdq", "avx2", "generic"].contains(BinaryConvolution.instructionSet))
+  }
+}
