@@ -17,8 +17,15 @@ public enum BinaryConvolution {
   /// to see that the path ran.
   nonisolated(unsafe) public static var count = 0
 
-  /// The instruction set the kernel uses on this CPU.
+  /// The instruction set the kernel uses on this CPU (`ADV_BINARY_ISA=avx2|generic` narrows it).
   public static var instructionSet: String { String(cString: adv_binary_conv_isa()) }
+
+  /// The kernels, widest first.
+  public static let instructionSets = ["avx512-vpopcntdq", "avx2", "generic"]
+
+  /// Switches to kernel `name`; false (and no change) when this CPU lacks it.
+  @discardableResult
+  public static func use(_ name: String) -> Bool { adv_binary_conv_use(name) != 0 }
 
   /// Weights O×C×k×k packed as signs, with each row's popcount per kernel position.
   public struct PackedWeights: @unchecked Sendable {
@@ -33,9 +40,10 @@ public enum BinaryConvolution {
     guard weight.shape.count == 4, weight.shape[2] == weight.shape[3] else { return nil }
     let (o, c, k) = (weight.shape[0], weight.shape[1], weight.shape[2])
     let words = (c + 63) / 64
-    // Row (o, position) holds the C channel signs of that kernel position, as adv_pack_signs
-    // lays out an activation pixel.
-    var bits = [UInt64](repeating: 0, count: o * k * k * words)
+    // Output row o holds, position by position, the C channel signs of that kernel position
+    // (as adv_pack_signs lays out an activation pixel), zero-padded to a multiple of 8 words.
+    let row = (k * k * words + 7) / 8 * 8
+    var bits = [UInt64](repeating: 0, count: o * row)
     var zero = false
     weight.withUnsafeBufferPointer { w in
       for oo in 0..<o {
@@ -44,17 +52,19 @@ public enum BinaryConvolution {
           for pos in 0..<(k * k) {
             let v = w[(oo * c + cc) * k * k + pos]
             if v == 0 { zero = true }
-            if v < 0 { bits[(oo * k * k + pos) * words + cc / 64] |= bit }
+            if v < 0 { bits[oo * row + pos * words + cc / 64] |= bit }
           }
         }
       }
     }
     guard !zero else { return nil }
     var popcounts = [Int32](repeating: 0, count: o * k * k)
-    for row in 0..<(o * k * k) {
-      var n = 0
-      for j in 0..<words { n += bits[row * words + j].nonzeroBitCount }
-      popcounts[row] = Int32(n)
+    for oo in 0..<o {
+      for pos in 0..<(k * k) {
+        var n = 0
+        for j in 0..<words { n += bits[oo * row + pos * words + j].nonzeroBitCount }
+        popcounts[oo * k * k + pos] = Int32(n)
+      }
     }
     return PackedWeights(outputs: o, channels: c, kernel: k, words: words, bits: bits, popcounts: popcounts)
   }

@@ -9,8 +9,8 @@
 int adv_pack_signs(const float *x, int n, int channels, int hw, int words, uint64_t *out);
 
 /// Convolution of +-1 tensors given as packed signs: activations `act` (N x H x W x words, from
-/// adv_pack_signs), weights `wt` (O x k x k x words, the same packing with each (ky, kx) as a
-/// position), `wpop[o * k * k + pos]` the set bits of weight row o at position pos. Writes
+/// adv_pack_signs), weights `wt` (O rows of k x k x words, the same packing with each (ky, kx) as a
+/// position, each row zero-padded to a multiple of 8 words so the kernel runs whole vectors), `wpop[o * k * k + pos]` the set bits of weight row o at position pos. Writes
 /// out[n][o][oy][ox] = sum over in-bounds positions of (channels - 2 popcount(a ^ w)) for
 /// images n0 ..< n1: the exact value of the float convolution with zero padding.
 void adv_binary_conv(const uint64_t *act, int n0, int n1, int h, int w, int words, int channels,
@@ -19,5 +19,9 @@ void adv_binary_conv(const uint64_t *act, int n0, int n1, int h, int w, int word
 
 /// The instruction set adv_binary_conv chose on this CPU: "avx512-vpopcntdq", "avx2" or "generic".
 const char *adv_binary_conv_isa(void);
+
+/// Makes adv_binary_conv use the kernel `name` (as adv_binary_conv_isa names them); returns 0,
+/// changing nothing, when this CPU lacks it.
+int adv_binary_conv_use(const char *name);
 
 #endif
