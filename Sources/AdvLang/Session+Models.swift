@@ -107,7 +107,8 @@ extension Session {
       }
       let loss = log.epochLoss.last.map { String(format: ", final %@ %.4f", log.measure, $0) } ?? ""
       let start = source.map { " starting from '\($0.name)'" } ?? ""
-      output.print("trained \(name) (\(spec.name), \(net.parameterCount) parameters)\(start) in \(String(format: "%.1f", log.seconds)) s\(loss)")
+      let perPass = log.perPassDescription.map { " (\($0))" } ?? ""
+      output.print("trained \(name) (\(spec.name), \(net.parameterCount) parameters)\(start) in \(String(format: "%.1f", log.seconds)) s\(perPass)\(loss)")
     } else {
       output.print("loaded \(name) (\(spec.name)) from the cache")
     }

@@ -93,6 +93,8 @@ public enum MCSEFRON: Architecture {
                          thresholds: pt.baseAddress!)
             if seen.count == e.classes { break }
           }
+          let passes = Date()
+          defer { log.timed("pass", count: epochs, seconds: Date().timeIntervalSince(passes)) }
           for epoch in 0..<epochs {
             var updates = 0, errors = 0
             for i in 0..<n {

@@ -253,15 +253,21 @@ public enum SNNM: Architecture {
     let stage1 = Stage(maps: encoded.maps, channels: SpikeEncoding.filters.count, height: encoded.height, width: encoded.width)
     let th1 = Float(p[SNNM.threshold1]), th2 = Float(p[SNNM.threshold2])
 
+    var log = TrainingLog()
+    log.measure = "training error"
+    var phase = Date()
     var conv1 = SpikingConv(net.values[0])
     try trainLayer(&conv1, input: stage1, count: n, threshold: th1, steps: steps, k: p[SNNM.k1], radius: p[SNNM.radius1],
                    epochs: e1, schedule: schedule, progress: progress, done: &done, note: "layer 1 STDP")
     net.values[0] = conv1.oihw
+    log.timed("layer 1 STDP", count: e1, seconds: Date().timeIntervalSince(phase))
     let stage2 = propagate(stage1, conv1, threshold: th1, steps: steps, pool: 2, pad: 1, count: n)
     var conv2 = SpikingConv(net.values[1])
+    phase = Date()
     try trainLayer(&conv2, input: stage2, count: n, threshold: th2, steps: steps, k: p[SNNM.k2], radius: p[SNNM.radius2],
                    epochs: e2, schedule: schedule, progress: progress, done: &done, note: "layer 2 STDP")
     net.values[1] = conv2.oihw
+    log.timed("layer 2 STDP", count: e2, seconds: Date().timeIntervalSince(phase))
     // Layer 3 reads only the last step: a binary map (0 = spiked by then) run as one step.
     var stage3 = propagate(stage2, conv2, threshold: th2, steps: steps, pool: 3, pad: 2, count: n)
     for i in 0..<stage3.maps.count where stage3.maps[i] != SpikeEncoding.never { stage3.maps[i] = 0 }
@@ -272,8 +278,7 @@ public enum SNNM: Architecture {
                            punish: (Float(p[SNNM.punishPlus]), Float(p[SNNM.punishMinus])))
     var rates = base
     let group = p[SNNM.group], select = p[SNNM.select]
-    var log = TrainingLog()
-    log.measure = "training error"
+    phase = Date()
     var best = (accuracy: -1.0, weights: conv3.weights)
     var classesDecided = Set<Int>()
     try stage3.maps.withUnsafeBufferPointer { pm in
@@ -310,6 +315,7 @@ public enum SNNM: Architecture {
         if acc > best.accuracy { best = (acc, conv3.weights) }
       }
     }
+    log.timed("R-STDP", count: e3, seconds: Date().timeIntervalSince(phase))
     if select && e3 > 0 { conv3.weights = best.weights }
     if e3 > 0 && classesDecided.count < 2 {
       // The paper met this on PCam: the outputs stayed constant and it reports no SNN_M results there.
