@@ -39,6 +39,9 @@ def parse(paths: list[str]) -> tuple[list[str], dict[tuple[str, str], dict[str, 
             fields = {}
             for kv in parts[2:]:
                 k, _, v = kv.partition("=")
+                if k == "trace":
+                    fields[k] = [tuple(float(x) for x in point.split(":")) for point in v.split(",") if ":" in point]
+                    continue
                 try:
                     fields[k] = float(v)
                 except ValueError:
@@ -79,6 +82,11 @@ def main() -> None:
             def mb(f):
                 return f"{f['rss_mb']:.0f} MB" if "rss_mb" in f else "?"
             extras.append(f"peak RSS ours {mb(ours)}, {name} {mb(peer)}")
+        if "trace" in ours and "l2x1000" in peer:
+            # When our mean L2 first reached the peer's final one (the trace starts after the start).
+            reached = next((t for t, l2 in ours["trace"] if l2 <= peer["l2x1000"]), None)
+            extras.append(f"ours reached {name}'s final L2 after {reached:.1f} s ({reached / peer['seconds']:.2f} of its time)"
+                          if reached is not None else f"ours never reached {name}'s final L2")
         print(f"ratio {w} ours/{name} = {ratio:.2f}{verdict}" + (f"   ({'; '.join(extras)})" if extras else ""))
 
 

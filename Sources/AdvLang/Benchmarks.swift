@@ -149,7 +149,8 @@ public enum Benchmarks {
       try Checkpoint.save(net, to: attackModel, metadata: [
         "arch": "lenet", "params": params.canonicalDescription, "bench_samples": chosen.map(String.init).joined(separator: ","),
       ])
-      func attack(_ kind: any Attack.Type, _ given: [String: ParamValue], samples: Int, warmup: [String: ParamValue]) throws -> Timing {
+      func attack(_ kind: any Attack.Type, _ given: [String: ParamValue], samples: Int, warmup: [String: ParamValue],
+                  make: ((Params) -> any Attack)? = nil, extra: () -> String = { "" }) throws -> Timing {
         let rows = Array(chosen.prefix(samples))
         let (x, y) = data.test.batch(rows)
         let split = Split(images: x, labels: y, sourceIndices: rows.map { data.test.sourceIndices[$0] })
@@ -158,17 +159,36 @@ public enum Benchmarks {
         let p = Params(spec: kind.spec, given: given)
         var result: AttackResult?
         let seconds = try time(1) {
-          result = try Evaluation(samples: samples).run(kind.init(params: p), params: p, on: net, split: split, seed: 1)
+          result = try Evaluation(samples: samples).run(make?(p) ?? kind.init(params: p), params: p, on: net, split: split, seed: 1)
         }
         let l2 = (result?.meanL2PerPixel ?? .nan) * 1000
         return Timing(workload: kind.spec.name, seconds: seconds,
-                      note: String(format: "asr=%.4f l2x1000=%.4f", result?.asr ?? 0, l2))
+                      note: String(format: "asr=%.4f l2x1000=%.4f", result?.asr ?? 0, l2) + extra())
       }
       if want("cwl2") {
         out.append(try attack(CWL2.self, ["search": .string("on")], samples: 100, warmup: ["steps": .int(2), "search_steps": .int(1)]))
       }
       if want("boundary") {
-        out.append(try attack(Boundary.self, ["iterations": .int(5000)], samples: 10, warmup: ["iterations": .int(20)]))
+        // The mean L2 per pixel over time, every 50 steps (`trace=seconds:l2x1000,…`), so that
+        // scripts/bench_ratios.py can say when ours reached Foolbox's final L2.
+        final class Trace: @unchecked Sendable { var start = Date(); var points: [(Double, Double)] = [] }
+        let trace = Trace()
+        let pixels = Double(data.imageShape.reduce(1, *))
+        out.append(try attack(Boundary.self, ["iterations": .int(5000)], samples: 10, warmup: ["iterations": .int(20)],
+                              make: { p in
+                                trace.start = Date()
+                                trace.points = []
+                                var b = Boundary(params: p)
+                                b.observer = { step, distances in
+                                  guard step % 50 == 0 || step == 1 else { return }
+                                  let found = distances.filter { $0.isFinite }
+                                  guard !found.isEmpty else { return }
+                                  trace.points.append((Date().timeIntervalSince(trace.start),
+                                                       found.reduce(0, +) / Double(found.count) / pixels * 1000))
+                                }
+                                return b
+                              },
+                              extra: { " trace=" + trace.points.map { String(format: "%.3f:%.4f", $0.0, $0.1) }.joined(separator: ",") }))
       }
     }
     if want("surrogate-round") {
