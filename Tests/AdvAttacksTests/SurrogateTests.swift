@@ -9,6 +9,15 @@ import Testing
 /// Papernot et al.'s substitute training (Jacobian-based augmentation) and Variance Mimicking.
 @Suite("surrogates")
 struct SurrogateTests {
+  @Test("surrogates train without augmentation unless asked, whatever their architecture's default")
+  func noAugmentationByDefault() {
+    for arch in [ResNet18.spec, BSNL.spec] {
+      let spec = ComponentSpec.merging(arch)(SurrogateSettings.spec)
+      #expect(TrainingConfig(Params(spec: spec, given: [:], dataset: "mnist")).augmentation.isIdentity, "\(arch.name)")
+      #expect(!TrainingConfig(Params(spec: spec, given: ["augment": .bool(true)], dataset: "mnist")).augmentation.isIdentity)
+    }
+  }
+
   /// Surrogate settings for an MLP of `hidden` units, `rounds` rounds, `vm` noisy copies.
   /// An MLP surrogate trained as Papernot et al. trained theirs (SGD, momentum 0.9; the MLP's
   /// own optimiser is Adam).

@@ -184,6 +184,7 @@ public struct SurrogateTrainer {
     var trainer = MiniBatchTrainer(net: net, config: config, rng: rng)
     var shuffle = rng.derived(1)
     var draws = rng.derived(4)
+    var augmenting = rng.derived(5)
     var queries = 0
     let batches = (split.count + config.batch - 1) / config.batch
     let progress = Progress(label, total: config.epochs * batches, unit: .epochs(per: batches, step: "batch"))
@@ -196,6 +197,7 @@ public struct SurrogateTrainer {
         try Interrupt.check()
         let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
         var (x, y) = split.batch(indices)
+        config.augmentation.apply(&x, rng: &augmenting)
         if relabel {
           y = try oracle(x)
           queries += indices.count

@@ -37,10 +37,12 @@ public enum SurrogateSettings {
   public static let epochs = TrainingConfig.epochs.withDefault(10).documented(
     "training epochs of each round, from scratch [paper: 10 for a resnet18 surrogate, 20 for bsn-l]")
   public static let lr = TrainingConfig.lr.withDefault(0.01).documented("learning rate [paper: 0.01]")
+  public static let augment = TrainingConfig.augment.withDefault(false).documented(
+    "augment each round's training points with 'shift', 'flip' and 'rotate' [paper: no augmentation for surrogates]")
 
   public static let spec = ComponentSpec(
     kind: .procedure, name: "surrogate",
     doc: "a substitute of ARCH trained from ORACLE's hard labels with Jacobian-based augmentation (Papernot et al.), optionally with Variance Mimicking; ARCH's other parameters, training ones included, keep ARCH's defaults",
     params: [seedSplit.spec, rounds.spec, lambda.spec, tau.spec, vm.spec, vmMode.spec, vmClip.spec, vmRelabel.spec,
-             epochs.spec, lr.spec])
+             epochs.spec, lr.spec, augment.spec])
 }
