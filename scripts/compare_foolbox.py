@@ -120,6 +120,9 @@ def main() -> int:
     ap.add_argument("--adv", default=str(ROOT / ".build/release/adv"), help="the adv binary")
     ap.add_argument("--out", default=str(ROOT / ".build/compare-foolbox"), help="output folder")
     ap.add_argument("--skip-ours", action="store_true", help="reuse the folder's results.json")
+    ap.add_argument("--first", type=int, default=0,
+                    help="compare on the first N of the images ours attacked on bnn-s (0: all); ours is then "
+                         "scored from its per-sample records, its time scaled by N/samples")
     args = ap.parse_args()
     models = [m for m in args.models.split(",") if m]
     unknown = [m for m in models if m not in TRAIN]
@@ -159,7 +162,17 @@ def main() -> int:
             if i >= 2:  # a --ours variant
                 rows.append((m, r["statement"], ours, None))
                 continue
-            idx = torch.tensor([s["index"] for s in r["per_sample"]])
+            per_sample = r["per_sample"]
+            if args.first and m.startswith("bnn") and args.first < len(per_sample):
+                # The same images on both sides: ours from its records of the first N, its time
+                # the batch's share (its samples ran as one batch).
+                part = per_sample[:args.first]
+                found = [s["l2_per_pixel"] for s in part if s.get("returned") and s.get("l2_per_pixel") is not None]
+                ours = (sum(s["success"] for s in part) / len(part),
+                        sum(found) / len(found) * 1000 if found else float("nan"),
+                        r["wall_seconds"] * len(part) / len(per_sample))
+                per_sample = part
+            idx = torch.tensor([s["index"] for s in per_sample])
             x, y = x_test[idx].contiguous(), y_test[idx].contiguous()
             key = hashlib.sha256(f"{record['model_hash']}|{attack}|{steps[m]}|{idx.tolist()}".encode()).hexdigest()[:16]
             cached = out / f"foolbox-{name}-{attack}-{key}.pt"
