@@ -48,13 +48,7 @@ public enum Benchmarks {
   static func bnnQueries(_ data: Dataset) throws -> Timing {
     let net = try BNND.make(params: Params(spec: BNND.spec, given: [:]), inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
     var shifts = RandomStream(seed: 1)
-    for (k, name) in net.names.enumerated() where name.hasPrefix("bn") || name.contains(".bn") || name.contains("downsample.1") {
-      if name.hasSuffix(".bias") { net.values[k] = shifts.uniformTensor(net.values[k].shape, lo: -0.3, hi: 0.3) }
-    }
-    for (_, r) in net.batchNorms {
-      r.mean = shifts.uniformTensor(r.mean.shape, lo: -0.5, hi: 0.5)
-      r.variance = shifts.uniformTensor(r.variance.shape, lo: 0.5, hi: 2)
-    }
+    net.moveBatchNormsOffInitialValues(rng: &shifts)
     let batches = stride(from: 0, to: data.test.count, by: 10).map { data.test.images.slice($0..<min($0 + 10, data.test.count)) }
     func queries() {
       var rng = RandomStream(seed: 2)

@@ -13,13 +13,7 @@ struct BinaryKernelNetworkTests {
     let net = try BNND.make(params: Params(spec: BNND.spec, given: [:]), inputShape: [1, 28, 28], classes: 10,
                             rng: RandomStream(seed: 11))
     var rng = RandomStream(seed: 12)
-    for (k, name) in net.names.enumerated() where name.hasSuffix(".bias") || name.hasPrefix("bn") && name.hasSuffix(".bias") {
-      net.values[k] = rng.uniformTensor(net.values[k].shape, lo: -0.3, hi: 0.3)
-    }
-    for (_, r) in net.batchNorms {
-      r.mean = rng.uniformTensor(r.mean.shape, lo: -0.5, hi: 0.5)
-      r.variance = rng.uniformTensor(r.variance.shape, lo: 0.5, hi: 2)
-    }
+    net.moveBatchNormsOffInitialValues(rng: &rng)
     return net
   }
 

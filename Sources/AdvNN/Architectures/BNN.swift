@@ -148,6 +148,20 @@ final class PackedWeightCache: @unchecked Sendable {
   }
 }
 
+extension Network {
+  /// Moves every batch-norm layer's shift and running statistics off their initial values
+  /// (shift 0, mean 0, variance 1), as training leaves them, drawing from `rng`. An untrained
+  /// binarised network has exact zeros everywhere after its batch norms, which send each layer
+  /// to the float path; benchmarks and tests of the XNOR kernels start from this instead.
+  public func moveBatchNormsOffInitialValues(rng: inout RandomStream) {
+    for (layer, r) in batchNorms {
+      if let k = names.firstIndex(of: layer + ".bias") { values[k] = rng.uniformTensor(values[k].shape, lo: -0.3, hi: 0.3) }
+      r.mean = rng.uniformTensor(r.mean.shape, lo: -0.5, hi: 0.5)
+      r.variance = rng.uniformTensor(r.variance.shape, lo: 0.5, hi: 2)
+    }
+  }
+}
+
 /// BNN-D: binarised ResNet with deterministic sign binarisation.
 public enum BNND: Architecture {
   public static let spec = ComponentSpec(
