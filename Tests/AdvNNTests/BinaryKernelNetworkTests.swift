@@ -3,8 +3,8 @@ import AdvSpec
 import AdvTensor
 import Testing
 
-/// bnn-d's queries through the XNOR-popcount kernels give the logits of the float path, bit for
-/// bit; gradients still go through the float path.
+/// bnn-d's convolutions through the XNOR-popcount kernels give the values of the float path, bit
+/// for bit: queries' logits, and in training every loss and weight (gradients stay on oneDNN).
 @Suite(.serialized)
 struct BinaryKernelNetworkTests {
   /// A bnn-d with batch-norm shifts and running means moved off zero, as training leaves them
@@ -52,5 +52,30 @@ struct BinaryKernelNetworkTests {
     BinaryConvolution.isEnabled = false
     defer { BinaryConvolution.isEnabled = true }
     #expect(binary.scalars == net.logits(x, rng: &rng).scalars)
+  }
+
+  @Test("training steps with the binary kernels' forward values leave the float path's losses and weights, bit for bit")
+  func sameTraining() throws {
+    var data = RandomStream(seed: 15)
+    let x = data.uniformTensor([8, 1, 28, 28], lo: 0.01, hi: 1)
+    let y = (0..<8).map { $0 % 10 }
+    let config = TrainingConfig(Params(spec: BNND.spec, given: ["augment": .bool(false)]))
+    func run(kernels: Bool) throws -> (losses: [Float], values: [Tensor], convolutions: Int) {
+      BinaryConvolution.isEnabled = kernels
+      defer { BinaryConvolution.isEnabled = true }
+      let net = try network()
+      var trainer = MiniBatchTrainer(net: net, config: config, rng: RandomStream(seed: 16))
+      trainer.beginEpoch(0)
+      let before = BinaryConvolution.count
+      let losses = (0..<3).map { _ in trainer.step(x, y) }
+      return (losses, net.values, BinaryConvolution.count - before)
+    }
+    let float = try run(kernels: false), binary = try run(kernels: true)
+    #expect(float.convolutions == 0)
+    #expect(binary.convolutions >= 3 * 14, "the binary kernels did not run: \(binary.convolutions)")
+    #expect(binary.losses == float.losses)
+    #expect(zip(binary.values, float.values).allSatisfy { $0.scalars == $1.scalars })
+    // The weights moved: the steps trained.
+    #expect(try zip(binary.values, network().values).contains { $0.scalars != $1.scalars })
   }
 }

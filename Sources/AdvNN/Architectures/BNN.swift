@@ -78,7 +78,15 @@ enum BinarizedResNet {
           return y.tape.constant(out)
         }
         let input = y.shape[1] == 3 ? y : binarize(y, stochastic: stochastic, rng: &rng)
-        return conv2d(input, weight: binarize(p[n + ".weight"], stochastic: stochastic, rng: &rng), stride: stride, padding: padding)
+        let weight = binarize(p[n + ".weight"], stochastic: stochastic, rng: &rng)
+        // With gradients (training, attacks): the forward value by XNOR and popcount when
+        // input and weights are ±1 (equal to the float convolution), the gradients by oneDNN.
+        if !stochastic && y.shape[1] >= 16 && BinaryConvolution.isEnabled,
+           let weights = packed.weights(n, version: p.version, weight.value),
+           let out = BinaryConvolution.forward(input.value, weights, stride: stride, padding: padding) {
+          return conv2d(input, weight: weight, stride: stride, padding: padding, value: out)
+        }
+        return conv2d(input, weight: weight, stride: stride, padding: padding)
       }
       func stem(_ x: Variable, stride: Int, padding: Int) -> Variable {
         if binarizeImage { return bconv(x, "conv1", stride: stride, padding: padding) }

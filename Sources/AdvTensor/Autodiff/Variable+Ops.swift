@@ -39,13 +39,27 @@ public func conv2d(_ x: Variable, weight w: Variable, stride: Int = 1, padding: 
   conv2d(x, weight: w, bias: x.tape.constant(Tensor(zeros: [w.shape[0]])), stride: stride, padding: padding)
 }
 
-/// 2-D convolution of NCHW `x` with OIHW `w` and bias `[O]`.
-public func conv2d(_ x: Variable, weight w: Variable, bias b: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+/// 2-D convolution without bias whose value another kernel computed: `value` must equal
+/// `conv2d(x, weight: w, stride:, padding:)`'s (the XNOR-popcount convolution of ±1 tensors
+/// does, bit for bit). The gradients are the convolution's.
+public func conv2d(_ x: Variable, weight w: Variable, stride: Int = 1, padding: Int = 0, value: Tensor) -> Variable {
+  let b = x.tape.constant(Tensor(zeros: [w.shape[0]]))
+  let g = geometry(x, w, stride: stride, padding: padding)
+  precondition(value.shape == [g.n, g.outChannels, g.outH, g.outW], "conv2d: value \(value.shape) is not the convolution's shape")
+  return x.tape.record(.conv2d(x: x.id, weight: w.id, bias: b.id, g), value, inputs: x.id, w.id, b.id)
+}
+
+private func geometry(_ x: Variable, _ w: Variable, stride: Int, padding: Int) -> ConvGeometry {
   precondition(x.shape.count == 4 && w.shape.count == 4 && x.shape[1] == w.shape[1],
                "conv2d: input \(x.shape) and weight \(w.shape) do not match")
-  let g = ConvGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3],
-                       outChannels: w.shape[0], kh: w.shape[2], kw: w.shape[3],
-                       strideH: stride, strideW: stride, padH: padding, padW: padding)
+  return ConvGeometry(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3],
+                      outChannels: w.shape[0], kh: w.shape[2], kw: w.shape[3],
+                      strideH: stride, strideW: stride, padH: padding, padW: padding)
+}
+
+/// 2-D convolution of NCHW `x` with OIHW `w` and bias `[O]`.
+public func conv2d(_ x: Variable, weight w: Variable, bias b: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+  let g = geometry(x, w, stride: stride, padding: padding)
   let y = conv2dForward(x.value, w.value, b.value, g)
   return x.tape.record(.conv2d(x: x.id, weight: w.id, bias: b.id, g), y, inputs: x.id, w.id, b.id)
 }
