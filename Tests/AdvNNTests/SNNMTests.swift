@@ -98,6 +98,22 @@ struct SNNMTests {
     #expect(silent.first == [never])
   }
 
+  @Test("features split between the cores give the same spikes and potentials as one core", arguments: [15, nil] as [Float?])
+  func parallelRun(threshold: Float?) {
+    // 40 features (three blocks of 16, the last partial), 8 channels, 5x5 kernels on 12x12 maps.
+    var rng = RandomStream(seed: 21)
+    let weights = rng.uniformTensor([40, 8, 5, 5], lo: 0, hi: 1)
+    let conv = SpikingConv(weights)
+    var input = [UInt8](repeating: never, count: 8 * 12 * 12)
+    for i in input.indices where rng.uniform() < 0.4 { input[i] = UInt8(rng.uniform() * 15) }
+    let one = input.withUnsafeBufferPointer { conv.run($0.baseAddress!, height: 12, width: 12, steps: 15, threshold: threshold) }
+    let split = input.withUnsafeBufferPointer {
+      conv.run($0.baseAddress!, height: 12, width: 12, steps: 15, threshold: threshold, parallel: true)
+    }
+    #expect(split.first == one.first && split.atFirst == one.atFirst && split.final == one.final)
+    #expect(one.first.contains { $0 != never })
+  }
+
   @Test("point-wise inhibition keeps the earliest feature, then the larger potential")
   func pointwiseInhibition() {
     // Two features at one position: A (f 0) fires at t = 2, B (f 1) at t = 1.

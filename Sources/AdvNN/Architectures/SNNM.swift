@@ -212,7 +212,7 @@ public enum SNNM: Architecture {
         for i in 0..<n {
           if i % 32 == 0 { try Interrupt.check() }
           let x = pm.baseAddress! + i * input.per
-          let r = conv.run(x, height: input.height, width: input.width, steps: steps, threshold: threshold)
+          let r = conv.run(x, height: input.height, width: input.width, steps: steps, threshold: threshold, parallel: true)
           schedule.tick()
           let winners = r.winners(features: conv.features, k: k, radius: radius, inhibit: true)
           conv.stdp(winners: winners, input: x, height: input.height, width: input.width, ltp: schedule.ltp,
@@ -288,7 +288,7 @@ public enum SNNM: Architecture {
         for i in 0..<n {
           if i % 32 == 0 { try Interrupt.check() }
           let x = pm.baseAddress! + i * stage3.per
-          let r = conv3.run(x, height: stage3.height, width: stage3.width, steps: 1, threshold: nil)
+          let r = conv3.run(x, height: stage3.height, width: stage3.width, steps: 1, threshold: nil, parallel: true)
           let plane = r.height * r.width
           let (decided, neuron) = decision(r.final, perClass: perClass, plane: plane)
           if decided >= 0 {
@@ -339,7 +339,8 @@ public enum SNNM: Architecture {
     var labels: [Int] = [], pots: [[Float]] = []
     stage3.maps.withUnsafeBufferPointer { pm in
       for i in 0..<n {
-        let r = conv3.run(pm.baseAddress! + i * stage3.per, height: stage3.height, width: stage3.width, steps: steps, threshold: nil)
+        let r = conv3.run(pm.baseAddress! + i * stage3.per, height: stage3.height, width: stage3.width, steps: steps, threshold: nil,
+                          parallel: true)
         labels.append(decision(r.final, perClass: conv3.features / net.classes, plane: r.height * r.width).0)
         pots.append(r.final)
       }

@@ -68,7 +68,11 @@ public struct SpikingConv: Sendable {
   /// Runs `steps` time steps on an input first-spike map `[C_in, h, w]` (already padded).
   /// With `threshold` a neuron fires at the first step its potential exceeds it; without
   /// (SNN_M's last layer) only the final step counts and every positive potential fires.
-  public func run(_ input: UnsafePointer<UInt8>, height h: Int, width w: Int, steps: Int, threshold: Float?) -> Response {
+  ///
+  /// `parallel`: the features are split between the cores (each neuron integrates on its own,
+  /// so the result is the same); for one sample at a time, as STDP and R-STDP present them.
+  public func run(_ input: UnsafePointer<UInt8>, height h: Int, width w: Int, steps: Int, threshold: Float?,
+                  parallel: Bool = false) -> Response {
     let k = kernel, f = features
     let ho = h - k + 1, wo = w - k + 1, plane = ho * wo
     var pot = [Float](repeating: 0, count: plane * f)
@@ -76,28 +80,43 @@ public struct SpikingConv: Sendable {
     var atFirst = [Float](repeating: 0, count: plane * f)
     weights.withUnsafeBufferPointer { pw in
       pot.withUnsafeMutableBufferPointer { pp in
-        for t in 0..<steps {
-          let step = UInt8(t)
-          for ch in 0..<inChannels {
-            for iy in 0..<h {
-              for ix in 0..<w where input[(ch * h + iy) * w + ix] == step {
-                for ky in max(0, iy - ho + 1)...min(k - 1, iy) {
-                  let oy = iy - ky
-                  for kx in max(0, ix - wo + 1)...min(k - 1, ix) {
-                    let ox = ix - kx
-                    let dst = pp.baseAddress! + (oy * wo + ox) * f
-                    let src = pw.baseAddress! + ((ch * k + ky) * k + kx) * f
-                    for o in 0..<f { dst[o] += src[o] }
+        first.withUnsafeMutableBufferPointer { pf in
+          atFirst.withUnsafeMutableBufferPointer { pa in
+            let (weights, potentials, firsts, values) = (pw.baseAddress!, pp.baseAddress!, pf.baseAddress!, pa.baseAddress!)
+            // Features o0..<o1: every input spike adds their weights, in spike-time order.
+            func integrate(_ o0: Int, _ o1: Int) {
+              for t in 0..<steps {
+                let step = UInt8(t)
+                for ch in 0..<inChannels {
+                  for iy in 0..<h {
+                    for ix in 0..<w where input[(ch * h + iy) * w + ix] == step {
+                      for ky in max(0, iy - ho + 1)...min(k - 1, iy) {
+                        let oy = iy - ky
+                        for kx in max(0, ix - wo + 1)...min(k - 1, ix) {
+                          let ox = ix - kx
+                          let dst = potentials + (oy * wo + ox) * f
+                          let src = weights + ((ch * k + ky) * k + kx) * f
+                          for o in o0..<o1 { dst[o] += src[o] }
+                        }
+                      }
+                    }
+                  }
+                }
+                guard let threshold else { continue }
+                for pos in 0..<plane {
+                  for o in o0..<o1 where firsts[o * plane + pos] == SpikeEncoding.never && potentials[pos * f + o] > threshold {
+                    firsts[o * plane + pos] = step
+                    values[o * plane + pos] = potentials[pos * f + o]
                   }
                 }
               }
             }
-          }
-          guard let threshold else { continue }
-          for pos in 0..<plane {
-            for o in 0..<f where first[o * plane + pos] == SpikeEncoding.never && pp[pos * f + o] > threshold {
-              first[o * plane + pos] = step
-              atFirst[o * plane + pos] = pp[pos * f + o]
+            // Blocks of 16 features (whole cache lines of potentials per worker).
+            let blocks = (f + 15) / 16
+            if parallel && blocks >= 2 {
+              parallelChunks(blocks, minimum: 2) { range in integrate(range.lowerBound * 16, min(f, range.upperBound * 16)) }
+            } else {
+              integrate(0, f)
             }
           }
         }
