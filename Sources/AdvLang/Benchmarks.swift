@@ -39,7 +39,11 @@ public enum Benchmarks {
 
   static func oneEpoch(_ arch: any Architecture.Type, _ data: Dataset, batch: Int, repeats: Int) throws -> Double {
     // No augmentation: PyTorch's side (scripts/bench_torch.py) trains on the images as they are.
-    let params = Params(spec: arch.spec, given: ["epochs": .int(1), "batch": .int(batch), "augment": .bool(false)])
+    // Nor the batch-norm recalibration pass that follows training by default for bnn-*: the
+    // PyTorch twin's epoch is the training steps alone.
+    var given: [String: ParamValue] = ["epochs": .int(1), "batch": .int(batch), "augment": .bool(false)]
+    if arch.spec.params.contains(where: { $0.name == TrainingConfig.recalibrate.name }) { given["recalibrate"] = .bool(false) }
+    let params = Params(spec: arch.spec, given: given)
     let net = try arch.make(params: params, inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
     var rng = RandomStream(seed: 1)
     return try time(repeats) { _ = try train(net, on: data.train, config: TrainingConfig(params), rng: &rng) }
