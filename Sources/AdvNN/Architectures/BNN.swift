@@ -71,19 +71,19 @@ enum BinarizedResNet {
         batchNorm(y, gamma: p[n + ".weight"], beta: p[n + ".bias"], running: p.runningStatistics(n), training: training)
       }
       func bconv(_ y: Variable, _ n: String, stride: Int, padding: Int) -> Variable {
-        // Deterministic queries without gradients: XNOR and popcount, equal to the float path.
-        if !stochastic && !y.tape.keepsValues && y.shape[1] >= 16 && BinaryConvolution.isEnabled,
-           let weights = packed.weights(n, version: p.version, p[n + ".weight"].value),
-           let out = BinaryConvolution.forward(y.value, weights, stride: stride, padding: padding) {
+        // Deterministic ±1 convolutions by XNOR and popcount, equal to the float path: the
+        // whole convolution for queries without gradients; with gradients (training, white-box
+        // attacks) its value, the gradients coming from oneDNN.
+        let packedWeights = !stochastic && y.shape[1] >= 16 && BinaryConvolution.isEnabled
+          ? packed.weights(n, version: p.version, p[n + ".weight"].value) : nil
+        if let packedWeights, !y.tape.keepsValues,
+           let out = BinaryConvolution.forward(y.value, packedWeights, stride: stride, padding: padding) {
           return y.tape.constant(out)
         }
         let input = y.shape[1] == 3 ? y : binarize(y, stochastic: stochastic, rng: &rng)
         let weight = binarize(p[n + ".weight"], stochastic: stochastic, rng: &rng)
-        // With gradients (training, attacks): the forward value by XNOR and popcount when
-        // input and weights are ±1 (equal to the float convolution), the gradients by oneDNN.
-        if !stochastic && y.shape[1] >= 16 && BinaryConvolution.isEnabled,
-           let weights = packed.weights(n, version: p.version, weight.value),
-           let out = BinaryConvolution.forward(input.value, weights, stride: stride, padding: padding) {
+        if let packedWeights, y.tape.keepsValues,
+           let out = BinaryConvolution.forward(input.value, packedWeights, stride: stride, padding: padding) {
           return conv2d(input, weight: weight, stride: stride, padding: padding, value: out)
         }
         return conv2d(input, weight: weight, stride: stride, padding: padding)
