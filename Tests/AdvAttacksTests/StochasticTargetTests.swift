@@ -124,8 +124,9 @@ struct StochasticTargetTests {
     #expect(try #require(best.meanL2PerPixel) < #require(last.meanL2PerPixel))
   }
 
-  func cw(_ abort: String, _ toy: NoisyLinear, _ split: Split) throws -> AttackResult {
-    let params = Params(spec: CWL2.spec, given: ["search": .string("off"), "c": .real(10), "abort_by": .string(abort)])
+  func cw(_ abort: String, _ toy: NoisyLinear, _ split: Split, loss: String = "point") throws -> AttackResult {
+    let params = Params(spec: CWL2.spec, given: ["search": .string("off"), "c": .real(10), "abort_by": .string(abort),
+                                                 "abort_loss": .string(loss)])
     return try Evaluation(samples: 20, launches: 1000).run(CWL2(params: params), params: params, on: toy.network, split: split, seed: 3)
   }
 
@@ -134,7 +135,7 @@ struct StochasticTargetTests {
     let (toy, split) = setup()
     let batch = try cw("batch", toy, split)
     let sample = try cw("sample", toy, split)
-    let auto = try cw("auto", toy, split)
+    let auto = try cw("auto", toy, split, loss: "point")
     #expect(auto.samples == batch.samples)
     // Batch: one abort decision, so every sample made the same number of gradient calls.
     #expect(Set(batch.samples.map(\.gradients)).count == 1)
@@ -148,6 +149,46 @@ struct StochasticTargetTests {
         #expect(abs(s.success - p) < max(0.06, 5 * (p * (1 - p) / 1000).squareRoot()), "launch ASR \(s.success), analytic \(p)")
       }
     }
+  }
+
+  @Test("abort_loss=mean lets CWL2 run on while its loss falls slower than one query's noise; one noisy iteration (point) stops it")
+  func abortOnMeanLoss() throws {
+    // Adam at lr 1e-4 moves the margin by ~0.02 per tenth of 1,000 steps: the batch's loss falls
+    // by ~4 per check, while one iteration's sum over 20 noisy samples varies by ~6 (c = 10, noise
+    // 0.5·Binomial(4, 0.5)/4), and a window's mean by ~0.6.
+    let (toy, split) = setup()
+    func run(_ abortBy: String, _ loss: String) throws -> AttackResult {
+      let params = Params(spec: CWL2.spec, given: ["search": .string("off"), "c": .real(10), "lr": .real(1e-4),
+                                                   "abort_by": .string(abortBy), "abort_loss": .string(loss)])
+      return try Evaluation(samples: 20, launches: 200).run(CWL2(params: params), params: params, on: toy.network, split: split, seed: 3)
+    }
+    let point = try run("batch", "point"), mean = try run("batch", "mean"), auto = try run("auto", "auto")
+    let perSample = try run("sample", "mean"), perSamplePoint = try run("sample", "point")
+    #expect(point.samples.allSatisfy { $0.gradients < 1000 }, "\(point.samples.map(\.gradients))")
+    #expect(mean.samples.allSatisfy { $0.gradients == 1000 }, "\(mean.samples.map(\.gradients))")
+    // Per sample the window's noise is √20 times the batch's: samples still stop by chance, but
+    // later than on single iterations.
+    let calls = { (r: AttackResult) in r.samples.reduce(0) { $0 + $1.gradients } }
+    #expect(calls(perSample) > 2 * calls(perSamplePoint), "\(perSample.samples.map(\.gradients)) vs \(perSamplePoint.samples.map(\.gradients))")
+    // auto on a stochastic target: abort_by=batch with abort_loss=mean.
+    #expect(auto.samples == mean.samples)
+    // Running on moved the margins to where a lucky query misclassifies: candidates were found.
+    #expect(mean.samples.filter(\.returned).count > point.samples.filter(\.returned).count)
+  }
+
+  @Test("on a deterministic target CWL2's abort_loss=auto is point, bit for bit")
+  func abortLossDeterministicUnchanged() throws {
+    let net = linearClassifier(w, bias: -0.3 - w.reduce(0, +) * 0.5)
+    let split = Split(images: Tensor(repeating: 0.5, shape: [3, 1, 1, 16]), labels: [0, 0, 0])
+    func run(_ loss: String) throws -> AttackResult {
+      let params = Params(spec: CWL2.spec, given: ["abort_loss": .string(loss), "steps": .int(300)])
+      return try Evaluation(samples: 3).run(CWL2(params: params), params: params, on: net, split: split, seed: 1)
+    }
+    let auto = try run("auto"), point = try run("point"), mean = try run("mean")
+    #expect(auto.samples == point.samples)
+    #expect(zip(auto.adversarials, point.adversarials).allSatisfy { $0?.scalars == $1?.scalars })
+    // The rule is in force there when asked for: mean stops at different iterations.
+    #expect(mean.samples.map(\.gradients) != point.samples.map(\.gradients))
   }
 
   @Test("on a deterministic target CWL2's abort_by=auto is abort_by=sample, bit for bit")

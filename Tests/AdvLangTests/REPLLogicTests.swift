@@ -48,7 +48,7 @@ struct REPLCompletionTests {
     #expect(words("attack bim eps=8/255 ") == ["alpha=", "steps=", "early=", "keep=", "samples=", "launches=", "batch=", "on"])
     #expect(words("attack bim eps=8/255 on net s") == ["steps=", "samples="])
     #expect(words("attack cwl2 c=1 on net ") == ["search=", "search_steps=", "steps=", "lr=", "confidence=", "abort_early=",
-                                                 "abort_by=", "clean_answer=", "samples=", "launches=", "batch="])
+                                                 "abort_by=", "abort_loss=", "clean_answer=", "samples=", "launches=", "batch="])
     #expect(words("model m = train lenet opt") == ["optimizer="])
     #expect(words("model m = train lenet epochs=3 ") == TestVocabulary.lenet.params.dropFirst().map { $0.name + "=" } + ["from"])
     #expect(words("load pcam r") == ["reduce="])

@@ -8,7 +8,9 @@ import Foundation
 /// paper did; `search=on|off` forces either. Early abort checks each sample's loss on
 /// deterministic targets (Foolbox 1.8) and the batch's summed loss on stochastic ones (Foolbox 3):
 /// one sample's loss there is a draw of a noisy model, and a per-sample check stopped most samples
-/// by chance long before they converged (grammar.md, "Which reference an attack reproduces").
+/// by chance long before they converged. On stochastic targets the check also compares the mean
+/// loss over each tenth of the iterations rather than one iteration's, for the same reason
+/// (grammar.md, "Which reference an attack reproduces").
 public struct CWL2: Attack {
   public static let search = ParamKey.choice(
     "search", default: Search.auto,
@@ -25,7 +27,9 @@ public struct CWL2: Attack {
   public static let abortBy = ParamKey.choice(
     "abort_by", default: AbortBy.auto,
     doc: "whose loss abort_early checks: sample = each sample's own, which stops it alone [foolbox 1.8, the paper]; batch = the summed loss of the batch, which stops all its samples [foolbox 3]; auto: sample on deterministic targets, batch on stochastic ones (one sample's loss is as noisy as the model and stops it by chance)")
-
+  public static let abortLoss = ParamKey.choice(
+    "abort_loss", default: AbortLoss.auto,
+    doc: "the loss abort_early compares at a check: point = that one iteration's [foolbox 1.8 and 3]; mean = the mean over the iterations since the previous check, against the previous tenth's, from the second check on; auto: point on deterministic targets, mean on stochastic ones (one iteration's loss is one noisy draw, which stopped optimisations still progressing)")
   public static let cleanAnswer = ParamKey.choice(
     "clean_answer", default: CleanAnswer.auto,
     doc: "a sample whose clean image the first query already answers wrongly: keep = returned as it is, distance 0, not attacked [foolbox 1.8, the paper]; ignore = attacked like every other sample, that answer not a candidate [foolbox 3]; auto: keep on deterministic targets, ignore on stochastic ones (one noisy answer is no evidence)")
@@ -34,13 +38,15 @@ public struct CWL2: Attack {
   public enum Search: String, ParamChoice { case auto, on, off }
   /// Whose loss early abort compares.
   public enum AbortBy: String, ParamChoice { case auto, sample, batch }
+  /// Which loss early abort compares.
+  public enum AbortLoss: String, ParamChoice { case auto, point, mean }
   /// What a clean image the first query answers wrongly becomes.
   public enum CleanAnswer: String, ParamChoice { case auto, keep, ignore }
 
   public static let spec = ComponentSpec(
     kind: .attack, name: "cwl2", aliases: ["cw", "carlini-wagner", "cw-l2"],
     doc: "Carlini-Wagner L2: Adam on a tanh-space perturbation, margin loss, binary search over c",
-    params: [search.spec, searchSteps.spec, c.spec, steps.spec, lr.spec, confidence.spec, abortEarly.spec, abortBy.spec, cleanAnswer.spec])
+    params: [search.spec, searchSteps.spec, c.spec, steps.spec, lr.spec, confidence.spec, abortEarly.spec, abortBy.spec, abortLoss.spec, cleanAnswer.spec])
 
   /// [paper, §III-B]
   public static let defaultSamples = 100
@@ -55,7 +61,8 @@ public struct CWL2: Attack {
 
   /// The optimisation `params` ask for, with the `auto` settings made concrete for a target.
   /// `search`: deterministic → on; stochastic → off with c = 10 [paper]. `abort_by`:
-  /// deterministic → sample, stochastic → batch. `clean_answer`: deterministic → keep,
+  /// deterministic → sample, stochastic → batch. `abort_loss`: deterministic → point,
+  /// stochastic → mean. `clean_answer`: deterministic → keep,
   /// stochastic → ignore.
   static func optimisation(_ params: Params, stochastic: Bool) -> CarliniWagner {
     let abortBy: AbortBy = params[CWL2.abortBy] == .auto ? (stochastic ? .batch : .sample) : params[CWL2.abortBy]
@@ -67,6 +74,8 @@ public struct CWL2: Attack {
       lr: Float(params[CWL2.lr]), confidence: Float(params[CWL2.confidence]), abortEarly: params[CWL2.abortEarly],
       abortByBatch: abortBy == .batch)
     optimisation.ignoreCleanAnswers = clean == .ignore
+    let abortLoss: AbortLoss = params[CWL2.abortLoss] == .auto ? (stochastic ? .mean : .point) : params[CWL2.abortLoss]
+    optimisation.abortOnMean = abortLoss == .mean
     return optimisation
   }
 }

@@ -8,7 +8,10 @@ import Foundation
 /// `‖x − x̂₀‖² + c · max(0, z_y − max_{j≠y} z_j + κ)`, binary search over c (from `c`, ×10
 /// until success, then bisection), early abort when the loss stopped falling by 0.01% at every
 /// tenth of the iterations: each sample's own loss, or (`abort_by=batch`, Foolbox 3) the summed
-/// loss of the samples still optimised, which then stop together.
+/// loss of the samples still optimised, which then stop together. The loss compared is that one
+/// iteration's (Foolbox 1.8 and 3) or, with `abort_loss=mean`, the mean over the iterations since
+/// the previous check: on a stochastic target one iteration's loss is one noisy draw, and a
+/// single draw stopped optimisations that were still progressing (grammar.md).
 ///
 /// With `transforms` K > 0 (ModCWL2, the paper's Equation 3) every iteration also draws K
 /// random transforms per sample and adds `(1/K) Σ_k margin(z(R_k(x)))` (weight 1, not c), its
@@ -29,6 +32,9 @@ struct CarliniWagner {
   let abortEarly: Bool
   /// Early abort compares the batch's summed loss (Foolbox 3) instead of each sample's (Foolbox 1.8).
   let abortByBatch: Bool
+  /// Early abort compares each window's mean loss (the iterations since the previous check)
+  /// with the previous window's, from the second check on, instead of one iteration's loss.
+  var abortOnMean = false
   /// Attack every sample, a clean image the first query found adversarial included, and do not
   /// keep that clean answer as a candidate (Foolbox 3); otherwise such a sample is returned as it
   /// is, unattacked (Foolbox 1.8).
@@ -82,6 +88,9 @@ struct CarliniWagner {
       var previous = [Float](repeating: .infinity, count: n)
       var previousTotal = Float.infinity
       var running = targets
+      // abort_loss=mean: each sample's loss summed over the current window, and its length.
+      var window = [Double](repeating: 0, count: abortOnMean ? n : 0)
+      var windowLength = 0
       for it in 0..<steps {
         try Interrupt.check()
         if it % 10 == 0 { adv.progress(Double(search * steps + it) / Double(searchSteps * steps)) }
@@ -174,7 +183,30 @@ struct CarliniWagner {
             }
           }
         }
-        if abortEarly && it % checkEvery == 0 {
+        if abortEarly && abortOnMean {
+          for (r, i) in rows.enumerated() { window[i] += Double(losses[r]) }
+          windowLength += 1
+          if it % checkEvery == 0 && it > 0 {
+            // The first window (iterations 1...checkEvery) only sets the reference.
+            let first = it == checkEvery
+            if abortByBatch {
+              let total = Float(rows.reduce(0.0) { $0 + window[$1] } / Double(windowLength))
+              if first || total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
+            } else {
+              var keep: [Int] = []
+              for i in rows {
+                let mean = Float(window[i] / Double(windowLength))
+                if first || mean <= 0.9999 * previous[i] { previous[i] = mean; keep.append(i) }
+              }
+              running = keep
+            }
+            for i in rows { window[i] = 0 }
+            windowLength = 0
+          } else if it == 0 {
+            for i in rows { window[i] = 0 }  // iteration 0 belongs to no window
+            windowLength = 0
+          }
+        } else if abortEarly && it % checkEvery == 0 {
           if abortByBatch {
             let total = losses.reduce(0, +)
             if total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
