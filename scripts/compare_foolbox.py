@@ -14,6 +14,8 @@ both scored by the engine's launch protocol (attacks.md §1.2). `make compare-fo
    `L2CarliniWagnerAttack(binary_search_steps=1, initial_const=10, steps=1000, stepsize=5e-3,
    abort_early=True)` and `LinfBasicIterativeAttack(abs_stepsize=0.05, steps=100)` at 32/255 on
    exactly the test images our runs attacked (results.json's per-sample indices), in one batch.
+   For CW it prints where Foolbox's early abort fired and the summed loss its checks compared
+   (beside each tenth's mean), and how many iterations ours ran.
    Foolbox's adversarials are kept in the output folder, keyed by the model's hash, the attack and
    the images, so a second run after a change on our side does not repeat them.
 3. Scores Foolbox's adversarials by the launch protocol: each one is launched 100 times under
@@ -63,14 +65,42 @@ ATTACKS = {"cwl2": "cwl2 search=off c=10", "bim": "bim eps=32/255 early=false"}
 
 
 class Average(nn.Module):
-    """The engine's average(n) policy: the mean logits of n stochastic forward passes."""
+    """The engine's average(n) policy: the mean logits of n stochastic forward passes.
+
+    With `trace = (x, labels, c)` set, every call that records gradients (one per CW iteration)
+    appends the batch's summed CW loss `sum ||x' - x_hat0||^2 + c max(0, z_y - max_other z)` to
+    `losses`, so the iteration at which Foolbox's early abort fired can be read afterwards."""
 
     def __init__(self, model: nn.Module, passes: int = 10):
         super().__init__()
         self.model, self.passes = model, passes
+        self.trace: tuple[torch.Tensor, torch.Tensor, float] | None = None
+        self.losses: list[float] = []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([self.model(x) for _ in range(self.passes)]).mean(0)
+        z = torch.stack([self.model(x) for _ in range(self.passes)]).mean(0)
+        if self.trace is not None and x.requires_grad:
+            x0, y, c = self.trace
+            with torch.no_grad():
+                xhat0 = torch.tanh(torch.atanh((x0 - 0.5) / 0.5 * 0.999999)) * 0.5 + 0.5
+                other = (z - nn.functional.one_hot(y, z.shape[1]) * 1e9).argmax(1)
+                rows = torch.arange(len(y))
+                margin = (z[rows, y] - z[rows, other]).clamp(min=0)
+                self.losses.append(((x - xhat0).flatten(1).pow(2).sum(1) + c * margin).sum().item())
+        return z
+
+
+def describe_abort(losses: list[float], steps: int) -> str:
+    """Where Foolbox 3's CW stopped and what its check compared: the summed loss at each check
+    (every tenth of the steps) beside the mean over the tenth before it."""
+    every = -(-steps // 10)
+    calls = len(losses)
+    where = "ran all steps" if calls >= steps else f"early abort at iteration {calls - 1}"
+    checks = []
+    for it in range(0, calls, every):
+        window = losses[max(1, it - every + 1):it + 1] if it else losses[:1]
+        checks.append(f"{it}: {losses[it]:.1f} (tenth's mean {sum(window) / len(window):.1f})")
+    return f"{where}; summed loss at the checks: " + ", ".join(checks)
 
 
 def foolbox_attack(name: str, steps: int):
@@ -178,15 +208,22 @@ def main() -> int:
             cached = out / f"foolbox-{name}-{attack}-{key}.pt"
             if cached.exists():
                 saved = torch.load(cached)
-                adv, seconds = saved["adv"], saved["seconds"]
+                adv, seconds, abort = saved["adv"], saved["seconds"], saved.get("abort", "")
+            if abort:
+                print(f"foolbox cwl2 on {m}: {abort}", flush=True)
+                calls = [s["gradients"] for s in per_sample]
+                print(f"ours   cwl2 on {m}: gradient calls per sample {min(calls)}-{max(calls)} of {steps[m]}", flush=True)
             else:
                 print(f"foolbox {attack} on {m}, {len(idx)} images ...", flush=True)
                 fb_attack, eps = foolbox_attack(attack, steps[m])
                 torch.manual_seed(5)
+                wrapped.trace, wrapped.losses = (x, y, 10.0) if attack == "cwl2" else None, []
                 start = time.perf_counter()
                 _, adv, _ = fb_attack(fmodel, x, y, epsilons=eps)
                 seconds = time.perf_counter() - start
-                torch.save({"adv": adv, "seconds": seconds}, cached)
+                wrapped.trace = None
+                abort = describe_abort(wrapped.losses, steps[m]) if attack == "cwl2" else ""
+                torch.save({"adv": adv, "seconds": seconds, "abort": abort}, cached)
             returned = adv.flatten(1).abs().sum(1) > 0
             unwrap(model).reseed(1_000_005)
             s = launch_scores(model, adv, y) * returned.float()
