@@ -209,10 +209,6 @@ def main() -> int:
             if cached.exists():
                 saved = torch.load(cached)
                 adv, seconds, abort = saved["adv"], saved["seconds"], saved.get("abort", "")
-            if abort:
-                print(f"foolbox cwl2 on {m}: {abort}", flush=True)
-                calls = [s["gradients"] for s in per_sample]
-                print(f"ours   cwl2 on {m}: gradient calls per sample {min(calls)}-{max(calls)} of {steps[m]}", flush=True)
             else:
                 print(f"foolbox {attack} on {m}, {len(idx)} images ...", flush=True)
                 fb_attack, eps = foolbox_attack(attack, steps[m])
@@ -224,6 +220,10 @@ def main() -> int:
                 wrapped.trace = None
                 abort = describe_abort(wrapped.losses, steps[m]) if attack == "cwl2" else ""
                 torch.save({"adv": adv, "seconds": seconds, "abort": abort}, cached)
+            if abort:
+                print(f"foolbox cwl2 on {m}: {abort}", flush=True)
+                calls = [s["gradients"] for s in per_sample]
+                print(f"ours   cwl2 on {m}: gradient calls per sample {min(calls)}-{max(calls)} of {steps[m]}", flush=True)
             returned = adv.flatten(1).abs().sum(1) > 0
             unwrap(model).reseed(1_000_005)
             s = launch_scores(model, adv, y) * returned.float()

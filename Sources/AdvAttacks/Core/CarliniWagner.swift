@@ -183,40 +183,31 @@ struct CarliniWagner {
             }
           }
         }
-        if abortEarly && abortOnMean {
-          for (r, i) in rows.enumerated() { window[i] += Double(losses[r]) }
-          windowLength += 1
-          if it % checkEvery == 0 && it > 0 {
-            // The first window (iterations 1...checkEvery) only sets the reference.
-            let first = it == checkEvery
+        if abortEarly {
+          // abort_loss=mean: iteration 0 belongs to no window; the first window (iterations
+          // 1...checkEvery) only sets the reference.
+          if abortOnMean && it > 0 {
+            for (r, i) in rows.enumerated() { window[i] += Double(losses[r]) }
+            windowLength += 1
+          }
+          if it % checkEvery == 0 && !(abortOnMean && it == 0) {
+            let reference = abortOnMean && it == checkEvery
+            func loss(_ r: Int, _ i: Int) -> Float { abortOnMean ? Float(window[i] / Double(windowLength)) : losses[r] }
             if abortByBatch {
-              let total = Float(rows.reduce(0.0) { $0 + window[$1] } / Double(windowLength))
-              if first || total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
+              let total = rows.enumerated().reduce(Float(0)) { $0 + loss($1.offset, $1.element) }
+              if reference || total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
             } else {
               var keep: [Int] = []
-              for i in rows {
-                let mean = Float(window[i] / Double(windowLength))
-                if first || mean <= 0.9999 * previous[i] { previous[i] = mean; keep.append(i) }
+              for (r, i) in rows.enumerated() where reference || loss(r, i) <= 0.9999 * previous[i] {
+                previous[i] = loss(r, i)
+                keep.append(i)
               }
               running = keep
             }
-            for i in rows { window[i] = 0 }
-            windowLength = 0
-          } else if it == 0 {
-            for i in rows { window[i] = 0 }  // iteration 0 belongs to no window
-            windowLength = 0
-          }
-        } else if abortEarly && it % checkEvery == 0 {
-          if abortByBatch {
-            let total = losses.reduce(0, +)
-            if total <= 0.9999 * previousTotal { previousTotal = total } else { running = [] }
-          } else {
-            var keep: [Int] = []
-            for (r, i) in rows.enumerated() where losses[r] <= 0.9999 * previous[i] {
-              previous[i] = losses[r]
-              keep.append(i)
+            if abortOnMean {
+              for i in rows { window[i] = 0 }
+              windowLength = 0
             }
-            running = keep
           }
         }
       }
