@@ -9,6 +9,8 @@
 #             with each one's peak memory, and prints the ratios against their targets
 #             (ISA=avx2: oneDNN and PyTorch kept to AVX2, as on a laptop without AVX-512)
 #             (when other processes keep the cores busy: OMP_WAIT_POLICY=PASSIVE make bench)
+# make pcam-memory  peak RSS of training on a full-size PCam (synthetic files in the real layout
+#             unless PCAM=DIR; 7.2 GB of disk); fails above 2 GiB
 # make fuzz SECONDS=N   release build; fuzzes the front end and the file readers for about
 #             N seconds in all (default 60), seeded from SEED (default 1); findings in
 #             .build/fuzz-findings/
@@ -20,6 +22,7 @@ PY    := $(VENV)/bin/python
 TORCH := torch==2.13.0+cpu
 FOOLBOX := foolbox==3.3.4
 SAFETENSORS := safetensors==0.8.0
+H5PY := h5py==3.16.0
 
 SECONDS ?= 60
 SEED ?= 1
@@ -30,7 +33,7 @@ FUZZ_TARGETS := frontend generator idx cifar10 hdf5 safetensors cache adversaria
 ISA ?=
 BENCH_ENV := $(if $(ISA),ONEDNN_MAX_CPU_ISA=$(shell echo $(ISA) | tr a-z A-Z) ATEN_CPU_CAPABILITY=$(ISA),)
 
-.PHONY: deps demo test crash-test slurm-test bench venv grammar clean compare-foolbox fuzz fuzz-libfuzzer
+.PHONY: deps demo test crash-test slurm-test bench venv grammar clean compare-foolbox fuzz fuzz-libfuzzer pcam-memory
 
 deps:
 	@scripts/install-deps.sh
@@ -53,7 +56,7 @@ slurm-test: deps
 	$(SWIFT) build --product adv
 	scripts/slurm-test.sh
 
-venv: $(VENV)/.installed-torch-foolbox $(VENV)/.installed-safetensors
+venv: $(VENV)/.installed-torch-foolbox $(VENV)/.installed-safetensors $(VENV)/.installed-h5py
 
 # pip finds the CPU-only torch wheel in its configured local wheel directory.
 $(VENV)/.installed-torch-foolbox:
@@ -66,6 +69,18 @@ $(VENV)/.installed-torch-foolbox:
 $(VENV)/.installed-safetensors: $(VENV)/.installed-torch-foolbox
 	$(VENV)/bin/pip install -q $(SAFETENSORS)
 	touch $@
+
+# h5py, for the synthetic full-size PCam files of `make pcam-memory`.
+$(VENV)/.installed-h5py: $(VENV)/.installed-torch-foolbox
+	$(VENV)/bin/pip install -q $(H5PY)
+	touch $@
+
+# Peak memory of training on a full-size PCam (262,144 patches, 7.2 GB of HDF5; synthetic files
+# in the real layout unless PCAM=DIR names the real ones): fails above 2 GiB (scripts/pcam_memory.py).
+PCAM ?= .build/pcam-synthetic
+pcam-memory: deps venv
+	$(SWIFT) build -c release --product adv
+	$(PY) scripts/pcam_memory.py --dir $(PCAM)
 
 bench: deps venv
 	$(SWIFT) build -c release --product adv

@@ -5,7 +5,8 @@ import Foundation
 /// dataset `x` N×96×96×3 uint8 and `y` N×1×1×1 uint8 (2 classes). Read lazily: labels first, then
 /// only the chosen records, a chunk at a time, each reduced to 3×32×32 as the paper's models see
 /// PCam (stochastic-nets.md §1): `reduce=resize` (antialiased bilinear) or `centercrop` (the
-/// centre 32×32, which defines the label).
+/// centre 32×32, which defines the label). The reduced patches are kept as bytes (`Split.Bytes`),
+/// as PIL returns a resized 8-bit image: the whole training split (262,144 patches) takes 0.8 GB.
 public enum PCam {
   public enum Reduction: String, ParamChoice { case resize, centercrop }
 
@@ -34,7 +35,7 @@ public enum PCam {
     var rng = RandomStream(seed: seed, stream: 0xDA7A)
     let tr = try split("train", x: paths[0][0], y: paths[1][0], keep: train, rng: &rng, reduce: reduce, size: size)
     let te = try split("test", x: paths[2][0], y: paths[3][0], keep: test, rng: &rng, reduce: reduce, size: size)
-    let origin = "pcam:" + (directory as NSString).standardizingPath + " reduce=\(reduce.rawValue) size=\(size) train=\(tr.count) test=\(te.count) seed=\(seed)"
+    let origin = "pcam:" + (directory as NSString).standardizingPath + " reduce=\(reduce.rawValue) size=\(size) pixels=u8 train=\(tr.count) test=\(te.count) seed=\(seed)"
     return Dataset(name: "pcam", origin: origin, classes: 2, train: tr, test: te)
   }
 
@@ -63,11 +64,10 @@ public enum PCam {
     if keep == 0 || keep == labels.count {
       chosen = Array(labels.indices)
     } else {
-      let all = Split(images: Tensor(zeros: [labels.count, 0]), labels: labels)
-      chosen = all.stratifiedSubset(keep, classes: 2, rng: &rng).sourceIndices
+      chosen = Split.stratifiedPositions(labels, keep, classes: 2, rng: &rng)
     }
     let (h, w) = (xs.dims[1], xs.dims[2])
-    var images = Tensor(uninitialized: [chosen.count, 3, size, size])
+    var images = [UInt8](repeating: 0, count: chosen.count * 3 * size * size)
     let plane = 3 * size * size
     // Read runs of consecutive chosen records together, at most 512 records a read.
     var k = 0
@@ -89,7 +89,7 @@ public enum PCam {
               for ch in 0..<3 {
                 for i in 0..<size {
                   for j in 0..<size {
-                    dst[(k + r) * plane + (ch * size + i) * size + j] = Float(image[((top + i) * w + left + j) * 3 + ch]) / 255
+                    dst[(k + r) * plane + (ch * size + i) * size + j] = image[((top + i) * w + left + j) * 3 + ch]
                   }
                 }
               }
@@ -99,6 +99,7 @@ public enum PCam {
       }
       k = end
     }
-    return Split(images: images, labels: chosen.map { labels[$0] }, sourceIndices: chosen)
+    return Split(bytes: Split.Bytes(shape: [chosen.count, 3, size, size], values: images),
+                 labels: chosen.map { labels[$0] }, sourceIndices: chosen)
   }
 }

@@ -114,10 +114,10 @@ public enum PCamHelper {
     }
   }
 
-  // MARK: The transfer file: "ADVPCAM1", the origin, then each split's shape, float images,
-  // labels and source indices, little-endian.
+  // MARK: The transfer file: "ADVPCAM2", the origin, then each split's shape, pixel kind (0:
+  // float, 1: bytes), its pixels, labels and source indices, little-endian.
 
-  static let magic = Array("ADVPCAM1".utf8)
+  static let magic = Array("ADVPCAM2".utf8)
 
   static func writeTransfer(_ d: Dataset, to path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -137,8 +137,14 @@ public enum PCamHelper {
     try put([Int64(d.classes), Int64(origin.count)])
     try origin.withUnsafeBytes { try put($0) }
     for split in [d.train, d.test] {
-      try put(split.images.shape.map(Int64.init))
-      try split.images.withUnsafeBufferPointer { try put(UnsafeRawBufferPointer($0)) }
+      try put(split.shape.map(Int64.init))
+      if let bytes = split.bytes {
+        try put([1])
+        try bytes.values.withUnsafeBytes { try put($0) }
+      } else {
+        try put([0])
+        try split.images.withUnsafeBufferPointer { try put(UnsafeRawBufferPointer($0)) }
+      }
       try put(split.labels.map(Int64.init))
       try put(split.sourceIndices.map(Int64.init))
     }
@@ -179,12 +185,26 @@ public enum PCamHelper {
     for _ in 0..<2 {
       let shape = try ints(4)
       guard shape.allSatisfy({ $0 >= 0 }) else { throw bad("negative shape") }
-      let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-      guard count <= left / 4 else { throw bad("it ends early") }
-      var images = Tensor(uninitialized: shape)
-      try images.withUnsafeMutableBufferPointer { try get(UnsafeMutableRawBufferPointer($0)) }
-      let labels = try ints(shape[0]), indices = try ints(shape[0])
-      splits.append(Split(images: images, labels: labels, sourceIndices: indices))
+      var count = 1
+      for d in shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: d)
+        guard !overflow else { throw bad("its shape \(shape) is too large") }
+        count = product
+      }
+      let kind = try ints(1)[0]
+      guard kind == 0 || kind == 1 else { throw bad("unknown pixel kind \(kind)") }
+      guard count <= left / (kind == 0 ? 4 : 1) else { throw bad("it ends early") }
+      if kind == 1 {
+        var values = [UInt8](repeating: 0, count: count)
+        try values.withUnsafeMutableBytes { try get($0) }
+        let labels = try ints(shape[0]), indices = try ints(shape[0])
+        splits.append(Split(bytes: Split.Bytes(shape: shape, values: values), labels: labels, sourceIndices: indices))
+      } else {
+        var images = Tensor(uninitialized: shape)
+        try images.withUnsafeMutableBufferPointer { try get(UnsafeMutableRawBufferPointer($0)) }
+        let labels = try ints(shape[0]), indices = try ints(shape[0])
+        splits.append(Split(images: images, labels: labels, sourceIndices: indices))
+      }
     }
     return Dataset(name: "pcam", origin: String(decoding: origin, as: UTF8.self), classes: top[0],
                    train: splits[0], test: splits[1])

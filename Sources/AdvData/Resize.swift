@@ -23,9 +23,10 @@ enum Resample {
     }
   }
 
-  /// Resizes one HxWxC byte image (channels last, as stored) into CxOHxOW floats in [0, 1].
+  /// Resizes one HxWxC byte image (channels last, as stored) into CxOHxOW bytes, each rounded to
+  /// the nearest 8-bit value as PIL (and so torchvision on PIL images) returns them.
   static func resize(_ src: UnsafeBufferPointer<UInt8>, h: Int, w: Int, c: Int,
-                     to oh: Int, _ ow: Int, into dst: UnsafeMutableBufferPointer<Float>, offset: Int) {
+                     to oh: Int, _ ow: Int, into dst: UnsafeMutableBufferPointer<UInt8>, offset: Int) {
     let rows = weights(input: h, output: oh), cols = weights(input: w, output: ow)
     for ch in 0..<c {
       for (i, (r0, rw)) in rows.enumerated() {
@@ -37,7 +38,7 @@ enum Resample {
             for (b, wb) in cw.enumerated() { line += wb * Float(src[base + (c0 + b) * c]) }
             s += wa * line
           }
-          dst[offset + (ch * oh + i) * ow + j] = s / 255
+          dst[offset + (ch * oh + i) * ow + j] = UInt8(max(0, min(255, s.rounded())))
         }
       }
     }

@@ -31,6 +31,19 @@ struct PCamHelperTests {
     #expect(back.train.sourceIndices == [4, 9, 17] && back.test.sourceIndices == [0, 3])
   }
 
+  @Test("a split kept as bytes crosses as bytes (a quarter of the floats' size)")
+  func bytesRoundTrip() throws {
+    defer { unlink(path) }
+    let values = (0..<(3 * 3 * 4 * 4)).map { UInt8($0 % 256) }
+    let train = Split(bytes: Split.Bytes(shape: [3, 3, 4, 4], values: values), labels: [1, 0, 1], sourceIndices: [2, 5, 8])
+    let d = Dataset(name: "pcam", origin: "pcam:x", classes: 2, train: train, test: sample().test)
+    try PCamHelper.writeTransfer(d, to: path)
+    let back = try PCamHelper.readTransfer(path)
+    #expect(back.train.bytes?.values == values && back.train.bytes?.shape == [3, 3, 4, 4])
+    #expect(back.train.labels == [1, 0, 1] && back.train.sourceIndices == [2, 5, 8])
+    #expect(back.test.bytes == nil && back.test.images.scalars == d.test.images.scalars)
+  }
+
   @Test("a truncated transfer file is an error, not a crash or a huge allocation")
   func truncated() throws {
     defer { unlink(path) }

@@ -36,18 +36,36 @@ final class PCamTests {
     #expect(d.train.images.scalars.allSatisfy { abs($0 - 200 / 255) < 1e-6 })
   }
 
-  @Test("the antialiased resize averages each 3x3 block with (1,2,3,2,1)/9 weights")
+  @Test("the antialiased resize averages each 3x3 block with (1,2,3,2,1)/9 weights, rounded to 8 bits as PIL does")
   func resize() throws {
     try write("train", count: 4)
     try write("test", count: 2)
     let d = try PCam.load(from: dir, train: 0, test: 0, seed: 1, reduce: .resize)
     #expect(d.test.images.shape == [2, 3, 32, 32])
     // Output (0, 0) of record 1, channel 2: a flat region of value 110.
-    #expect(abs(d.test.images[flat: 1 * 3072 + 2 * 1024] - 110 / 255) < 1e-5)
+    #expect(d.test.images[flat: 1 * 3072 + 2 * 1024] == Float(110) / 255)
     // Output row 10 straddles the centre's top edge (input row 32): rows 29…33 weigh 1,2,3,2,1,
-    // of which rows 32 and 33 (weights 2 and 1) hold 200 for columns inside the centre.
-    let expected = (Float(1 + 2 + 3) * 0 + Float(2 + 1) * 200) / 9 / 255  // record 0, channel 0 outside value is 0
-    #expect(abs(d.test.images[flat: 10 * 32 + 16] - expected) < 1e-5)
+    // of which rows 32 and 33 (weights 2 and 1) hold 200 for columns inside the centre:
+    // 600 / 9 = 66.7, kept as the byte 67.
+    #expect(d.test.bytes?.values[10 * 32 + 16] == 67)
+    #expect(d.test.images[flat: 10 * 32 + 16] == Float(67) / 255)
+  }
+
+  @Test("patches are kept as bytes: a quarter of the floats' memory, converted row by row to the same values")
+  func bytesStorage() throws {
+    try write("train", count: 6)
+    try write("test", count: 2)
+    let d = try PCam.load(from: dir, train: 0, test: 0, seed: 1, reduce: .resize)
+    let bytes = try #require(d.train.bytes)
+    #expect(bytes.shape == [6, 3, 32, 32] && bytes.values.count == 6 * 3072)
+    let all = d.train.images
+    #expect(all.scalars == bytes.values.map { Float($0) / 255 })
+    #expect(d.train.rows(2..<5).scalars == all.slice(2..<5).scalars)
+    #expect(d.train.batch([5, 0, 3]).images.scalars == all.gather(rows: [5, 0, 3]).scalars)
+    let kept = d.train.selecting([4, 1])
+    #expect(kept.bytes != nil && kept.labels == [d.train.labels[4], d.train.labels[1]])
+    #expect(kept.sourceIndices == [4, 1] && kept.images.scalars == all.gather(rows: [4, 1]).scalars)
+    #expect(d.origin.contains("pixels=u8"))
   }
 
   @Test("a subset reads only the kept patches, stratified by label")

@@ -75,7 +75,7 @@ public enum MCSEFRON: Architecture {
     let e = engine(net)
     let limit = params[MCSEFRON.samples]
     let n = limit > 0 ? min(limit, split.count) : split.count
-    let images = n == split.count ? split.images : split.images.slice(0..<n)
+    let images = n == split.count ? split.images : split.rows(0..<n)
     let spikes = e.encode(images)
     let epochs = params[MCSEFRON.epochs], rate = Float(params[MCSEFRON.lr]), p = e.presynaptic
     var log = TrainingLog()

@@ -248,7 +248,7 @@ public enum SNNM: Architecture {
     var done = 0
     let schedule = STDPSchedule(ltp: Float(p[SNNM.stdpPlus]), ltd: Float(p[SNNM.stdpMinus]),
                                 cap: Float(p[SNNM.rateCap]), every: p[SNNM.rateEvery])
-    let images = n == split.count ? split.images : split.images.slice(0..<n)
+    let images = n == split.count ? split.images : split.rows(0..<n)
     let encoded = encode(images, steps: steps)
     let stage1 = Stage(maps: encoded.maps, channels: SpikeEncoding.filters.count, height: encoded.height, width: encoded.width)
     let th1 = Float(p[SNNM.threshold1]), th2 = Float(p[SNNM.threshold2])

@@ -232,7 +232,11 @@ public struct Normalization: Sendable, Equatable {
         }
       }
     }
-    let count = Double(n * plane)
+    self.init(sums: sum, squares: sq, count: Double(n * plane))
+  }
+
+  /// From per-channel sums of the values and of their squares over `count` values each.
+  init(sums sum: [Double], squares sq: [Double], count: Double) {
     mean = sum.map { Float($0 / count) }
     std = zip(sum, sq).map { s, q in Float(max((q / count - (s / count) * (s / count)), 1e-12).squareRoot()) }
   }

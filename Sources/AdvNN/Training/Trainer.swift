@@ -165,7 +165,7 @@ public struct MiniBatchTrainer {
 /// when Ctrl-C is pressed.
 public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: inout RandomStream,
                   label: String = "train") throws -> TrainingLog {
-  if config.normalize { net.normalization = Normalization(statisticsOf: split.images) }
+  if config.normalize { net.normalization = Normalization(statisticsOf: split) }
   var trainer = MiniBatchTrainer(net: net, config: config, rng: rng)
   var log = TrainingLog()
   let start = Date()
@@ -210,14 +210,51 @@ public func recalibrateBatchNorm(_ net: Network, on split: Split, batch: Int, rn
     let end = min(start + batch, split.count)
     let tape = Tape.inference()
     let (p, _) = net.bind(to: tape, trainable: false)
-    _ = net.forward(tape.constant(split.images.slice(start..<end)), p, mode: .training, rng: &rng)
+    _ = net.forward(tape.constant(split.rows(start..<end)), p, mode: .training, rng: &rng)
     start = end
   }
 }
 
 /// Fraction of `split` that `net` classifies correctly.
+/// A split kept as bytes is converted a part at a time.
 public func accuracy(_ model: any Model, on split: Split, rng: inout RandomStream) -> Double {
-  let predicted = model.predict(split.images, rng: &rng)
+  var predicted: [Int] = []
+  if split.bytes == nil {
+    predicted = model.predict(split.images, rng: &rng)
+  } else {
+    for start in stride(from: 0, to: split.count, by: Split.conversionRows) {
+      predicted += model.predict(split.rows(start..<min(start + Split.conversionRows, split.count)), rng: &rng)
+    }
+  }
   let correct = zip(predicted, split.labels).filter { $0 == $1 }.count
   return Double(correct) / Double(max(split.count, 1))
+}
+
+extension Normalization {
+  /// Statistics of a split's images, per channel, read a part at a time (the same sums, in the
+  /// same order, as over the whole tensor).
+  public init(statisticsOf split: Split) {
+    guard split.bytes != nil else {
+      self.init(statisticsOf: split.images)
+      return
+    }
+    let shape = split.shape, c = shape[1], plane = shape.dropFirst(2).reduce(1, *)
+    var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
+    for start in stride(from: 0, to: split.count, by: Split.conversionRows) {
+      let part = split.rows(start..<min(start + Split.conversionRows, split.count))
+      part.withUnsafeBufferPointer { p in
+        for i in 0..<part.shape[0] {
+          for ch in 0..<c {
+            let base = (i * c + ch) * plane
+            for j in 0..<plane {
+              let v = Double(p[base + j])
+              sum[ch] += v
+              sq[ch] += v * v
+            }
+          }
+        }
+      }
+    }
+    self.init(sums: sum, squares: sq, count: Double(split.count * plane))
+  }
 }
