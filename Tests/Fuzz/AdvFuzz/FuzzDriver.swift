@@ -16,6 +16,8 @@ public final class FuzzDriver {
     public var seconds = 0.0
     public var findings: [Finding] = []
     public var slowest = 0.0
+    /// Isolated inputs that crashed inside the target's `survivedLibrary`.
+    public var libraryCrashes = 0
   }
 
   public let hangSeconds: Double
@@ -47,7 +49,9 @@ public final class FuzzDriver {
       let isolated = target.isolated && isolate
       let t0 = isolated ? now() : cpuTime()
       FuzzGuards.begin(input)
-      var finding = isolated ? runIsolated(target, input) : target.run(input)
+      var libraryCrash = false
+      var finding = isolated ? runIsolated(target, input, libraryCrash: &libraryCrash) : target.run(input)
+      if libraryCrash { stats.libraryCrashes += 1 }
       FuzzGuards.end()
       let dt = (isolated ? now() : cpuTime()) - t0
       stats.slowest = max(stats.slowest, dt)
@@ -69,6 +73,7 @@ public final class FuzzDriver {
   func line(_ s: Stats, seconds: Double) -> String {
     String(format: "%-13@ %9d inputs in %7.1f s (%8.0f/s), slowest %.3f s, %d findings",
            s.target, s.inputs, seconds, Double(s.inputs) / max(seconds, 1e-9), s.slowest, s.findings.count)
+      + (s.libraryCrashes > 0 ? ", \(s.libraryCrashes) crashes inside the C library (survived by adv's reader process)" : "")
   }
 
   func record(_ finding: Finding, in stats: inout Stats) {
@@ -86,13 +91,15 @@ public final class FuzzDriver {
     if !repeated { log("FINDING \(finding.target): \(finding.message.prefix(2000))\(saved)") }
   }
 
-  /// Runs the input in a forked child; a signal or a timeout becomes a finding.
-  func runIsolated(_ target: FuzzTarget, _ input: [UInt8]) -> Finding? {
+  /// Runs the input in a forked child; a signal or a timeout becomes a finding, except a crash
+  /// inside the target's `survivedLibrary` (`libraryCrash` is then set).
+  public func runIsolated(_ target: FuzzTarget, _ input: [UInt8], libraryCrash: inout Bool) -> Finding? {
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { return target.run(input) }
     let pid = fork()
     if pid == 0 {
       close(fds[0])
+      if let library = target.survivedLibrary { LibraryCrash.install(library: library) }
       let message = target.run(input)?.message ?? ""
       _ = message.utf8CString.withUnsafeBufferPointer { write(fds[1], $0.baseAddress, $0.count - 1) }
       _exit(0)
@@ -119,6 +126,11 @@ public final class FuzzDriver {
       let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
       if n <= 0 { break }
       message += buffer[0..<n]
+    }
+    if status & 0x7f == 0, (status >> 8) & 0xff == LibraryCrash.exitStatus, let library = target.survivedLibrary {
+      libraryCrash = true
+      ReaderOutcomes.note(target.name, "crashed inside \(library) (adv: its reader process reports the file as damaged)")
+      return nil
     }
     if status & 0x7f != 0 {
       return Finding(target: target.name, message: "the reader crashed with signal \(status & 0x7f)", input: input)

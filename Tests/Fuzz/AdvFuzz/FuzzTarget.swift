@@ -12,6 +12,10 @@ public protocol FuzzTarget: AnyObject {
   /// True when inputs run in a child process: a crash in a C library we call (libhdf5) must
   /// not end the run, and is reported as that library's.
   var isolated: Bool { get }
+  /// The C library (a file-name part, such as "libhdf5") whose own crashes `adv` survives, by
+  /// running it in a process of its own: an isolated input that crashes inside it is counted,
+  /// not a finding (`LibraryCrash`). A crash in our code stays a finding.
+  var survivedLibrary: String? { get }
   /// Puts back what a run changes (a reader target's files), after a child process ran the
   /// input and may have died before doing so itself.
   func recover()
@@ -22,6 +26,7 @@ public protocol FuzzTarget: AnyObject {
 
 extension FuzzTarget {
   public var isolated: Bool { false }
+  public var survivedLibrary: String? { nil }
   public func recover() {}
   public func runMutated(_ bytes: [UInt8]) -> Finding? { run(bytes) }
 }

@@ -91,9 +91,15 @@ struct AdvFuzzMain {
     for path in args.dropFirst(2) {
       guard let data = FileManager.default.contents(atPath: path) else { usage("cannot read '\(path)'") }
       let start = Date()
-      let finding = target.run([UInt8](data))
+      // An isolated target replays in a child process, as the fuzzing run ran it.
+      var libraryCrash = false
+      let finding = target.isolated
+        ? FuzzDriver(log: { _ in }).runIsolated(target, [UInt8](data), libraryCrash: &libraryCrash)
+        : target.run([UInt8](data))
       let seconds = String(format: "%.3f s", Date().timeIntervalSince(start))
-      if let finding {
+      if libraryCrash, let library = target.survivedLibrary {
+        print("\(path): ok (\(seconds)), a crash inside \(library), which adv survives in its reader process")
+      } else if let finding {
         print("\(path): FINDING (\(seconds)) \(finding.message)")
         failed = true
       } else {
