@@ -116,24 +116,12 @@ fuzz: deps
 # libFuzzer: SwiftPM links an executable's entry point as `main`, which collides with the
 # `main` of -sanitize=fuzzer, so the build instruments with ASan and libFuzzer's coverage
 # flags and links libFuzzer without its main; adv-libfuzzer calls LLVMFuzzerRunDriver.
-# -malloc_limit_mb makes any single allocation over 1 GB a finding. Leak checks are off for
-# hdf5: libhdf5 1.10.8 loses an object header in H5Dopen2 on some damaged files.
+# -malloc_limit_mb makes any single allocation over 1 GB a finding. The hdf5 target's crashes
+# are replayed by adv-fuzz, which tells libhdf5's own from ours (scripts/fuzz-libfuzzer.sh).
 LIBFUZZER_RT = $(firstword $(wildcard $(dir $(shell command -v swiftc))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
 fuzz-libfuzzer: deps
 	$(SWIFT) build -c release --product adv-libfuzzer --build-path .build/libfuzzer \
 	  -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
 	  -Xswiftc -DLIBFUZZER -Xlinker $(LIBFUZZER_RT) -Xlinker -lstdc++
-	@mkdir -p .build/fuzz-findings
-	@n=$$(echo $(FUZZ_TARGETS) | wc -w); each=$$(( ($(SECONDS) + n - 1) / n )); total=0; found=0; \
-	for t in $(FUZZ_TARGETS); do \
-	  mkdir -p .build/fuzz-corpus/$$t; leaks=1; if [ $$t = hdf5 ]; then leaks=0; fi; \
-	  ADV_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no .build/libfuzzer/release/adv-libfuzzer -max_total_time=$$each -seed=$(SEED) \
-	    -timeout=1 -rss_limit_mb=4096 -malloc_limit_mb=1024 -detect_leaks=$$leaks -print_final_stats=1 -artifact_prefix=.build/fuzz-findings/$$t- \
-	    .build/fuzz-corpus/$$t > .build/fuzz-findings/libfuzzer-$$t.log 2>&1; status=$$?; \
-	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' .build/fuzz-findings/libfuzzer-$$t.log); \
-	  rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' .build/fuzz-findings/libfuzzer-$$t.log); \
-	  printf '%-13s %9s inputs in %5s s (%6s/s), exit %s\n' $$t "$${runs:-0}" $$each "$${rate:-0}" $$status; \
-	  total=$$((total + $${runs:-0})); if [ $$status -ne 0 ]; then found=$$((found + 1)); fi; \
-	done; \
-	echo "total         $$total inputs, $$found targets with findings (logs and inputs in .build/fuzz-findings/)"; \
-	test $$found -eq 0
+	$(SWIFT) build -c release --product adv-fuzz
+	scripts/fuzz-libfuzzer.sh $(SECONDS) $(SEED) $(FUZZ_TARGETS)
