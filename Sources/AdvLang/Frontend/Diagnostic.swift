@@ -49,12 +49,13 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
   /// of it on that line, the hint after the carets, then one `note:` line per note.
   /// Ends with a line break.
   public func rendered(in file: SourceFile) -> String {
-    var out = "\(file.name):\(range.start.line):\(range.start.column): \(severity.rawValue): \(message)\n"
-    if let line = file.line(range.start.line) {
+    var out = "\(file.name):\(range.start.line):\(range.start.column): \(severity.rawValue): \(Diagnostic.shortened(message))\n"
+    if let whole = file.line(range.start.line) {
       let number = String(range.start.line)
       let gutter = String(repeating: " ", count: number.count)
+      let (line, shift) = Diagnostic.excerpt(of: whole, around: range.start.column - 1)
       out += " \(number) | \(line)\n"
-      out += " \(gutter) | \(caretLine(under: line))"
+      out += " \(gutter) | \(caretLine(under: line, shift: shift))"
       if let hint { out += " \(hint)" }
       out += "\n"
     } else if let hint {
@@ -66,14 +67,56 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 
   /// Padding up to the start column (tabs copied, so the caret lines up), `^`, then `~` for
   /// the rest of the range on this line.
-  func caretLine(under line: String) -> String {
+  /// `shift`: how many characters `line` starts after the source line (an excerpt of a long one).
+  func caretLine(under line: String, shift: Int = 0) -> String {
     let chars = Array(line)
-    let startIndex = max(0, range.start.column - 1)
+    let startIndex = max(0, range.start.column - 1 - shift)
     let padding = chars.prefix(startIndex).map { $0 == "\t" ? "\t" : " " }.joined()
     let extra = String(repeating: " ", count: max(0, startIndex - chars.count))
     let onThisLine = range.end.line == range.start.line ? range.length : chars.count - startIndex
-    let width = max(1, onThisLine)
+    let width = max(1, min(onThisLine, chars.count - startIndex))
     return padding + extra + "^" + String(repeating: "~", count: width - 1)
+  }
+
+  /// `message` with every quoted text over 80 characters (a name a damaged file made
+  /// thousands of characters long) cut to its first 60 and its length.
+  static func shortened(_ message: String) -> String {
+    guard message.count > 200 else { return message }
+    let parts = message.split(separator: "'", omittingEmptySubsequences: false)
+    var out = ""
+    for (k, part) in parts.enumerated() {
+      if k % 2 == 0 {
+        out += part
+      } else if k == parts.count - 1 {
+        out += "'" + part  // an opening quote without its closing one
+      } else if part.count > 80 {
+        out += "'" + part.prefix(60) + "…' (\(part.count) characters)"
+      } else {
+        out += "'" + part + "'"
+      }
+    }
+    return out
+  }
+
+  /// Source lines longer than this are shown as an excerpt around the column.
+  static let widestLine = 160
+
+  /// `line` itself, or for a longer one the part from 60 characters before `column` (0-based)
+  /// to 100 after, with `…` where it was cut; and how many characters were cut at the front
+  /// (counting the `…` that takes the place of the last of them).
+  static func excerpt(of line: String, around column: Int) -> (String, Int) {
+    let chars = Array(line)
+    guard chars.count > widestLine else { return (line, 0) }
+    let from = min(max(0, column - 60), max(0, chars.count - widestLine))
+    let to = min(chars.count, from + widestLine)
+    var text = String(chars[from..<to])
+    var shift = from
+    if from > 0 {
+      text = "…" + text.dropFirst()
+      shift = from
+    }
+    if to < chars.count { text = text.dropLast() + "…" }
+    return (text, shift)
   }
 }
 

@@ -120,6 +120,26 @@ struct DiagnosticTests {
     #expect(out.hasSuffix("note: 70 more errors not shown\n120 errors\n"))
   }
 
+  @Test("a very long source line is shown as an excerpt around the error, the caret under it")
+  func longLine() {
+    let text = "seed 1\nload mnist\nevaluate " + String(repeating: "a", count: 30_000) + " zz " + String(repeating: "b", count: 30_000)
+    let d = diagnosticsOf(text)
+    let out = CheckFailure(diagnostics: d).rendered(in: SourceFile(name: "long.adv", text: text))
+    let lines = out.split(separator: "\n").map(String.init)
+    #expect(lines.allSatisfy { $0.count < 300 }, "\(lines.map(\.count))")
+    #expect(out.contains("error: unknown model '" + String(repeating: "a", count: 60) + "…' (30000 characters)"), "\(out.prefix(300))")
+    let source = try? #require(lines.first { $0.hasPrefix(" 3 | ") })
+    #expect(source?.hasSuffix("…") == true)
+    // A short line is printed whole, and the caret of a long one still points into the excerpt.
+    let d2 = Diagnostic.error("here", at: SourceRange(start: SourceLocation(line: 1, column: 1000, offset: 999), end: SourceLocation(line: 1, column: 1002, offset: 1001)))
+    let long = String(repeating: "x", count: 999) + "YZW" + String(repeating: "x", count: 2000)
+    let shown = d2.rendered(in: SourceFile(name: "f", text: long)).split(separator: "\n").map(String.init)
+    let excerpt = shown[1].dropFirst(" 1 | ".count), carets = shown[2].dropFirst(" 1 | ".count)
+    let caret = carets.firstIndex(of: "^").map { carets.distance(from: carets.startIndex, to: $0) } ?? -1
+    #expect(Array(excerpt)[caret] == "Y" && excerpt.hasPrefix("…") && excerpt.hasSuffix("…"))
+    #expect(carets.hasSuffix("^~"))
+  }
+
   @Test("hidden warnings and errors are counted apart")
   func capCounts() {
     let range = SourceRange(at: .start)
