@@ -103,11 +103,11 @@ def describe_abort(losses: list[float], steps: int) -> str:
     return f"{where}; summed loss at the checks: " + ", ".join(checks)
 
 
-def foolbox_attack(name: str, steps: int):
+def foolbox_attack(name: str, steps: int, abort_early: bool = True):
     import foolbox as fb
     if name == "cwl2":
         return fb.attacks.L2CarliniWagnerAttack(binary_search_steps=1, initial_const=10, steps=steps,
-                                                stepsize=5e-3, confidence=0, abort_early=True), None
+                                                stepsize=5e-3, confidence=0, abort_early=abort_early), None
     return fb.attacks.LinfBasicIterativeAttack(abs_stepsize=0.05, steps=100, random_start=False), 32 / 255
 
 
@@ -153,6 +153,9 @@ def main() -> int:
     ap.add_argument("--first", type=int, default=0,
                     help="compare on the first N of the images ours attacked on bnn-s (0: all); ours is then "
                          "scored from its per-sample records, its time scaled by N/samples")
+    ap.add_argument("--foolbox-abort-early", choices=["true", "false"], default="true",
+                    help="Foolbox 3's CW abort_early (its default true; false runs every step, as ours does "
+                         "on stochastic targets unless the mean loss stops falling)")
     args = ap.parse_args()
     models = [m for m in args.models.split(",") if m]
     unknown = [m for m in models if m not in TRAIN]
@@ -204,14 +207,15 @@ def main() -> int:
                 per_sample = part
             idx = torch.tensor([s["index"] for s in per_sample])
             x, y = x_test[idx].contiguous(), y_test[idx].contiguous()
-            key = hashlib.sha256(f"{record['model_hash']}|{attack}|{steps[m]}|{idx.tolist()}".encode()).hexdigest()[:16]
+            noabort = "|noabort" if attack == "cwl2" and args.foolbox_abort_early == "false" else ""
+            key = hashlib.sha256(f"{record['model_hash']}|{attack}|{steps[m]}|{idx.tolist()}{noabort}".encode()).hexdigest()[:16]
             cached = out / f"foolbox-{name}-{attack}-{key}.pt"
             if cached.exists():
                 saved = torch.load(cached)
                 adv, seconds, abort = saved["adv"], saved["seconds"], saved.get("abort", "")
             else:
                 print(f"foolbox {attack} on {m}, {len(idx)} images ...", flush=True)
-                fb_attack, eps = foolbox_attack(attack, steps[m])
+                fb_attack, eps = foolbox_attack(attack, steps[m], abort_early=args.foolbox_abort_early == "true")
                 torch.manual_seed(5)
                 wrapped.trace, wrapped.losses = (x, y, 10.0) if attack == "cwl2" else None, []
                 start = time.perf_counter()
