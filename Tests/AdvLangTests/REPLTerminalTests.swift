@@ -118,6 +118,13 @@ final class REPLTerminalTests {
     throw TerminalTestError("timed out waiting for \(what); the screen shows:\n\(try screen())")
   }
 
+  /// Waits for an empty prompt: keys typed while a statement still runs are echoed by the
+  /// terminal before readline redraws them after its prompt, so a check of the prompt line
+  /// must not start earlier.
+  func waitForPrompt() throws {
+    try waitFor("an empty prompt", prompt: true) { $0.trimmingCharacters(in: .whitespaces) == "adv>" }
+  }
+
   /// Waits until `text` appears `count` times on the screen.
   func waitFor(_ text: String, count: Int = 1, timeout: Double = 60) throws {
     try waitFor("'\(text)' (\(count)x)", timeout: timeout) { $0.components(separatedBy: text).count - 1 >= count }
@@ -162,11 +169,13 @@ final class REPLTerminalTests {
     try type("model m = train mlp epochs=1 hidden=16")
     try press("Enter")
     try waitFor("trained m (mlp")
+    try waitForPrompt()
     try type("attack bim samples=5 on ")
     try press("Tab")
     try waitFor("the model name completed", prompt: true) { $0 == "adv> attack bim samples=5 on m" }
     try press("Enter")
     try waitFor(": ASR ")
+    try waitForPrompt()
     try type("load mnist from \"/us")
     try press("Tab")
     try waitFor("a path completed inside quotes", prompt: true) { $0 == "adv> load mnist from \"/usr/" }
