@@ -88,6 +88,7 @@ public enum PCamHelper {
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
     signal(SIGALRM, SIG_DFL)
     let seconds = watchdogSeconds
+    capMemory(directory: directory)
     // A fault for the tests: `ADV_PCAM_HELPER_FAULT=crash` ends this helper with SIGSEGV at its
     // first step in a file whose name contains `_y`, as libhdf5 would on some damaged files.
     let fault = ProcessInfo.processInfo.environment["ADV_PCAM_HELPER_FAULT"] == "crash"
@@ -112,6 +113,27 @@ public enum PCamHelper {
       FileHandle.standardError.write(Data("\(error)\n".utf8))
       return 70
     }
+  }
+
+  /// Caps this helper's address space at what it has now plus 2 GiB plus the size of PCam's
+  /// files in `directory`: room for every patch of real files (the whole training split is
+  /// 0.8 GB as bytes, its file 7.2 GB). On some damaged files libhdf5 1.10 itself fills buffers
+  /// sized by the damaged metadata — an 84 KB file made it take 24 GB until the kernel killed it;
+  /// under the cap its allocation fails and the read ends with an error naming the file.
+  static func capMemory(directory: String) {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmSize:") }),
+          let kB = Int(line.split(separator: " ").dropFirst().first ?? "") else { return }
+    var files = 0
+    for requirement in PCam.files.requirements {
+      for name in requirement.names {
+        var info = stat()
+        if stat((directory as NSString).appendingPathComponent(name), &info) == 0 { files += Int(info.st_size) }
+      }
+    }
+    let limit = rlim_t(kB * 1024 + (2 << 30) + files)
+    var cap = rlimit(rlim_cur: limit, rlim_max: limit)
+    setrlimit(Int32(RLIMIT_AS.rawValue), &cap)
   }
 
   // MARK: The transfer file: "ADVPCAM2", the origin, then each split's shape, pixel kind (0:

@@ -41,7 +41,9 @@ final class PCamHelperRunTests {
   /// `hdf5-hang`: a copy of a 10-label `y` file with one byte changed (found by changing each
   /// byte of such a file in turn under libhdf5 1.10.8). `hdf5-crash`: a 3-label `y` file mutated
   /// by `make fuzz` (the `hdf5` target) on which libhdf5 1.10.8 dereferences a null pointer in
-  /// `H5Dopen2` (`H5F__accum_read`, through `H5G__stab_lookup`).
+  /// `H5Dopen2` (`H5F__accum_read`, through `H5G__stab_lookup`). `hdf5-memory`: an 84 KB `x`
+  /// file mutated by the same target, on which libhdf5 (1.10.8, and h5py's 1.14) fills buffers
+  /// sized by the damaged metadata while opening the dataset, until the kernel kills it (24 GB).
   func damage(with name: String, part: String = "test_y") throws {
     let damaged = try #require(Bundle.module.url(forResource: "Runs/" + name, withExtension: "h5"))
     let target = work + "/data/camelyonpatch_level_2_split_\(part).h5"
@@ -58,6 +60,17 @@ final class PCamHelperRunTests {
     #expect(r.stderr.contains("camelyonpatch_level_2_split_train_y.h5"), "\(r.stderr)")
     #expect(r.stderr.contains("libhdf5 crashed reading it (signal 11, a segmentation fault)"), "\(r.stderr)")
     #expect(r.stderr.contains("download it again"), "\(r.stderr)")
+  }
+
+  @Test("a damaged file on which libhdf5 would take all memory fails fast under the reader's cap, naming the file")
+  func memoryHungryFile() throws {
+    try damage(with: "hdf5-memory", part: "train_x")
+    let start = Date()
+    let r = try run("load pcam from \"\(work)/data\"\nreport\n")
+    #expect(r.status == 65 || r.status == 70, "\(r.stderr)")
+    #expect(!r.killed)
+    #expect(r.stderr.contains("camelyonpatch_level_2_split_train_x.h5"), "\(r.stderr)")
+    #expect(Date().timeIntervalSince(start) < 60)
   }
 
   @Test("a helper that crashes is an error naming the file; adv itself does not crash")
