@@ -30,17 +30,18 @@ public struct Split: Sendable {
   public let sourceIndices: [Int]
 
   public init(images: Tensor, labels: [Int], sourceIndices: [Int]? = nil) {
-    precondition(images.shape[0] == labels.count)
-    pixels = .float(images)
-    self.labels = labels
-    self.sourceIndices = sourceIndices ?? Array(0..<labels.count)
+    self.init(pixels: .float(images), labels: labels, sourceIndices: sourceIndices)
   }
 
   public init(bytes: Bytes, labels: [Int], sourceIndices: [Int]? = nil) {
-    precondition(bytes.shape[0] == labels.count)
-    pixels = .bytes(bytes)
+    self.init(pixels: .bytes(bytes), labels: labels, sourceIndices: sourceIndices)
+  }
+
+  init(pixels: Pixels, labels: [Int], sourceIndices: [Int]? = nil) {
+    self.pixels = pixels
     self.labels = labels
     self.sourceIndices = sourceIndices ?? Array(0..<labels.count)
+    precondition(shape[0] == labels.count)
   }
 
   public var count: Int { labels.count }

@@ -216,17 +216,18 @@ public enum PCamHelper {
       let kind = try ints(1)[0]
       guard kind == 0 || kind == 1 else { throw bad("unknown pixel kind \(kind)") }
       guard count <= left / (kind == 0 ? 4 : 1) else { throw bad("it ends early") }
+      let pixels: Split.Pixels
       if kind == 1 {
         var values = [UInt8](repeating: 0, count: count)
         try values.withUnsafeMutableBytes { try get($0) }
-        let labels = try ints(shape[0]), indices = try ints(shape[0])
-        splits.append(Split(bytes: Split.Bytes(shape: shape, values: values), labels: labels, sourceIndices: indices))
+        pixels = .bytes(Split.Bytes(shape: shape, values: values))
       } else {
         var images = Tensor(uninitialized: shape)
         try images.withUnsafeMutableBufferPointer { try get(UnsafeMutableRawBufferPointer($0)) }
-        let labels = try ints(shape[0]), indices = try ints(shape[0])
-        splits.append(Split(images: images, labels: labels, sourceIndices: indices))
+        pixels = .float(images)
       }
+      let labels = try ints(shape[0]), indices = try ints(shape[0])
+      splits.append(Split(pixels: pixels, labels: labels, sourceIndices: indices))
     }
     return Dataset(name: "pcam", origin: String(decoding: origin, as: UTF8.self), classes: top[0],
                    train: splits[0], test: splits[1])

@@ -1,3 +1,4 @@
+import AdvTestSupport
 import Foundation
 import Testing
 
@@ -17,31 +18,10 @@ struct LibraryCrashTests {
     try #require(FileManager.default.isExecutableFile(atPath: executable), "build it with 'swift build --build-tests'")
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("adv-fuzz-out-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     defer { try? FileManager.default.removeItem(atPath: output) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    // The test runner's threads block signals; the child must get its crashes.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-    var env = ProcessInfo.processInfo.environment
+    // No signal blocked in the child (ChildProcess): it must get its crashes.
+    var env = environment
     env["SWIFT_BACKTRACE"] = "enable=no"
-    for (k, v) in environment { env[k] = v }
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid = pid_t()
-    try #require(posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0)
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-    return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
+    return try ChildProcess.run([executable] + arguments, environment: env, outputPath: output)
   }
 
   @Test("damaged files that crash libhdf5 1.10 in H5Dopen2 are counted as the library's, not findings")

@@ -1,3 +1,4 @@
+import AdvTestSupport
 import Foundation
 
 /// The built `adv` executable, run as a child process by the tests that need a real process:
@@ -48,19 +49,12 @@ struct AdvProcess {
     posix_spawn_file_actions_addclose(&actions, fds[0])
     posix_spawn_file_actions_addclose(&actions, fds[1])
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
     let executable = try Self.executable()
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { (argv + envp).forEach { free($0) } }
     var pid = pid_t()
-    let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+    let spawned = ChildProcess.withUnblockedSignals { posix_spawn(&pid, executable, &actions, &$0, argv, envp) }
     close(fds[1])
     defer { close(fds[0]) }
     guard spawned == 0 else { throw RunError(description: "cannot start adv: error \(spawned)") }

@@ -1,3 +1,4 @@
+import AdvTestSupport
 import Foundation
 import Testing
 
@@ -57,37 +58,16 @@ final class REPLTerminalTests {
     return result.output
   }
 
-  /// Runs a program (found on PATH) and waits for it with waitpid. Not Foundation's
-  /// `Process`: the test runs on a libdispatch thread, which blocks SIGCHLD and SIGINT; here
-  /// the child starts with no signal blocked (the REPL must see Ctrl-C) and is reaped
-  /// directly.
+  /// Runs a program (found on PATH) and waits for it (`ChildProcess`: no signal blocked in
+  /// the child, so the REPL sees Ctrl-C).
   func spawn(_ argv: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
     let outputPath = work + "/.spawn-\(UInt32.random(in: 0...UInt32.max))"
     defer { try? FileManager.default.removeItem(atPath: outputPath) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, capture ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-    let cArguments = argv.map { strdup($0) } + [nil]
-    defer { cArguments.forEach { free($0) } }
-    var pid = pid_t()
-    let spawned = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, environ)
-    guard spawned == 0 else { throw TerminalTestError("cannot start \(argv[0]): error \(spawned)") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let output = capture ? ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "") : ""
-    // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
-    let exited = status & 0x7f == 0
-    return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    do {
+      return try ChildProcess.run(argv, outputPath: capture ? outputPath : nil)
+    } catch let failure as ChildProcess.Failure {
+      throw TerminalTestError(failure.description)
+    }
   }
 
   func type(_ text: String) throws { try tmux(["send-keys", "-t", target, "-l", text]) }

@@ -102,21 +102,17 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
   static let widestLine = 160
 
   /// `line` itself, or for a longer one the part from 60 characters before `column` (0-based)
-  /// to 100 after, with `…` where it was cut; and how many characters were cut at the front
-  /// (counting the `…` that takes the place of the last of them).
+  /// to 100 after, with `…` where it was cut (in place of the first or last character shown); and
+  /// the source column at which the excerpt starts.
   static func excerpt(of line: String, around column: Int) -> (String, Int) {
     let chars = Array(line)
     guard chars.count > widestLine else { return (line, 0) }
     let from = min(max(0, column - 60), max(0, chars.count - widestLine))
     let to = min(chars.count, from + widestLine)
     var text = String(chars[from..<to])
-    var shift = from
-    if from > 0 {
-      text = "…" + text.dropFirst()
-      shift = from
-    }
+    if from > 0 { text = "…" + text.dropFirst() }
     if to < chars.count { text = text.dropLast() + "…" }
-    return (text, shift)
+    return (text, from)
   }
 }
 

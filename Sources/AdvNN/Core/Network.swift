@@ -218,8 +218,16 @@ public struct Normalization: Sendable, Equatable {
 
   /// Statistics of `[N, C, H, W]` images, per channel.
   public init(statisticsOf images: Tensor) {
-    let n = images.shape[0], c = images.shape[1], plane = images.count / max(n * c, 1)
+    let c = images.shape[1], plane = images.count / max(images.shape[0] * c, 1)
     var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
+    Self.accumulate(images, sums: &sum, squares: &sq)
+    self.init(sums: sum, squares: sq, count: Double(images.shape[0] * plane))
+  }
+
+  /// Adds each channel's values and their squares over `[N, C, H, W]` images, image by image
+  /// and channel by channel, to `sum` and `sq`.
+  static func accumulate(_ images: Tensor, sums sum: inout [Double], squares sq: inout [Double]) {
+    let n = images.shape[0], c = images.shape[1], plane = images.count / max(n * c, 1)
     images.withUnsafeBufferPointer { p in
       for i in 0..<n {
         for ch in 0..<c {
@@ -232,7 +240,6 @@ public struct Normalization: Sendable, Equatable {
         }
       }
     }
-    self.init(sums: sum, squares: sq, count: Double(n * plane))
   }
 
   /// From per-channel sums of the values and of their squares over `count` values each.

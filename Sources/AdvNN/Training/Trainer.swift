@@ -241,19 +241,7 @@ extension Normalization {
     let shape = split.shape, c = shape[1], plane = shape.dropFirst(2).reduce(1, *)
     var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
     for start in stride(from: 0, to: split.count, by: Split.conversionRows) {
-      let part = split.rows(start..<min(start + Split.conversionRows, split.count))
-      part.withUnsafeBufferPointer { p in
-        for i in 0..<part.shape[0] {
-          for ch in 0..<c {
-            let base = (i * c + ch) * plane
-            for j in 0..<plane {
-              let v = Double(p[base + j])
-              sum[ch] += v
-              sq[ch] += v * v
-            }
-          }
-        }
-      }
+      Self.accumulate(split.rows(start..<min(start + Split.conversionRows, split.count)), sums: &sum, squares: &sq)
     }
     self.init(sums: sum, squares: sq, count: Double(split.count * plane))
   }
