@@ -22,7 +22,7 @@ let package = Package(
                    providers: [.apt(["libhdf5-dev"])]),
     // XNOR-popcount convolution of ±1 tensors, one body compiled per instruction set and chosen
     // at run time (BinaryConvolution.swift).
-    .target(name: "CBinaryKernels", cSettings: [.unsafeFlags(["-O3"])]),
+    .target(name: "CBinaryKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
     // Declarations, typed parameter keys, the atomic writer, progress and interrupt state: what
     // the front end and the engine both read. Imports nothing of ours.
     .target(name: "AdvSpec"),

@@ -9,6 +9,7 @@
 
 // Per image and block of 64 channels, the bits of every pixel are gathered in `word` (branch-free
 // and contiguous, so the compiler vectorises over pixels), then stored at their strided places.
+__attribute__((target_clones("avx512f", "avx2", "default")))
 int adv_pack_signs(const float *x, int n, int channels, int hw, int words, uint64_t *out) {
   int zero = 0;
   uint64_t *word = malloc(sizeof(uint64_t) * (hw > 0 ? hw : 1));
@@ -37,9 +38,9 @@ int adv_pack_signs(const float *x, int n, int channels, int hw, int words, uint6
 
 // differ[c] = popcount(patch XOR row c) over `row` words (a multiple of 8), for every output
 // channel c: the inner loop, one version per instruction set.
-typedef void (*dots_fn)(const uint64_t *patch, const uint64_t *wt, int outs, int row, long *differ);
+typedef void (*dots_fn)(const uint64_t *patch, const uint64_t *wt, int outs, int row, int32_t *differ);
 
-static void dots_generic(const uint64_t *patch, const uint64_t *wt, int outs, int row, long *differ) {
+static void dots_generic(const uint64_t *patch, const uint64_t *wt, int outs, int row, int32_t *differ) {
   for (int c = 0; c < outs; c++) {
     const uint64_t *r = wt + (long)c * row;
     long d = 0;
@@ -50,7 +51,7 @@ static void dots_generic(const uint64_t *patch, const uint64_t *wt, int outs, in
 
 #if defined(__x86_64__) && defined(__clang__)
 __attribute__((target("popcnt,avx2")))
-static void dots_avx2(const uint64_t *patch, const uint64_t *wt, int outs, int row, long *differ) {
+static void dots_avx2(const uint64_t *patch, const uint64_t *wt, int outs, int row, int32_t *differ) {
   // Four rows at a time share each patch load; hardware popcnt on 64-bit words.
   int c = 0;
   for (; c + 4 <= outs; c += 4) {
@@ -73,33 +74,53 @@ static void dots_avx2(const uint64_t *patch, const uint64_t *wt, int outs, int r
   }
 }
 
+// The eight lane-wise sums of a..h, one per row, as one vector (row r in lane r): three rounds
+// of pairwise shuffles and adds instead of eight horizontal reductions.
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512vpopcntdq")))
-static void dots_avx512(const uint64_t *patch, const uint64_t *wt, int outs, int row, long *differ) {
-  // 512 bits per instruction; four rows at a time share each patch load.
+static inline __m512i sums8(__m512i a, __m512i b, __m512i c, __m512i d, __m512i e, __m512i f, __m512i g, __m512i h) {
+  // Each 128-bit lane of ab holds (row a, row b) partial sums; likewise cd, ef, gh.
+  __m512i ab = _mm512_add_epi64(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+  __m512i cd = _mm512_add_epi64(_mm512_unpacklo_epi64(c, d), _mm512_unpackhi_epi64(c, d));
+  __m512i ef = _mm512_add_epi64(_mm512_unpacklo_epi64(e, f), _mm512_unpackhi_epi64(e, f));
+  __m512i gh = _mm512_add_epi64(_mm512_unpacklo_epi64(g, h), _mm512_unpackhi_epi64(g, h));
+  // 128-bit lanes: (ab, ab, cd, cd) summed pairwise, then (abcd, efgh) likewise.
+  __m512i abcd = _mm512_add_epi64(_mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(2, 0, 2, 0)),
+                                  _mm512_shuffle_i64x2(ab, cd, _MM_SHUFFLE(3, 1, 3, 1)));
+  __m512i efgh = _mm512_add_epi64(_mm512_shuffle_i64x2(ef, gh, _MM_SHUFFLE(2, 0, 2, 0)),
+                                  _mm512_shuffle_i64x2(ef, gh, _MM_SHUFFLE(3, 1, 3, 1)));
+  return _mm512_add_epi64(_mm512_shuffle_i64x2(abcd, efgh, _MM_SHUFFLE(2, 0, 2, 0)),
+                          _mm512_shuffle_i64x2(abcd, efgh, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+#define XP(acc, r) acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_xor_si512(p, _mm512_loadu_si512((r) + j))))
+
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512vpopcntdq")))
+static void dots_avx512(const uint64_t *patch, const uint64_t *wt, int outs, int row, int32_t *differ) {
+  // 512 bits per instruction; eight rows at a time share each patch load, and their sums are
+  // reduced together (sums8).
   int c = 0;
-  for (; c + 4 <= outs; c += 4) {
+  for (; c + 8 <= outs; c += 8) {
     const uint64_t *r0 = wt + (long)c * row, *r1 = r0 + row, *r2 = r1 + row, *r3 = r2 + row;
-    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    const uint64_t *r4 = r3 + row, *r5 = r4 + row, *r6 = r5 + row, *r7 = r6 + row;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     for (int j = 0; j < row; j += 8) {
       __m512i p = _mm512_loadu_si512(patch + j);
-      a0 = _mm512_add_epi64(a0, _mm512_popcnt_epi64(_mm512_xor_si512(p, _mm512_loadu_si512(r0 + j))));
-      a1 = _mm512_add_epi64(a1, _mm512_popcnt_epi64(_mm512_xor_si512(p, _mm512_loadu_si512(r1 + j))));
-      a2 = _mm512_add_epi64(a2, _mm512_popcnt_epi64(_mm512_xor_si512(p, _mm512_loadu_si512(r2 + j))));
-      a3 = _mm512_add_epi64(a3, _mm512_popcnt_epi64(_mm512_xor_si512(p, _mm512_loadu_si512(r3 + j))));
+      XP(a0, r0); XP(a1, r1); XP(a2, r2); XP(a3, r3);
+      XP(a4, r4); XP(a5, r5); XP(a6, r6); XP(a7, r7);
     }
-    differ[c] = _mm512_reduce_add_epi64(a0);
-    differ[c + 1] = _mm512_reduce_add_epi64(a1);
-    differ[c + 2] = _mm512_reduce_add_epi64(a2);
-    differ[c + 3] = _mm512_reduce_add_epi64(a3);
+    _mm256_storeu_si256((__m256i *)(differ + c), _mm512_cvtepi64_epi32(sums8(a0, a1, a2, a3, a4, a5, a6, a7)));
   }
   for (; c < outs; c++) {
     const uint64_t *r = wt + (long)c * row;
     __m512i a = _mm512_setzero_si512();
-    for (int j = 0; j < row; j += 8)
-      a = _mm512_add_epi64(a, _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(patch + j), _mm512_loadu_si512(r + j))));
-    differ[c] = _mm512_reduce_add_epi64(a);
+    for (int j = 0; j < row; j += 8) {
+      __m512i p = _mm512_loadu_si512(patch + j);
+      XP(a, r);
+    }
+    differ[c] = (int32_t)_mm512_reduce_add_epi64(a);
   }
 }
+#undef XP
 #endif
 
 static dots_fn chosen = 0;
@@ -137,19 +158,54 @@ static dots_fn kernel(void) {
   return f;
 }
 
-// For each output pixel, the k x k patch of packed activations is copied into one contiguous
-// row (zeros outside the image), so that every output channel is one popcount-of-xor sum over
-// the row; the positions outside the image are then corrected with the weights' own popcounts.
+int adv_binary_row_words(int k, int channels) {
+  int bits = k * k * channels;
+  return ((bits + 63) / 64 + 7) / 8 * 8;
+}
+
+// One output pixel's values from its popcounts, v[c] = valid - 2 differ[c]: a simple loop over
+// channels, so the compiler vectorises it.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void counts(const int32_t *restrict differ, int outs, int valid, float *restrict v) {
+  for (int c = 0; c < outs; c++) v[c] = (float)(valid - 2 * differ[c]);
+}
+
+// The residual sum, batch norm and Hardtanh that follow the convolution, on one channel's plane,
+// as the float path computes them one after the other (x + r, then x * scale + shift, then
+// min(max(x, -1), 1), rounded after each operation: this file is compiled without contraction
+// into fused multiply-adds).
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void epilogue(float *restrict v, const float *restrict r, long count, const float *scale, const float *shift,
+                     int clamp) {
+  if (r)
+    for (long j = 0; j < count; j++) v[j] = v[j] + r[j];
+  if (scale) {
+    float a = *scale, b = *shift;
+    for (long j = 0; j < count; j++) v[j] = v[j] * a + b;
+  }
+  if (clamp)
+    for (long j = 0; j < count; j++) v[j] = v[j] < -1.0f ? -1.0f : (v[j] > 1.0f ? 1.0f : v[j]);
+}
+
+// For each output pixel, the k x k patch of packed activations is laid into one contiguous row
+// of bits, position after position, each position's `channels` bits straight after the previous
+// one's (no padding between positions, zeros outside the image), so that every output channel
+// is one popcount-of-xor sum over the row; the positions outside the image are then corrected
+// with the weights' own popcounts.
 void adv_binary_conv(const uint64_t *act, int n0, int n1, int h, int w, int words, int channels,
                      const uint64_t *wt, const int32_t *wpop, int outs, int k, int stride, int pad,
-                     float *out, int oh, int ow) {
+                     const float *residual, const float *scale, const float *shift, int clamp, float *out,
+                     int oh, int ow) {
   dots_fn dots = kernel();
-  int kw = k * k * words, row = (kw + 7) / 8 * 8;
-  uint64_t *patch = calloc((size_t)row, sizeof(uint64_t));
-  long *differ = malloc(sizeof(long) * (size_t)(outs > 0 ? outs : 1));
+  int row = adv_binary_row_words(k, channels);
+  // One spare word: a position's last word may spill into the word after the row's end (with
+  // zeros only). `values` holds one output row, pixel-major, written out channel by channel.
+  uint64_t *patch = calloc((size_t)row + 1, sizeof(uint64_t));
+  int32_t *differ = malloc(sizeof(int32_t) * (size_t)(outs > 0 ? outs + 8 : 8));
   int *outside = malloc(sizeof(int) * (size_t)(k * k > 0 ? k * k : 1));
-  if (!patch || !differ || !outside) {
-    free(patch), free(differ), free(outside);
+  float *values = malloc(sizeof(float) * (size_t)(outs > 0 ? outs : 1) * (size_t)(ow > 0 ? ow : 1));
+  if (!patch || !differ || !outside || !values) {
+    free(patch), free(differ), free(outside), free(values);
     return;
   }
   long plane = (long)oh * ow;
@@ -157,36 +213,46 @@ void adv_binary_conv(const uint64_t *act, int n0, int n1, int h, int w, int word
     for (int oy = 0; oy < oh; oy++) {
       for (int ox = 0; ox < ow; ox++) {
         int missing = 0;
+        memset(patch, 0, sizeof(uint64_t) * (size_t)(row + 1));
         for (int ky = 0; ky < k; ky++) {
           int y = oy * stride - pad + ky;
           for (int kx = 0; kx < k; kx++) {
             int x = ox * stride - pad + kx;
-            uint64_t *dst = patch + (ky * k + kx) * words;
+            int pos = ky * k + kx;
             if (y < 0 || y >= h || x < 0 || x >= w) {
-              for (int j = 0; j < words; j++) dst[j] = 0;
-              outside[missing++] = ky * k + kx;
+              outside[missing++] = pos;
+              continue;
+            }
+            const uint64_t *src = act + (((long)i * h + y) * w + x) * words;
+            long bit = (long)pos * channels;
+            int shift = (int)(bit & 63);
+            uint64_t *dst = patch + (bit >> 6);
+            if (shift == 0) {
+              for (int j = 0; j < words; j++) dst[j] |= src[j];
             } else {
-              const uint64_t *src = act + (((long)i * h + y) * w + x) * words;
-              for (int j = 0; j < words; j++) dst[j] = src[j];
+              for (int j = 0; j < words; j++) {
+                dst[j] |= src[j] << shift;
+                dst[j + 1] |= src[j] >> (64 - shift);
+              }
             }
           }
         }
         dots(patch, wt, outs, row, differ);
-        int valid = (k * k - missing) * channels;
-        float *o = out + (long)i * outs * plane + oy * ow + ox;
-        if (missing == 0) {
-          for (int c = 0; c < outs; c++) o[c * plane] = (float)(valid - 2 * differ[c]);
-        } else {
-          for (int c = 0; c < outs; c++) {
-            long d = differ[c];
-            for (int m = 0; m < missing; m++) d -= wpop[c * k * k + outside[m]];
-            o[c * plane] = (float)(valid - 2 * d);
-          }
-        }
+        for (int m = 0; m < missing; m++)
+          for (int c = 0; c < outs; c++) differ[c] -= wpop[c * k * k + outside[m]];
+        counts(differ, outs, (k * k - missing) * channels, values + (long)ox * outs);
       }
+      float *o = out + (long)i * outs * plane + (long)oy * ow;
+      for (int c = 0; c < outs; c++)
+        for (int ox = 0; ox < ow; ox++) o[c * plane + ox] = values[(long)ox * outs + c];
     }
+    if (residual || scale || clamp)
+      for (int c = 0; c < outs; c++) {
+        long at = ((long)i * outs + c) * plane;
+        epilogue(out + at, residual ? residual + at : 0, plane, scale ? scale + c : 0, scale ? shift + c : 0, clamp);
+      }
   }
-  free(patch), free(differ), free(outside);
+  free(patch), free(differ), free(outside), free(values);
 }
 
 int adv_binary_conv_use(const char *name) {

@@ -39,6 +39,23 @@ struct BinaryKernelNetworkTests {
     }())
   }
 
+  @Test("torchvision layout on colour images: logits equal the float path's")
+  func sameLogitsTorchvision() throws {
+    let net = try BNND.make(params: Params(spec: BNND.spec, given: ["layout": .string("torchvision"), "binarize_input": .bool(true)]),
+                            inputShape: [3, 32, 32], classes: 10, rng: RandomStream(seed: 21))
+    var rng = RandomStream(seed: 22)
+    net.moveBatchNormsOffInitialValues(rng: &rng)
+    let x = rng.uniformTensor([3, 3, 32, 32], lo: -1, hi: 1)
+    defer { BinaryConvolution.isEnabled = true }
+    BinaryConvolution.isEnabled = false
+    let reference = net.logits(x, rng: &rng)
+    BinaryConvolution.isEnabled = true
+    let before = BinaryConvolution.count
+    let binary = net.logits(x, rng: &rng)
+    #expect(BinaryConvolution.count - before >= 16)
+    #expect(binary.scalars == reference.scalars)
+  }
+
   @Test("changed weights are packed again: the cache follows the network's values")
   func cacheFollowsWeights() throws {
     let net = try network()

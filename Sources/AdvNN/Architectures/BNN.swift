@@ -88,6 +88,39 @@ enum BinarizedResNet {
         }
         return conv2d(input, weight: weight, stride: stride, padding: padding)
       }
+      // Queries without gradients of a deterministic network: the XNOR kernels can also write
+      // what follows a convolution (a residual sum, an inference batch norm, Hardtanh) in the
+      // same pass, the float path's values bit for bit.
+      func fusable(_ y: Variable, _ n: String) -> BinaryConvolution.PackedWeights? {
+        guard !stochastic, !training, !y.tape.keepsValues, y.shape[1] >= 16, BinaryConvolution.isEnabled else { return nil }
+        return packed.weights(n, version: p.version, p[n + ".weight"].value)
+      }
+      func epilogue(_ norm: String, clamp: Bool) -> BinaryConvolution.Epilogue {
+        BinaryConvolution.Epilogue(gamma: p[norm + ".weight"].value, beta: p[norm + ".bias"].value,
+                                   running: p.runningStatistics(norm), hardtanh: clamp)
+      }
+      // A ±1 convolution followed by an inference batch norm (and Hardtanh).
+      func bconvNorm(_ y: Variable, _ n: String, stride: Int, padding: Int, norm: String, clamp: Bool) -> Variable {
+        if let weights = fusable(y, n),
+           let out = BinaryConvolution.forward(y.value, weights, stride: stride, padding: padding, epilogue: epilogue(norm, clamp: clamp)) {
+          return y.tape.constant(out)
+        }
+        let z = bn(bconv(y, n, stride: stride, padding: padding), norm)
+        return clamp ? hardtanh(z) : z
+      }
+      // BinaryNet layout: a block's second convolution, its shortcut added, then (but for the last
+      // block) batch norm and Hardtanh, in one pass; nil when the query path does not apply.
+      func fusedBlockEnd(_ out: Variable, _ y: Variable, _ block: BasicBlock) -> Variable? {
+        let prefix = block.prefix
+        guard !torchvision, let weights = fusable(out, prefix + ".conv2") else { return nil }
+        let shortcut = block.hasShortcut
+          ? bconvNorm(y, prefix + ".downsample.0", stride: block.stride, padding: 0, norm: prefix + ".downsample.1", clamp: false)
+          : y
+        let norm = block.isLast ? nil : epilogue(prefix + ".bn2", clamp: true)
+        guard let sum = BinaryConvolution.forward(out.value, weights, stride: 1, padding: 1, adding: shortcut.value, epilogue: norm)
+        else { return nil }
+        return y.tape.constant(sum)
+      }
       func stem(_ x: Variable, stride: Int, padding: Int) -> Variable {
         if binarizeImage { return bconv(x, "conv1", stride: stride, padding: padding) }
         return conv2d(x, weight: binarize(p["conv1.weight"], stochastic: stochastic, rng: &rng), stride: stride, padding: padding)
@@ -97,11 +130,16 @@ enum BinarizedResNet {
       if torchvision { y = maxPool2d(y, kernel: 3, stride: 2, padding: 1) }
       for block in blocks {
         let prefix = block.prefix
-        var out = hardtanh(bn(bconv(y, prefix + ".conv1", stride: block.stride, padding: 1), prefix + ".bn1"))
-        out = bconv(out, prefix + ".conv2", stride: 1, padding: 1)
-        if torchvision { out = bn(out, prefix + ".bn2") }
+        var out = bconvNorm(y, prefix + ".conv1", stride: block.stride, padding: 1, norm: prefix + ".bn1", clamp: true)
+        if let end = fusedBlockEnd(out, y, block) {
+          y = end
+          continue
+        }
+        out = torchvision
+          ? bconvNorm(out, prefix + ".conv2", stride: 1, padding: 1, norm: prefix + ".bn2", clamp: false)
+          : bconv(out, prefix + ".conv2", stride: 1, padding: 1)
         let shortcut = block.hasShortcut
-          ? bn(bconv(y, prefix + ".downsample.0", stride: block.stride, padding: 0), prefix + ".downsample.1")
+          ? bconvNorm(y, prefix + ".downsample.0", stride: block.stride, padding: 0, norm: prefix + ".downsample.1", clamp: false)
           : y
         out = out + shortcut
         if torchvision { y = hardtanh(out) } else { y = block.isLast ? out : hardtanh(bn(out, prefix + ".bn2")) }

@@ -41,68 +41,115 @@ public enum BinaryConvolution {
     let (o, c, k) = (weight.shape[0], weight.shape[1], weight.shape[2])
     let words = (c + 63) / 64
     // Output row o holds, position by position, the C channel signs of that kernel position
-    // (as adv_pack_signs lays out an activation pixel), zero-padded to a multiple of 8 words.
-    let row = (k * k * words + 7) / 8 * 8
+    // (bit pos·C + c), as adv_binary_conv lays out a patch of activations.
+    let row = Int(adv_binary_row_words(Int32(k), Int32(c)))
     var bits = [UInt64](repeating: 0, count: o * row)
+    var popcounts = [Int32](repeating: 0, count: o * k * k)
     var zero = false
     weight.withUnsafeBufferPointer { w in
       for oo in 0..<o {
         for cc in 0..<c {
-          let bit = UInt64(1) << UInt64(cc % 64)
           for pos in 0..<(k * k) {
             let v = w[(oo * c + cc) * k * k + pos]
             if v == 0 { zero = true }
-            if v < 0 { bits[oo * row + pos * words + cc / 64] |= bit }
-          }
-        }
-      }
-    }
-    guard !zero else { return nil }
-    var popcounts = [Int32](repeating: 0, count: o * k * k)
-    for oo in 0..<o {
-      for pos in 0..<(k * k) {
-        var n = 0
-        for j in 0..<words { n += bits[oo * row + pos * words + j].nonzeroBitCount }
-        popcounts[oo * k * k + pos] = Int32(n)
-      }
-    }
-    return PackedWeights(outputs: o, channels: c, kernel: k, words: words, bits: bits, popcounts: popcounts)
-  }
-
-  /// The convolution of sign(x) (N×C×H×W, every element ±1) with the packed weights, or nil
-  /// when an element of x is exactly 0.
-  public static func forward(_ x: Tensor, _ weights: PackedWeights, stride: Int, padding: Int) -> Tensor? {
-    guard x.shape.count == 4, x.shape[1] == weights.channels else { return nil }
-    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let k = weights.kernel
-    let oh = (h + 2 * padding - k) / stride + 1, ow = (w + 2 * padding - k) / stride + 1
-    guard oh > 0, ow > 0 else { return nil }
-    let words = weights.words
-    var packed = [UInt64](repeating: 0, count: n * h * w * words)
-    let zero = x.withUnsafeBufferPointer { src in
-      packed.withUnsafeMutableBufferPointer { dst in
-        adv_pack_signs(src.baseAddress, Int32(n), Int32(c), Int32(h * w), Int32(words), dst.baseAddress)
-      }
-    }
-    guard zero == 0 else { return nil }
-    var out = Tensor(uninitialized: [n, weights.outputs, oh, ow])
-    packed.withUnsafeBufferPointer { act in
-      weights.bits.withUnsafeBufferPointer { wt in
-        weights.popcounts.withUnsafeBufferPointer { pop in
-          out.withUnsafeMutableBufferPointer { o in
-            let (a, b, p) = (act.baseAddress, wt.baseAddress, pop.baseAddress)
-            let result = UnsafeMutablePointer(mutating: o.baseAddress)
-            // Images in parallel; one image's rows would do for a single query, but Boundary
-            // and launches send batches.
-            parallelChunks(n, minimum: 2) { range in
-              adv_binary_conv(a, Int32(range.lowerBound), Int32(range.upperBound), Int32(h), Int32(w), Int32(words), Int32(c),
-                              b, p, Int32(weights.outputs), Int32(k), Int32(stride), Int32(padding), result, Int32(oh), Int32(ow))
+            if v < 0 {
+              let bit = pos * c + cc
+              bits[oo * row + bit / 64] |= UInt64(1) << UInt64(bit % 64)
+              popcounts[oo * k * k + pos] += 1
             }
           }
         }
       }
     }
+    guard !zero else { return nil }
+    return PackedWeights(outputs: o, channels: c, kernel: k, words: words, bits: bits, popcounts: popcounts)
+  }
+
+  /// A per-channel map applied to the convolution's output as it is written: an inference
+  /// batch norm (`scale`, `shift`) and optionally Hardtanh, each computed as `batchNorm` and
+  /// `hardtanh` compute them, so the result is the same bit for bit.
+  public struct Epilogue: Sendable {
+    public let scale: [Float], shift: [Float], hardtanh: Bool
+
+    /// The batch norm with running statistics `running` (as `batchNorm` applies it when not
+    /// training), then Hardtanh when `hardtanh`.
+    public init(gamma: Tensor, beta: Tensor, running: RunningStatistics, epsilon: Float = 1e-5, hardtanh: Bool) {
+      let (mean, variance) = (running.mean.scalars, running.variance.scalars)
+      let (g, b) = (gamma.scalars, beta.scalars)
+      var scale = [Float](repeating: 0, count: g.count), shift = scale
+      for c in 0..<g.count {
+        let invStd = 1 / (variance[c] + epsilon).squareRoot()
+        scale[c] = g[c] * invStd
+        shift[c] = b[c] - mean[c] * scale[c]
+      }
+      (self.scale, self.shift, self.hardtanh) = (scale, shift, hardtanh)
+    }
+  }
+
+  /// The convolution of sign(x) (N×C×H×W, every element ±1) with the packed weights, plus
+  /// `residual` (the output's shape) when given, then `epilogue` when given; or nil when an
+  /// element of x is exactly 0.
+  public static func forward(_ x: Tensor, _ weights: PackedWeights, stride: Int, padding: Int, adding residual: Tensor? = nil,
+                             epilogue: Epilogue? = nil) -> Tensor? {
+    guard x.shape.count == 4, x.shape[1] == weights.channels else { return nil }
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let k = weights.kernel
+    let oh = (h + 2 * padding - k) / stride + 1, ow = (w + 2 * padding - k) / stride + 1
+    guard oh > 0, ow > 0 else { return nil }
+    if let epilogue, epilogue.scale.count != weights.outputs || epilogue.shift.count != weights.outputs { return nil }
+    if let residual, residual.shape != [n, weights.outputs, oh, ow] { return nil }
+    let words = weights.words
+    let image = h * w * words
+    var packed = [UInt64](repeating: 0, count: n * image)
+    var out = Tensor(uninitialized: [n, weights.outputs, oh, ow])
+    // One flag per image: set when the image has an exact 0.
+    var zeros = [Int32](repeating: 0, count: n)
+    let clamp: Int32 = epilogue?.hardtanh == true ? 1 : 0
+    withPointers(epilogue?.scale, epilogue?.shift, residual) { scale, shift, added in
+      x.withUnsafeBufferPointer { src in
+        packed.withUnsafeMutableBufferPointer { act in
+          zeros.withUnsafeMutableBufferPointer { zero in
+            weights.bits.withUnsafeBufferPointer { wt in
+              weights.popcounts.withUnsafeBufferPointer { pop in
+                out.withUnsafeMutableBufferPointer { o in
+                  let (x0, a, b, p, z) = (src.baseAddress!, act.baseAddress!, wt.baseAddress, pop.baseAddress, zero.baseAddress!)
+                  let result = UnsafeMutablePointer(mutating: o.baseAddress)
+                  // Images in parallel, each packed and convolved by the same worker; one
+                  // image's rows would do for a single query, but Boundary and launches send
+                  // batches.
+                  parallelChunks(n, minimum: 2) { range in
+                    let first = range.lowerBound
+                    z[first] = adv_pack_signs(x0 + first * c * h * w, Int32(range.count), Int32(c), Int32(h * w), Int32(words),
+                                              a + first * image)
+                    guard z[first] == 0 else { return }
+                    adv_binary_conv(a, Int32(first), Int32(range.upperBound), Int32(h), Int32(w), Int32(words), Int32(c),
+                                    b, p, Int32(weights.outputs), Int32(k), Int32(stride), Int32(padding), added, scale, shift, clamp,
+                                    result, Int32(oh), Int32(ow))
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    guard !zeros.contains(where: { $0 != 0 }) else { return nil }
     count += 1
     return out
+  }
+
+  /// Calls `body` with the base addresses of the given arrays and tensor (nil for those absent).
+  private static func withPointers(_ a: [Float]?, _ b: [Float]?, _ t: Tensor?,
+                                   _ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void) {
+    func with(_ array: [Float]?, _ next: (UnsafePointer<Float>?) -> Void) {
+      guard let array else { return next(nil) }
+      array.withUnsafeBufferPointer { next($0.baseAddress) }
+    }
+    with(a) { pa in
+      with(b) { pb in
+        guard let t else { return body(pa, pb, nil) }
+        t.withUnsafeBufferPointer { body(pa, pb, $0.baseAddress) }
+      }
+    }
   }
 }
