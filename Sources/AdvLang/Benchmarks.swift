@@ -64,18 +64,29 @@ public enum Benchmarks {
       clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
       return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
+    // The two paths alternate (three runs each after a warm-up of each), so that a change in
+    // the machine's speed meets both; medians.
+    PeakMemory.reset()
     let before = BinaryConvolution.count
-    var c0 = cpu()
-    let binary = time(1) { queries() }
-    let binaryCPU = (cpu() - c0) / 2  // warm-up and one timed run
-    let peak = lastPeakMB
+    var binaryRuns: [(wall: Double, cpu: Double)] = [], floatRuns: [(wall: Double, cpu: Double)] = []
+    func run(kernels: Bool) -> (wall: Double, cpu: Double) {
+      BinaryConvolution.isEnabled = kernels
+      defer { BinaryConvolution.isEnabled = true }
+      let (c0, t0) = (cpu(), DispatchTime.now().uptimeNanoseconds)
+      queries()
+      return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, cpu() - c0)
+    }
+    _ = run(kernels: true)
+    _ = run(kernels: false)
     let used = BinaryConvolution.count - before
-    BinaryConvolution.isEnabled = false
-    defer { BinaryConvolution.isEnabled = true }
-    c0 = cpu()
-    let float = time(1) { queries() }
-    let floatCPU = (cpu() - c0) / 2
-    lastPeakMB = peak
+    for _ in 0..<3 {
+      binaryRuns.append(run(kernels: true))
+      floatRuns.append(run(kernels: false))
+    }
+    lastPeakMB = PeakMemory.megabytes
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    let (binary, binaryCPU) = (median(binaryRuns.map(\.wall)), median(binaryRuns.map(\.cpu)))
+    let (float, floatCPU) = (median(floatRuns.map(\.wall)), median(floatRuns.map(\.cpu)))
     return Timing(workload: "bnn-d-query", seconds: binary,
                   note: String(format: "float_seconds=%.4f cpu_seconds=%.4f float_cpu_seconds=%.4f binary_convolutions=%d kernel=%@",
                                float, binaryCPU, floatCPU, used, BinaryConvolution.instructionSet))

@@ -55,7 +55,7 @@ public enum BinaryConvolution {
             if v < 0 {
               let bit = pos * c + cc
               bits[oo * row + bit / 64] |= UInt64(1) << UInt64(bit % 64)
-              popcounts[oo * k * k + pos] += 1
+              popcounts[pos * o + oo] += 1
             }
           }
         }

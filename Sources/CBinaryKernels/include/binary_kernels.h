@@ -16,7 +16,7 @@ int adv_binary_row_words(int k, int channels);
 /// Convolution of +-1 tensors given as packed signs: activations `act` (N x H x W x words, from
 /// adv_pack_signs), weights `wt` (O rows of adv_binary_row_words(k, channels) words, bit
 /// pos * channels + c of row o set when weight[o][c][pos] < 0, pos = ky * k + kx),
-/// `wpop[o * k * k + pos]` the set bits of weight row o at position pos. Writes
+/// `wpop[pos * O + o]` the set bits of weight row o at position pos. Writes
 /// out[n][o][oy][ox] = sum over in-bounds positions of (channels - 2 popcount(a ^ w)) for
 /// images n0 ..< n1: the exact value of the float convolution with zero padding. Then, each step
 /// rounded as the float path rounds it: with `residual` (N x O x OH x OW) v becomes v + residual
