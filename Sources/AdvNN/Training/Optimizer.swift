@@ -28,10 +28,13 @@ public struct SGD: Optimizer {
       gradients[k].withUnsafeBufferPointer { g in
         velocity[k].withUnsafeMutableBufferPointer { v in
           parameters[k].withUnsafeMutableBufferPointer { w in
-            for i in 0..<w.count {
-              let gi = g[i] + wd * w[i]
-              v[i] = mu * v[i] + gi
-              w[i] -= lr * v[i]
+            let (count, g, v, w) = (w.count, g.baseAddress!, v.baseAddress!, w.baseAddress!)
+            parallelChunks(count, minimum: Tensor.parallelElements) { range in
+              for i in range {
+                let gi = g[i] + wd * w[i]
+                v[i] = mu * v[i] + gi
+                w[i] -= lr * v[i]
+              }
             }
           }
         }
@@ -71,11 +74,14 @@ public struct Adam: Optimizer {
         m[k].withUnsafeMutableBufferPointer { pm in
           v[k].withUnsafeMutableBufferPointer { pv in
             parameters[k].withUnsafeMutableBufferPointer { w in
-              for i in 0..<w.count {
-                let gi = g[i] + wd * w[i]
-                pm[i] = b1 * pm[i] + (1 - b1) * gi
-                pv[i] = b2 * pv[i] + (1 - b2) * gi * gi
-                w[i] -= stepSize * pm[i] / (pv[i].squareRoot() / c2root + eps)
+              let (count, g, pm, pv, w) = (w.count, g.baseAddress!, pm.baseAddress!, pv.baseAddress!, w.baseAddress!)
+              parallelChunks(count, minimum: Tensor.parallelElements) { range in
+                for i in range {
+                  let gi = g[i] + wd * w[i]
+                  pm[i] = b1 * pm[i] + (1 - b1) * gi
+                  pv[i] = b2 * pv[i] + (1 - b2) * gi * gi
+                  w[i] -= stepSize * pm[i] / (pv[i].squareRoot() / c2root + eps)
+                }
               }
             }
           }

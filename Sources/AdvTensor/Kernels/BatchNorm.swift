@@ -18,25 +18,32 @@ func channelLayout(_ shape: [Int]) -> (n: Int, c: Int, inner: Int) {
 /// Per-channel mean and biased variance of `x`.
 func channelMoments(_ x: Tensor) -> (mean: [Float], variance: [Float]) {
   let (n, c, inner) = channelLayout(x.shape)
-  var mean = [Float](repeating: 0, count: c), variance = [Float](repeating: 0, count: c)
+  // Means in the first c places, variances in the next c.
+  var moments = [Float](repeating: 0, count: 2 * c)
   let m = Double(n * inner)
   x.withUnsafeBufferPointer { p in
-    for ch in 0..<c {
-      var s: Double = 0, q: Double = 0
-      for i in 0..<n {
-        let base = (i * c + ch) * inner
-        for j in 0..<inner {
-          let v = Double(p[base + j])
-          s += v
-          q += v * v
+    moments.withUnsafeMutableBufferPointer { out in
+      let out = out.baseAddress!
+      // Channels on both cores, each summed by one worker in one order: the split changes nothing.
+      parallelChunks(c, minimum: x.count >= Tensor.parallelElements ? 2 : c + 1) { channels in
+        for ch in channels {
+          var s: Double = 0, q: Double = 0
+          for i in 0..<n {
+            let base = (i * c + ch) * inner
+            for j in 0..<inner {
+              let v = Double(p[base + j])
+              s += v
+              q += v * v
+            }
+          }
+          let mu = s / m
+          out[ch] = Float(mu)
+          out[c + ch] = Float(max(q / m - mu * mu, 0))
         }
       }
-      let mu = s / m
-      mean[ch] = Float(mu)
-      variance[ch] = Float(max(q / m - mu * mu, 0))
     }
   }
-  return (mean, variance)
+  return (Array(moments[0..<c]), Array(moments[c...]))
 }
 
 /// `y = γ·(x − μ)·invStd + β` per channel.
@@ -46,11 +53,14 @@ func batchNormApply(_ x: Tensor, mean: [Float], invStd: [Float], gamma: Tensor, 
   x.withUnsafeBufferPointer { px in
     gamma.withUnsafeBufferPointer { pg in
       beta.withUnsafeBufferPointer { pb in
-        y.withUnsafeMutableBufferPointer { py in
-          for i in 0..<n {
-            for ch in 0..<c {
+        y.withUnsafeMutableBufferPointer { out in
+          let py = out.baseAddress!
+          // Planes (sample, channel) on both cores.
+          parallelChunks(n * c, minimum: x.count >= Tensor.parallelElements ? 2 : n * c + 1) { planes in
+            for plane in planes {
+              let ch = plane % c
               let scale = pg[ch] * invStd[ch], shift = pb[ch] - mean[ch] * scale
-              let base = (i * c + ch) * inner
+              let base = plane * inner
               for j in 0..<inner { py[base + j] = px[base + j] * scale + shift }
             }
           }
@@ -74,30 +84,34 @@ func batchNormBackward(_ dy: Tensor, x: Tensor, stats: BatchNormStatistics, gamm
       gamma.withUnsafeBufferPointer { pg in
         dx.withUnsafeMutableBufferPointer { pdx in
           dGamma.withUnsafeMutableBufferPointer { pdg in
-            dBeta.withUnsafeMutableBufferPointer { pdb in
-              for ch in 0..<c {
-                let mu = stats.mean[ch], inv = stats.invStd[ch]
-                var sumDy: Float = 0, sumDyXhat: Float = 0
-                for i in 0..<n {
-                  let base = (i * c + ch) * inner
-                  for j in 0..<inner {
-                    let g = pdy[base + j]
-                    sumDy += g
-                    sumDyXhat += g * (px[base + j] - mu) * inv
-                  }
-                }
-                pdg[ch] = sumDyXhat
-                pdb[ch] = sumDy
-                let k = pg[ch] * inv
-                for i in 0..<n {
-                  let base = (i * c + ch) * inner
-                  if batchStatistics {
+            dBeta.withUnsafeMutableBufferPointer { dbOut in
+              let (pdx, pdg, pdb) = (pdx.baseAddress!, pdg.baseAddress!, dbOut.baseAddress!)
+              // Channels on both cores, each reduced by one worker in one order.
+              parallelChunks(c, minimum: x.count >= Tensor.parallelElements ? 2 : c + 1) { channels in
+                for ch in channels {
+                  let mu = stats.mean[ch], inv = stats.invStd[ch]
+                  var sumDy: Float = 0, sumDyXhat: Float = 0
+                  for i in 0..<n {
+                    let base = (i * c + ch) * inner
                     for j in 0..<inner {
-                      let xhat = (px[base + j] - mu) * inv
-                      pdx[base + j] = k * (pdy[base + j] - sumDy / m - xhat * sumDyXhat / m)
+                      let g = pdy[base + j]
+                      sumDy += g
+                      sumDyXhat += g * (px[base + j] - mu) * inv
                     }
-                  } else {
-                    for j in 0..<inner { pdx[base + j] = k * pdy[base + j] }
+                  }
+                  pdg[ch] = sumDyXhat
+                  pdb[ch] = sumDy
+                  let k = pg[ch] * inv
+                  for i in 0..<n {
+                    let base = (i * c + ch) * inner
+                    if batchStatistics {
+                      for j in 0..<inner {
+                        let xhat = (px[base + j] - mu) * inv
+                        pdx[base + j] = k * (pdy[base + j] - sumDy / m - xhat * sumDyXhat / m)
+                      }
+                    } else {
+                      for j in 0..<inner { pdx[base + j] = k * pdy[base + j] }
+                    }
                   }
                 }
               }

@@ -29,6 +29,42 @@ extension Tensor {
     return out
   }
 
+  /// `map` on both cores for large tensors; `f` must be pure (it runs on several threads at
+  /// once). Each element is computed alone, so the result does not depend on the split.
+  public func parallelMap(_ f: (Float) -> Float) -> Tensor {
+    var out = Tensor(uninitialized: shape)
+    withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        let (a, d) = (src.baseAddress!, dst.baseAddress!)
+        parallelChunks(dst.count, minimum: Tensor.parallelElements) { range in
+          for i in range { d[i] = f(a[i]) }
+        }
+      }
+    }
+    return out
+  }
+
+  /// `zipMap` on both cores for large tensors; `f` must be pure.
+  public func parallelZipMap(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    precondition(count == other.count, "zipMap of \(shape) and \(other.shape)")
+    var out = Tensor(uninitialized: shape)
+    withUnsafeBufferPointer { a in
+      other.withUnsafeBufferPointer { b in
+        out.withUnsafeMutableBufferPointer { dst in
+          let (pa, pb, d) = (a.baseAddress!, b.baseAddress!, dst.baseAddress!)
+          parallelChunks(dst.count, minimum: Tensor.parallelElements) { range in
+            for i in range { d[i] = f(pa[i], pb[i]) }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// Element count from which element-wise passes are split across the cores: below it the
+  /// hand-off costs more than it saves.
+  public static let parallelElements = 1 << 16
+
   public static func + (a: Tensor, b: Tensor) -> Tensor { binaryKernel(a, b, .add) }
   public static func - (a: Tensor, b: Tensor) -> Tensor { binaryKernel(a, b, .sub) }
   public static func * (a: Tensor, b: Tensor) -> Tensor { binaryKernel(a, b, .mul) }
