@@ -80,9 +80,9 @@ extension Tape {
       }
       return out
     case .relu(let a):
-      return [(a, g.parallelZipMap(node.value) { dy, y in y > 0 ? dy : 0 })]
+      return [(a, maskKernel(g, node.value, .positive))]
     case .hardtanh(let a):
-      return [(a, g.parallelZipMap(nodes[a].value) { dy, x in x > -1 && x < 1 ? dy : 0 })]
+      return [(a, maskKernel(g, nodes[a].value, .insideOpen))]
     case .maxPool(let a, _, let argmax):
       return [(a, maxPoolBackward(g, argmax, inputShape: nodes[a].value.shape))]
     case .avgPool(let a, let geometry):
@@ -101,10 +101,10 @@ extension Tape {
     case .sign(let a, let estimator):
       switch estimator {
       case .identity: return [(a, g)]
-      case .clipped: return [(a, g.parallelZipMap(nodes[a].value) { dy, x in abs(x) <= 1 ? dy : 0 })]
+      case .clipped: return [(a, maskKernel(g, nodes[a].value, .insideClosed))]
       }
     case .clamp(let a, let lo, let hi):
-      return [(a, g.parallelZipMap(nodes[a].value) { dy, x in x >= lo && x <= hi ? dy : 0 })]
+      return [(a, maskKernel(g, nodes[a].value, .within(lo, hi)))]
     case .batchNorm(let x, let gamma, let beta, let stats, let batchStatistics):
       let (dx, dg, db) = batchNormBackward(g, x: nodes[x].value, stats: stats, gamma: nodes[gamma].value,
                                            batchStatistics: batchStatistics)
@@ -113,7 +113,7 @@ extension Tape {
       return [(a, g)]
     case .bernoulliHardSigmoid(let a, let k):
       // Straight through the sample, then the hard sigmoid's slope k/2 where |k·a| < 1.
-      return [(a, g.parallelZipMap(nodes[a].value) { dy, x in abs(k * x) < 1 ? dy * k / 2 : 0 })]
+      return [(a, maskKernel(g, nodes[a].value, .hardSigmoid(k)))]
     }
   }
 }

@@ -65,11 +65,11 @@ public func conv2d(_ x: Variable, weight w: Variable, bias b: Variable, stride: 
 }
 
 public func relu(_ x: Variable) -> Variable {
-  x.tape.record(.relu(x.id), x.value.parallelMap { max($0, 0) }, inputs: x.id)
+  x.tape.record(.relu(x.id), unaryKernel(x.value, .relu), inputs: x.id)
 }
 
 public func hardtanh(_ x: Variable) -> Variable {
-  x.tape.record(.hardtanh(x.id), x.value.parallelMap { min(max($0, -1), 1) }, inputs: x.id)
+  x.tape.record(.hardtanh(x.id), unaryKernel(x.value, .hardtanh), inputs: x.id)
 }
 
 /// Max pooling with a square window (stride defaults to the window; padding counts as −∞).
@@ -120,11 +120,11 @@ public enum Reduction: Sendable { case mean, sum }
 
 /// `sign(x)` forward (sign(0) = 0), straight-through gradient backward.
 public func sign(_ x: Variable, estimator: StraightThrough = .identity) -> Variable {
-  x.tape.record(.sign(x.id, estimator), x.value.parallelMap { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, inputs: x.id)
+  x.tape.record(.sign(x.id, estimator), unaryKernel(x.value, .sign), inputs: x.id)
 }
 
 public func clamp(_ x: Variable, _ lo: Float, _ hi: Float) -> Variable {
-  x.tape.record(.clamp(x.id, lo: lo, hi: hi), x.value.parallelMap { min(max($0, lo), hi) }, inputs: x.id)
+  x.tape.record(.clamp(x.id, lo: lo, hi: hi), unaryKernel(x.value, .clamp(lo, hi)), inputs: x.id)
 }
 
 /// Batch normalisation of `[N, C, ...]` with per-channel `gamma` and `beta`. With

@@ -29,38 +29,6 @@ extension Tensor {
     return out
   }
 
-  /// `map` on both cores for large tensors; `f` must be pure (it runs on several threads at
-  /// once). Each element is computed alone, so the result does not depend on the split.
-  public func parallelMap(_ f: (Float) -> Float) -> Tensor {
-    var out = Tensor(uninitialized: shape)
-    withUnsafeBufferPointer { src in
-      out.withUnsafeMutableBufferPointer { dst in
-        let (a, d) = (src.baseAddress!, dst.baseAddress!)
-        parallelChunks(dst.count, minimum: Tensor.parallelElements) { range in
-          for i in range { d[i] = f(a[i]) }
-        }
-      }
-    }
-    return out
-  }
-
-  /// `zipMap` on both cores for large tensors; `f` must be pure.
-  public func parallelZipMap(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-    precondition(count == other.count, "zipMap of \(shape) and \(other.shape)")
-    var out = Tensor(uninitialized: shape)
-    withUnsafeBufferPointer { a in
-      other.withUnsafeBufferPointer { b in
-        out.withUnsafeMutableBufferPointer { dst in
-          let (pa, pb, d) = (a.baseAddress!, b.baseAddress!, dst.baseAddress!)
-          parallelChunks(dst.count, minimum: Tensor.parallelElements) { range in
-            for i in range { d[i] = f(pa[i], pb[i]) }
-          }
-        }
-      }
-    }
-    return out
-  }
-
   /// Element count from which element-wise passes are split across the cores: below it the
   /// hand-off costs more than it saves.
   public static let parallelElements = 1 << 16
@@ -185,4 +153,67 @@ func crossEntropyBackward(_ g: Float, probabilities p: Tensor, labels: [Int], me
     for i in 0..<n { pd[i * k + labels[i]] -= scale }
   }
   return dx
+}
+
+/// The element-wise maps of activations, each one loop over raw buffers (no closure call per
+/// element), split across the cores for large tensors. Each element is computed alone, so the
+/// result does not depend on the split.
+enum UnaryMap {
+  case relu, hardtanh, sign
+  case clamp(Float, Float)
+}
+
+func unaryKernel(_ x: Tensor, _ op: UnaryMap) -> Tensor {
+  var out = Tensor(uninitialized: x.shape)
+  x.withUnsafeBufferPointer { src in
+    out.withUnsafeMutableBufferPointer { dst in
+      let (a, d) = (src.baseAddress!, dst.baseAddress!)
+      parallelChunks(dst.count, minimum: Tensor.parallelElements) { range in
+        switch op {
+        case .relu: for i in range { d[i] = max(a[i], 0) }
+        case .hardtanh: for i in range { d[i] = min(max(a[i], -1), 1) }
+        case .sign: for i in range { d[i] = a[i] > 0 ? 1 : (a[i] < 0 ? -1 : 0) }
+        case .clamp(let lo, let hi): for i in range { d[i] = min(max(a[i], lo), hi) }
+        }
+      }
+    }
+  }
+  return out
+}
+
+/// Pullbacks that pass the incoming gradient where a condition on a saved value holds (and
+/// scale it), zero elsewhere.
+enum GradientMask {
+  /// y > 0 (ReLU's output).
+  case positive
+  /// −1 < x < 1 (Hardtanh's input).
+  case insideOpen
+  /// |x| ≤ 1 (the clipped straight-through estimator).
+  case insideClosed
+  /// lo ≤ x ≤ hi.
+  case within(Float, Float)
+  /// |k·x| < 1, scaled by k/2 (the hard sigmoid's slope).
+  case hardSigmoid(Float)
+}
+
+func maskKernel(_ g: Tensor, _ saved: Tensor, _ mask: GradientMask) -> Tensor {
+  precondition(g.count == saved.count, "gradient \(g.shape) against value \(saved.shape)")
+  var out = Tensor(uninitialized: g.shape)
+  g.withUnsafeBufferPointer { pg in
+    saved.withUnsafeBufferPointer { px in
+      out.withUnsafeMutableBufferPointer { dst in
+        let (dy, x, d) = (pg.baseAddress!, px.baseAddress!, dst.baseAddress!)
+        parallelChunks(dst.count, minimum: Tensor.parallelElements) { range in
+          switch mask {
+          case .positive: for i in range { d[i] = x[i] > 0 ? dy[i] : 0 }
+          case .insideOpen: for i in range { d[i] = x[i] > -1 && x[i] < 1 ? dy[i] : 0 }
+          case .insideClosed: for i in range { d[i] = abs(x[i]) <= 1 ? dy[i] : 0 }
+          case .within(let lo, let hi): for i in range { d[i] = x[i] >= lo && x[i] <= hi ? dy[i] : 0 }
+          case .hardSigmoid(let k): for i in range { d[i] = abs(k * x[i]) < 1 ? dy[i] * k / 2 : 0 }
+          }
+        }
+      }
+    }
+  }
+  return out
 }
