@@ -44,19 +44,22 @@ extension Tape {
     case .leaf:
       return []
     case .binary(let kind, let a, let b):
-      let va = nodes[a].value, vb = nodes[b].value
+      let (sa, sb) = (nodes[a].shape, nodes[b].shape)
       switch kind {
-      case .add: return [(a, sumToShape(g, va.shape)), (b, sumToShape(g, vb.shape))]
-      case .sub: return [(a, sumToShape(g, va.shape)), (b, sumToShape(g * -1, vb.shape))]
-      case .mul: return [(a, sumToShape(g * vb, va.shape)), (b, sumToShape(g * va, vb.shape))]
+      case .add: return [(a, sumToShape(g, sa)), (b, sumToShape(g, sb))]
+      case .sub: return [(a, sumToShape(g, sa)), (b, sumToShape(g * -1, sb))]
+      case .mul:
+        let va = value(a), vb = value(b)
+        return [(a, sumToShape(g * vb, sa)), (b, sumToShape(g * va, sb))]
       case .div:
         // d(a/b)/db = -a/b² = -out/b
-        return [(a, sumToShape(g / vb, va.shape)), (b, sumToShape(-1 * (g * node.value / vb), vb.shape))]
+        let vb = value(b)
+        return [(a, sumToShape(g / vb, sa)), (b, sumToShape(-1 * (g * value(id) / vb), sb))]
       }
     case .scale(let a, let s):
       return [(a, g * s)]
     case .matmul(let a, let b, let transA, let transB):
-      let va = nodes[a].value, vb = nodes[b].value
+      let va = value(a), vb = value(b)
       // C = op(A)·op(B): dA = dC·op(B)ᵀ (transposed back if A was), dB likewise.
       let da = transA ? matmulKernel(vb, g, transA: transB, transB: true)
                       : matmulKernel(g, vb, transA: false, transB: !transB)
@@ -66,54 +69,56 @@ extension Tape {
     case .linear(let x, let w, let b):
       // Attacks hold the weights constant: skip the weight products they would discard.
       var out: [(Int, Tensor)] = []
-      if nodes[x].needsGradient { out.append((x, matmulKernel(g, nodes[w].value))) }
-      if nodes[w].needsGradient { out.append((w, matmulKernel(g, nodes[x].value, transA: true))) }
-      if nodes[b].needsGradient { out.append((b, sumToShape(g, nodes[b].value.shape))) }
+      if nodes[x].needsGradient { out.append((x, matmulKernel(g, value(w)))) }
+      if nodes[w].needsGradient { out.append((w, matmulKernel(g, value(x), transA: true))) }
+      if nodes[b].needsGradient { out.append((b, sumToShape(g, nodes[b].shape))) }
       return out
     case .conv2d(let x, let w, let b, let geometry):
       var out: [(Int, Tensor)] = []
-      if nodes[x].needsGradient { out.append((x, conv2dBackwardData(g, nodes[w].value, geometry))) }
+      if nodes[x].needsGradient { out.append((x, conv2dBackwardData(g, value(w), geometry))) }
       if nodes[w].needsGradient || nodes[b].needsGradient {
-        let (dw, db) = conv2dBackwardWeights(g, nodes[x].value, geometry)
+        let (dw, db) = conv2dBackwardWeights(g, value(x), geometry)
         out.append((w, dw))
         out.append((b, db))
       }
       return out
     case .relu(let a):
-      return [(a, maskKernel(g, node.value, .positive))]
+      return [(a, maskKernel(g, value(id), .positive))]
     case .hardtanh(let a):
-      return [(a, maskKernel(g, nodes[a].value, .insideOpen))]
+      // Read on the output: −1 < y < 1 exactly where −1 < x < 1, and the input's value (often a
+      // batch norm's) need not be kept.
+      return [(a, maskKernel(g, value(id), .insideOpen))]
     case .maxPool(let a, _, let argmax):
-      return [(a, maxPoolBackward(g, argmax, inputShape: nodes[a].value.shape))]
+      return [(a, maxPoolBackward(g, argmax, inputShape: nodes[a].shape))]
     case .avgPool(let a, let geometry):
       return [(a, avgPoolBackward(g, geometry))]
     case .reshape(let a):
-      return [(a, g.reshaped(nodes[a].value.shape))]
+      return [(a, g.reshaped(nodes[a].shape))]
     case .sum(let a):
-      return [(a, Tensor(repeating: g.scalar, shape: nodes[a].value.shape))]
+      return [(a, Tensor(repeating: g.scalar, shape: nodes[a].shape))]
     case .mean(let a):
-      let n = nodes[a].value.count
-      return [(a, Tensor(repeating: g.scalar / Float(n), shape: nodes[a].value.shape))]
+      let n = nodes[a].shape.reduce(1, *)
+      return [(a, Tensor(repeating: g.scalar / Float(n), shape: nodes[a].shape))]
     case .logSoftmax(let a):
-      return [(a, logSoftmaxBackward(g, output: node.value))]
+      return [(a, logSoftmaxBackward(g, output: value(id)))]
     case .crossEntropy(let a, let labels, let p, let mean):
       return [(a, crossEntropyBackward(g.scalar, probabilities: p, labels: labels, mean: mean))]
     case .sign(let a, let estimator):
       switch estimator {
       case .identity: return [(a, g)]
-      case .clipped: return [(a, maskKernel(g, nodes[a].value, .insideClosed))]
+      case .clipped: return [(a, maskKernel(g, value(a), .insideClosed))]
       }
     case .clamp(let a, let lo, let hi):
-      return [(a, maskKernel(g, nodes[a].value, .within(lo, hi)))]
+      return [(a, maskKernel(g, value(a), .within(lo, hi)))]
     case .batchNorm(let x, let gamma, let beta, let stats, let batchStatistics):
-      let (dx, dg, db) = batchNormBackward(g, x: nodes[x].value, stats: stats, gamma: nodes[gamma].value,
+      let (dx, dg, db) = batchNormBackward(g, x: value(x), stats: stats, gamma: value(gamma),
                                            batchStatistics: batchStatistics)
       return [(x, dx), (gamma, dg), (beta, db)]
     case .straightThrough(let a):
       return [(a, g)]
     case .bernoulliHardSigmoid(let a, let k):
       // Straight through the sample, then the hard sigmoid's slope k/2 where |k·a| < 1.
-      return [(a, maskKernel(g, nodes[a].value, .hardSigmoid(k)))]
+      return [(a, maskKernel(g, value(a), .hardSigmoid(k)))]
     }
   }
 }

@@ -7,8 +7,10 @@
 public final class Tape {
   struct Node {
     var op: Op
+    /// `Tape.dropped` when not kept (see `record`); `value(_:)` gives it.
     var value: Tensor
     var needsGradient: Bool
+    let shape: [Int]
   }
 
   var nodes: [Node] = []
@@ -40,13 +42,41 @@ public final class Tape {
 
   func append(_ op: Op, _ value: Tensor, needsGradient: Bool) -> Variable {
     widest = max(widest, value.count)
-    nodes.append(Node(op: keepsValues ? op : .leaf, value: keepsValues ? value : Tape.dropped, needsGradient: needsGradient))
+    let kept = keepsValues && !(Tape.recomputable(op) && value.count >= Tensor.parallelElements)
+    nodes.append(Node(op: keepsValues ? op : .leaf, value: kept ? value : Tape.dropped, needsGradient: needsGradient,
+                      shape: value.shape))
     return Variable(id: nodes.count - 1, tape: self, value: value)
   }
 
   func record(_ op: Op, _ value: Tensor, inputs: Int...) -> Variable {
     let needs = inputs.contains { nodes[$0].needsGradient }
     return append(op, value, needsGradient: needs)
+  }
+
+  /// Ops whose large values the tape does not keep: one pass over an input it keeps anyway gives
+  /// them again, bit for bit, should a pullback need them. A batch norm's output is read by no
+  /// pullback in a ReLU or Hardtanh network (theirs read their own outputs), and a sign's ±1
+  /// values only by the weight gradient of the convolution it feeds; not keeping them halves
+  /// the activations a binarised network holds through its forward pass.
+  static func recomputable(_ op: Op) -> Bool {
+    switch op {
+    case .sign, .batchNorm: return true
+    default: return false
+    }
+  }
+
+  /// The value of node `id`, computed again from its inputs when the tape did not keep it.
+  func value(_ id: Int) -> Tensor {
+    let node = nodes[id]
+    guard node.value.count == 0, node.shape.reduce(1, *) > 0 else { return node.value }
+    switch node.op {
+    case .sign(let a, _):
+      return unaryKernel(value(a), .sign)
+    case .batchNorm(let x, let gamma, let beta, let stats, _):
+      return batchNormApply(value(x), mean: stats.mean, invStd: stats.invStd, gamma: value(gamma), beta: value(beta))
+    default:
+      preconditionFailure("value of node \(id) was not kept and cannot be recomputed")
+    }
   }
 
   /// Gradients of `output` (seeded with ones, or with `seed`) with respect to every node.

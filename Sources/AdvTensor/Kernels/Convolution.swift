@@ -27,12 +27,16 @@ public struct ConvGeometry: Hashable, Sendable {
 /// Building a primitive costs far more than running a small one, so each geometry's forward,
 /// backward-data and backward-weights primitives are created once and reused. Memory objects are
 /// created without a buffer and pointed at the tensors' storage on every call; blocked
-/// layouts chosen by a primitive get their own buffers and reorders (`Port`).
+/// layouts chosen by a primitive get reorders (`Port`) and a place in the context's scratch
+/// buffers for the duration of one call.
 ///
-/// Those buffers are batch-sized: a binarised ResNet's 80-channel 28×28 layer at 2,000 rows
-/// holds 500 MB per blocked argument. So the cache is bounded by the bytes of its buffers
-/// (`budget`), least recently used geometry evicted first; an evicted set stays alive while a
-/// caller still holds it (it is a class) and frees its oneDNN objects when the last one lets go.
+/// Blocked copies are batch-sized (a binarised ResNet's 80-channel 28×28 layer at 256 rows takes
+/// 64 MB per blocked argument), and only one primitive sequence runs at a time on the shared
+/// stream, so they share one set of scratch buffers (`scratch`) that grows to the largest call's
+/// need: memory is the widest layer's, not the sum over every layer and direction. Geometries
+/// are bounded in number (`capacity`), least recently used evicted first; an evicted set stays
+/// alive while a caller still holds it (it is a class) and frees its oneDNN objects when the
+/// last one lets go.
 final class DNNLContext: @unchecked Sendable {
   static let shared = DNNLContext()
 
@@ -42,15 +46,14 @@ final class DNNLContext: @unchecked Sendable {
   /// Cached geometries, least recently used first.
   private var recent: [ConvGeometry] = []
   private let lock = NSLock()
-  /// Bytes of blocked-layout buffers the cache may hold (the most recent geometry is always
-  /// kept): a sixth of the machine's memory, at most 4 GiB — room for every layer of a
-  /// binarised ResNet at 1,000 rows.
-  var budget = Int(min(ProcessInfo.processInfo.physicalMemory / 6, 4 << 30))
-  /// Geometries the cache may hold whatever their bytes.
-  static let capacity = 64
+  /// Geometries the cache may hold (the most recent is always kept).
+  var capacity = 64
   /// A oneDNN stream is not thread-safe: one primitive sequence (reorders, convolution, wait)
   /// runs on the shared stream at a time; the engine's parallelism is inside each primitive.
   let executionLock = NSLock()
+  /// The blocked copies of the running call's arguments, one buffer per argument position,
+  /// each as large as the largest call has needed there; used under `executionLock`.
+  private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
 
   /// The shared context; tests make their own to watch the cache.
   init() {
@@ -60,6 +63,10 @@ final class DNNLContext: @unchecked Sendable {
     var s: dnnl_stream_t?
     check(dnnl_stream_create(&s, engine, UInt32(dnnl_stream_default_flags.rawValue)), "stream")
     stream = s!
+  }
+
+  deinit {
+    for buffer in scratch { buffer.pointer.deallocate() }
   }
 
   func convolution(_ g: ConvGeometry) -> ConvPrimitives {
@@ -76,28 +83,45 @@ final class DNNLContext: @unchecked Sendable {
     return p
   }
 
-  /// Drops least recently used geometries until the cache is within `budget` and `capacity`.
+  /// Drops least recently used geometries until the cache is within `capacity`.
   private func evict() {
-    var bytes = recent.reduce(0) { $0 + (convs[$1]?.bufferBytes ?? 0) }
-    while recent.count > 1, bytes > budget || recent.count > Self.capacity {
-      let g = recent.removeFirst()
-      bytes -= convs.removeValue(forKey: g)?.bufferBytes ?? 0
-    }
+    while recent.count > max(capacity, 1) { convs.removeValue(forKey: recent.removeFirst()) }
   }
 
-  /// Geometries cached and the bytes of their blocked buffers (for tests and diagnostics).
-  var cached: (geometries: Int, bytes: Int) {
+  /// Geometries cached (for tests and diagnostics).
+  var cached: Int {
     lock.lock()
     defer { lock.unlock() }
-    return (convs.count, convs.values.reduce(0) { $0 + $1.bufferBytes })
+    return convs.count
   }
 
-  /// Frees every cached geometry not in use.
+  /// Bytes of the scratch buffers (for tests and diagnostics).
+  var scratchBytes: Int {
+    executionLock.lock()
+    defer { executionLock.unlock() }
+    return scratch.reduce(0) { $0 + $1.bytes }
+  }
+
+  /// Scratch buffer `slot` with room for `bytes`; call with `executionLock` held.
+  func scratchBuffer(_ slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
+    while scratch.count <= slot { scratch.append((UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64)) }
+    if scratch[slot].bytes < bytes {
+      scratch[slot].pointer.deallocate()
+      scratch[slot] = (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
+    }
+    return scratch[slot].pointer
+  }
+
+  /// Frees every cached geometry not in use, and the scratch buffers.
   func clear() {
     lock.lock()
-    defer { lock.unlock() }
     convs.removeAll()
     recent.removeAll()
+    lock.unlock()
+    executionLock.lock()
+    for buffer in scratch { buffer.pointer.deallocate() }
+    scratch.removeAll()
+    executionLock.unlock()
   }
 
   /// Queues `primitive` on the stream; the caller waits for the stream.
@@ -130,13 +154,13 @@ func memory(_ md: dnnl_memory_desc_t, _ engine: dnnl_engine_t) -> dnnl_memory_t 
 }
 
 /// One argument of a primitive: the plain-layout memory bound to a tensor's storage and, when
-/// the primitive chose a blocked layout (`format_tag_any`), its own buffer and the reorder
-/// between the two.
+/// the primitive chose a blocked layout (`format_tag_any`), a memory of that layout (bound to a
+/// scratch buffer for each call) and the reorder between the two.
 final class Port {
   let user: dnnl_memory_t
   let inner: dnnl_memory_t
   let reorder: dnnl_primitive_t?
-  /// Bytes of this port's own blocked buffer (0 when the primitive uses the plain layout).
+  /// Bytes of this port's blocked copy (0 when the primitive uses the plain layout).
   let bytes: Int
 
   init(user: dnnl_memory_t, userMD: dnnl_memory_desc_t, wanted: UnsafePointer<dnnl_memory_desc_t>, input: Bool, engine: dnnl_engine_t) {
@@ -151,7 +175,7 @@ final class Port {
     var wantedMD = wanted.pointee
     bytes = dnnl_memory_desc_get_size(&wantedMD)
     var m: dnnl_memory_t?
-    check(dnnl_memory_create(&m, &wantedMD, engine, UnsafeMutableRawPointer(bitPattern: -1)), "blocked memory")
+    check(dnnl_memory_create(&m, &wantedMD, engine, nil), "blocked memory")
     inner = m!
     var rpd: dnnl_primitive_desc_t?
     if input {
@@ -199,6 +223,9 @@ final class ConvStep {
   func run(_ ctx: DNNLContext) {
     ctx.executionLock.lock()
     defer { ctx.executionLock.unlock() }
+    for (slot, port) in (inputs + outputs).map(\.1).enumerated() where port.reorder != nil {
+      check(dnnl_memory_set_data_handle(port.inner, ctx.scratchBuffer(slot, bytes: port.bytes)), "scratch handle")
+    }
     for (_, port) in inputs { if let r = port.reorder { ctx.submit(r, [(DNNL_ARG_FROM, port.user), (DNNL_ARG_TO, port.inner)]) } }
     ctx.submit(primitive, (inputs + outputs).map { ($0.0, $0.1.inner) })
     for (_, port) in outputs { if let r = port.reorder { ctx.submit(r, [(DNNL_ARG_FROM, port.inner), (DNNL_ARG_TO, port.user)]) } }
@@ -260,7 +287,8 @@ final class ConvPrimitives {
      memoryDesc(g.dst, dnnl_format_tag_any), [Int64(g.strideH), Int64(g.strideW)], [Int64(g.padH), Int64(g.padW)])
   }
 
-  /// Bytes of the blocked buffers built so far.
+  /// Bytes of the blocked copies of the steps built so far (each step's, while it runs, in the
+  /// context's scratch buffers).
   var bufferBytes: Int {
     lock.lock()
     defer { lock.unlock() }
