@@ -31,7 +31,7 @@ FUZZ_TARGETS := frontend generator idx cifar10 hdf5 safetensors cache adversaria
 # `make bench ISA=avx2` caps the vector instructions of oneDNN (ours and PyTorch's) and of
 # PyTorch's own kernels.
 ISA ?=
-BENCH_ENV := $(if $(ISA),ONEDNN_MAX_CPU_ISA=$(shell echo $(ISA) | tr a-z A-Z) ATEN_CPU_CAPABILITY=$(ISA),)
+BENCH_ENV := $(if $(ISA),ONEDNN_MAX_CPU_ISA=$(shell echo $(ISA) | tr a-z A-Z) ATEN_CPU_CAPABILITY=$(ISA) ADV_BINARY_ISA=$(ISA),)
 
 .PHONY: deps demo test crash-test slurm-test bench venv grammar clean compare-foolbox fuzz fuzz-libfuzzer pcam-memory
 
