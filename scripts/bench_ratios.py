@@ -30,7 +30,8 @@ def parse(paths: list[str]) -> tuple[list[str], dict[tuple[str, str], dict[str, 
             continue
         for line in lines:
             if line.startswith("#"):
-                header.append(line)
+                if line not in header:  # each run of a workload names the machine again
+                    header.append(line)
                 continue
             parts = line.split()
             if len(parts) < 3 or "=" not in parts[2]:
