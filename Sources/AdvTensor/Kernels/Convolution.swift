@@ -48,14 +48,14 @@ final class DNNLContext: @unchecked Sendable {
   private let lock = NSLock()
   /// Geometries the cache may hold (the most recent is always kept).
   var capacity = 64
-  /// One primitive sequence (reorders, convolution, wait) runs at a time in the whole process,
-  /// whatever its context: a oneDNN stream is not thread-safe, and oneDNN's default (library)
+  /// One primitive sequence (reorders, convolution, wait), or GEMM, runs at a time in the whole
+  /// process, whatever its context: a oneDNN stream is not thread-safe, and oneDNN's default (library)
   /// scratchpad is one buffer shared by every primitive of the process unless the library was
   /// built for concurrent execution, which Debian's is not known to be. Two contexts' primitives
   /// running at once (tests make their own contexts) could write one scratchpad together. The
   /// engine's parallelism is inside each primitive.
   let executionLock = DNNLContext.primitiveLock
-  private static let primitiveLock = NSLock()
+  static let primitiveLock = NSLock()
   /// The blocked copies of the running call's arguments, one buffer per argument position,
   /// each as large as the largest call has needed there; used under `executionLock`.
   private var scratch: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []

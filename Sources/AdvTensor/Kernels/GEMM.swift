@@ -1,3 +1,4 @@
+import Foundation
 import CDNNL
 
 /// `C = alpha · op(A) · op(B) + beta · C`, row-major, through oneDNN's `dnnl_sgemm`.
@@ -7,6 +8,9 @@ func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
            a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>) {
   let lda = transA ? m : k
   let ldb = transB ? k : n
+  // One oneDNN call at a time in the process, as for the convolutions (DNNLContext).
+  DNNLContext.primitiveLock.lock()
+  defer { DNNLContext.primitiveLock.unlock() }
   let status = dnnl_sgemm(transA ? 84 : 78, transB ? 84 : 78,  // "T" / "N"
                           dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
                           a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(n))
