@@ -145,7 +145,8 @@ public final class CIFARFuzzer: ReaderFuzzer {
 /// where the data is). Isolated: libhdf5 itself may crash on a damaged file.
 public final class HDF5Fuzzer: ReaderFuzzer {
   public init() throws {
-    let scratch = NSTemporaryDirectory() + "adv-fuzz-hdf5-seed-\(getpid())"
+    // One directory per instance: test cases build fuzzers in parallel in one process.
+    let scratch = NSTemporaryDirectory() + "adv-fuzz-hdf5-seed-\(getpid())-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let digits = try gunzip(repositoryRoot.appendingPathComponent("Sources/AdvData/Resources/mnist-5k/t10k-images-idx3-ubyte.gz").path)
