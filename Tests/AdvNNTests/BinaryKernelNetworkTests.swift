@@ -17,20 +17,27 @@ struct BinaryKernelNetworkTests {
     return net
   }
 
+  /// The logits of x through the float convolutions, then through the XNOR kernels, and how
+  /// many convolutions the kernels did; leaves the kernels on.
+  func bothPaths(_ net: Network, _ x: Tensor, rng: inout RandomStream) -> (reference: Tensor, binary: Tensor, convolutions: Int) {
+    BinaryConvolution.isEnabled = false
+    let reference = net.logits(x, rng: &rng)
+    BinaryConvolution.isEnabled = true
+    let before = BinaryConvolution.count
+    let binary = net.logits(x, rng: &rng)
+    return (reference, binary, BinaryConvolution.count - before)
+  }
+
   @Test("logits and labels equal the float path's, and the binary kernels did the convolutions")
   func sameLogits() throws {
     let net = try network()
     var data = RandomStream(seed: 13)
     let x = data.uniformTensor([6, 1, 28, 28], lo: 0.01, hi: 1)
     defer { BinaryConvolution.isEnabled = true }
-    BinaryConvolution.isEnabled = false
     var rng = RandomStream(seed: 1)
-    let reference = net.logits(x, rng: &rng)
-    BinaryConvolution.isEnabled = true
-    let before = BinaryConvolution.count
-    let binary = net.logits(x, rng: &rng)
+    let (reference, binary, convolutions) = bothPaths(net, x, rng: &rng)
     // Every binarised convolution but the 1-channel stem: 12 in the blocks, 2 shortcuts.
-    #expect(BinaryConvolution.count - before >= 14)
+    #expect(convolutions >= 14)
     #expect(binary.scalars == reference.scalars)
     #expect(net.predict(x, rng: &rng) == { () -> [Int] in
       BinaryConvolution.isEnabled = false
@@ -46,13 +53,8 @@ struct BinaryKernelNetworkTests {
     var rng = RandomStream(seed: 22)
     net.moveBatchNormsOffInitialValues(rng: &rng)
     let x = rng.uniformTensor([3, 3, 32, 32], lo: -1, hi: 1)
-    defer { BinaryConvolution.isEnabled = true }
-    BinaryConvolution.isEnabled = false
-    let reference = net.logits(x, rng: &rng)
-    BinaryConvolution.isEnabled = true
-    let before = BinaryConvolution.count
-    let binary = net.logits(x, rng: &rng)
-    #expect(BinaryConvolution.count - before >= 16)
+    let (reference, binary, convolutions) = bothPaths(net, x, rng: &rng)
+    #expect(convolutions >= 16)
     #expect(binary.scalars == reference.scalars)
   }
 

@@ -70,12 +70,17 @@ enum BinarizedResNet {
       func bn(_ y: Variable, _ n: String) -> Variable {
         batchNorm(y, gamma: p[n + ".weight"], beta: p[n + ".bias"], running: p.runningStatistics(n), training: training)
       }
+      // Convolution n's packed signs when the XNOR kernels can take y: a deterministic network,
+      // ±1 activations of at least 16 channels (not an image), the kernels switched on.
+      func xnorWeights(_ y: Variable, _ n: String) -> BinaryConvolution.PackedWeights? {
+        guard !stochastic, y.shape[1] >= 16, BinaryConvolution.isEnabled else { return nil }
+        return packed.weights(n, version: p.version, p[n + ".weight"].value)
+      }
       func bconv(_ y: Variable, _ n: String, stride: Int, padding: Int) -> Variable {
         // Deterministic ±1 convolutions by XNOR and popcount, equal to the float path: the
         // whole convolution for queries without gradients; with gradients (training, white-box
         // attacks) its value, the gradients coming from oneDNN.
-        let packedWeights = !stochastic && y.shape[1] >= 16 && BinaryConvolution.isEnabled
-          ? packed.weights(n, version: p.version, p[n + ".weight"].value) : nil
+        let packedWeights = xnorWeights(y, n)
         if let packedWeights, !y.tape.keepsValues,
            let out = BinaryConvolution.forward(y.value, packedWeights, stride: stride, padding: padding) {
           return y.tape.constant(out)
@@ -92,8 +97,8 @@ enum BinarizedResNet {
       // what follows a convolution (a residual sum, an inference batch norm, Hardtanh) in the
       // same pass, the float path's values bit for bit.
       func fusable(_ y: Variable, _ n: String) -> BinaryConvolution.PackedWeights? {
-        guard !stochastic, !training, !y.tape.keepsValues, y.shape[1] >= 16, BinaryConvolution.isEnabled else { return nil }
-        return packed.weights(n, version: p.version, p[n + ".weight"].value)
+        guard !training, !y.tape.keepsValues else { return nil }
+        return xnorWeights(y, n)
       }
       func epilogue(_ norm: String, clamp: Bool) -> BinaryConvolution.Epilogue {
         BinaryConvolution.Epilogue(gamma: p[norm + ".weight"].value, beta: p[norm + ".bias"].value,
