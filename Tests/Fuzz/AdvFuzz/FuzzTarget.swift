@@ -147,12 +147,22 @@ protocol ReaderError: Error {}
 
 /// How the readers' inputs ended, by kind of error (numbers and the file's path left out):
 /// `adv-fuzz --outcomes` prints them, to show which checks the mutations reach.
+/// Test cases fuzz several targets at once in one process, so the counts are kept under a lock.
 public enum ReaderOutcomes {
-  nonisolated(unsafe) public static var counts: [String: [String: Int]] = [:]
+  nonisolated(unsafe) private static var _counts: [String: [String: Int]] = [:]
+  private static let lock = NSLock()
+
+  public static var counts: [String: [String: Int]] {
+    lock.lock()
+    defer { lock.unlock() }
+    return _counts
+  }
 
   static func note(_ target: String, _ message: String) {
     let kind = String(message.map { $0.isNumber ? "#" : $0 }).replacingOccurrences(of: "##", with: "#")
       .split(separator: "#", omittingEmptySubsequences: false).joined(separator: "N")
-    counts[target, default: [:]][String(kind.prefix(110)), default: 0] += 1
+    lock.lock()
+    defer { lock.unlock() }
+    _counts[target, default: [:]][String(kind.prefix(110)), default: 0] += 1
   }
 }
