@@ -21,7 +21,7 @@ extension CheckPass {
       return
     }
     if resolved.count > 1 && !sameData(resolved, names: modelNames) { return }
-    if spec.name == "adversarials" {
+    if figure.kind == .adversarials {
       let unattacked = zip(resolved, modelNames).first { !environment.attacked.contains($0.0) }
       if let (model, name) = unattacked {
         error("'\(model)' has not been attacked before this statement", at: name.range,
@@ -34,7 +34,7 @@ extension CheckPass {
         return
       }
     }
-    guard figureSettings(spec.name, params, arguments, whole: statement.range) else { return }
+    guard figureSettings(figure.kind, params, arguments, whole: statement.range) else { return }
     let ext = figure.file.rawValue
     let file: String
     if let path, let pathExpr {
@@ -53,32 +53,34 @@ extension CheckPass {
     }
     changes.figureFiles.append(file)
     guard checkOutput(file, by: "plot", pathExpr, in: statement.range) else { return }
-    emit(.plot(figure: spec, models: resolved, params: params, path: file), for: statement)
+    emit(.plot(figure: figure, models: resolved, params: params, path: file), for: statement)
   }
 
   /// Cross-setting rules of the figures: three distinct whole test indices for `decision`,
   /// `lo` below `hi`, a perplexity the sample can support.
-  mutating func figureSettings(_ figure: String, _ params: Params, _ arguments: [NamedArgument], whole: SourceRange) -> Bool {
-    func at(_ name: String) -> SourceRange? { arguments.first { $0.key == name }?.value.range }
+  mutating func figureSettings(_ figure: FigureKind, _ params: Params, _ arguments: [NamedArgument], whole: SourceRange) -> Bool {
+    func at<V>(_ key: ParamKey<V>) -> SourceRange? { arguments.first { $0.key == key.name }?.value.range }
     switch figure {
-    case "decision":
-      if case .reals(let around)? = params["around"],
-         around.count != 3 || around.contains(where: { $0 != $0.rounded() }) || Set(around).count != 3 {
-        error("'around' must list three different test images by index, such as [0, 1, 2]", at: at("around") ?? whole,
+    case .decision:
+      let around = params[DecisionFigure.around]
+      if around.count != 3 || around.contains(where: { $0 != $0.rounded() }) || Set(around).count != 3 {
+        error("'around' must list three different test images by index, such as [0, 1, 2]", at: at(DecisionFigure.around) ?? whole,
               hint: "the plane passes through x1, x2 and x3: x1 + a (x2 - x1) + b (x3 - x1)")
         return false
       }
-      if let lo = params["lo"]?.asDouble, let hi = params["hi"]?.asDouble, lo >= hi {
-        error("'lo' (\(formatReal(lo))) must be below 'hi' (\(formatReal(hi)))", at: at("lo") ?? at("hi") ?? whole)
+      let lo = params[DecisionFigure.lo], hi = params[DecisionFigure.hi]
+      if lo >= hi {
+        error("'lo' (\(formatReal(lo))) must be below 'hi' (\(formatReal(hi)))", at: at(DecisionFigure.lo) ?? at(DecisionFigure.hi) ?? whole)
         return false
       }
-    case "tsne":
-      if let perplexity = params["perplexity"]?.asDouble, let samples = params["samples"]?.asDouble, perplexity * 3 >= samples {
-        error("a perplexity of \(formatReal(perplexity)) needs more than \(Int(perplexity * 3)) samples, not \(Int(samples))",
-              at: at("perplexity") ?? at("samples") ?? whole, hint: "lower 'perplexity' or raise 'samples'")
+    case .tsne:
+      let perplexity = params[TSNEFigure.perplexity], samples = params[TSNEFigure.samples]
+      if perplexity * 3 >= Double(samples) {
+        error("a perplexity of \(formatReal(perplexity)) needs more than \(Int(perplexity * 3)) samples, not \(samples)",
+              at: at(TSNEFigure.perplexity) ?? at(TSNEFigure.samples) ?? whole, hint: "lower 'perplexity' or raise 'samples'")
         return false
       }
-    default:
+    case .bars, .curve, .box, .adversarials:
       break
     }
     return true

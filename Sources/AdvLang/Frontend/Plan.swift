@@ -22,7 +22,7 @@ public enum PlanStep: Sendable, Equatable {
   /// `settings` is the `mixture` declaration, which the checker files the model under.
   case mixture(model: String, members: [String], settings: ComponentSpec, params: Params)
   /// `models` is empty when a results figure draws every result; `path` has the figure's extension.
-  case plot(figure: ComponentSpec, models: [String], params: Params, path: String)
+  case plot(figure: FigureSpec, models: [String], params: Params, path: String)
   /// `model` nil: the adversarials of the latest attack or transfer.
   case saveAdversarials(model: String?, path: String)
 }
