@@ -10,10 +10,6 @@ import Foundation
 public enum PCam {
   public enum Reduction: String, ParamChoice { case resize, centercrop }
 
-  /// Called with the file's path before each libhdf5 step (opening a dataset, reading records):
-  /// the helper process (`PCamHelper`) says there what it reads and arms its watchdog.
-  nonisolated(unsafe) static var step: ((String) -> Void)?
-
   /// The four files `load` opens in a directory: images and labels of the train and test splits
   /// (the `valid` split is not read). Not embedded: `load pcam` needs `from`.
   public static let files = DataFiles(
@@ -24,23 +20,25 @@ public enum PCam {
     contents: "PCam's camelyonpatch_level_2_split_{train,test}_{x,y}.h5 files")
 
   /// Loads the train and test splits of `directory`, keeping stratified seeded subsets of `train`
-  /// and `test` records (0: all of a split).
+  /// and `test` records (0: all of a split). `step` is called with a file's path before each
+  /// libhdf5 step (opening a dataset, reading records): the helper process (`PCamHelper`) says
+  /// there what it reads and arms its watchdog.
   public static func load(from directory: String, train: Int, test: Int, seed: UInt64,
-                          reduce: Reduction = .resize, size: Int = 32) throws -> Dataset {
+                          reduce: Reduction = .resize, size: Int = 32, step: ((String) -> Void)? = nil) throws -> Dataset {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
       throw DataError.notFound(path: directory, hint: "point 'from' at the directory holding PCam's camelyonpatch_level_2_split_*.h5 files")
     }
     let paths = try files.paths(in: directory, holder: "the PCam directory")
     var rng = RandomStream(seed: seed, stream: 0xDA7A)
-    let tr = try split("train", x: paths[0][0], y: paths[1][0], keep: train, rng: &rng, reduce: reduce, size: size)
-    let te = try split("test", x: paths[2][0], y: paths[3][0], keep: test, rng: &rng, reduce: reduce, size: size)
+    let tr = try split("train", x: paths[0][0], y: paths[1][0], keep: train, rng: &rng, reduce: reduce, size: size, step: step)
+    let te = try split("test", x: paths[2][0], y: paths[3][0], keep: test, rng: &rng, reduce: reduce, size: size, step: step)
     let origin = "pcam:" + (directory as NSString).standardizingPath + " reduce=\(reduce.rawValue) size=\(size) pixels=u8 train=\(tr.count) test=\(te.count) seed=\(seed)"
     return Dataset(name: "pcam", origin: origin, classes: 2, train: tr, test: te)
   }
 
   static func split(_ name: String, x: String, y: String, keep: Int, rng: inout RandomStream, reduce: Reduction,
-                    size: Int) throws -> Split {
+                    size: Int, step: ((String) -> Void)?) throws -> Split {
     step?(y)
     let ys = try HDF5Dataset(path: y, name: "y")
     step?(x)

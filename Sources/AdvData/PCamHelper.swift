@@ -12,6 +12,7 @@ import Foundation
 /// Without `executable` (the library's tests, the fuzzers) `load` reads in the calling process.
 public enum PCamHelper {
   /// The `adv` executable that serves `read-pcam`; set by `adv` at start.
+  // A process global: written once by `adv`'s main before any work starts, read-only after.
   nonisolated(unsafe) public static var executable: String?
 
   /// Seconds the helper may spend in one libhdf5 step (opening a file's dataset, reading up to
@@ -92,15 +93,15 @@ public enum PCamHelper {
     // A fault for the tests: `ADV_PCAM_HELPER_FAULT=crash` ends this helper with SIGSEGV at its
     // first step in a file whose name contains `_y`, as libhdf5 would on some damaged files.
     let fault = ProcessInfo.processInfo.environment["ADV_PCAM_HELPER_FAULT"] == "crash"
-    nonisolated(unsafe) var last = ""
-    PCam.step = { path in
+    var last = ""
+    let step = { (path: String) in
       if path != last { FileHandle.standardError.write(Data("reading \(path)\n".utf8)) }
       last = path
       if fault && path.contains("_y") { raise(SIGSEGV) }
       alarm(seconds)
     }
     do {
-      let dataset = try PCam.load(from: directory, train: train, test: test, seed: seed, reduce: reduce, size: size)
+      let dataset = try PCam.load(from: directory, train: train, test: test, seed: seed, reduce: reduce, size: size, step: step)
       alarm(0)
       try writeTransfer(dataset, to: transfer)
       return 0

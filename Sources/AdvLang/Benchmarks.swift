@@ -16,17 +16,19 @@ public enum Benchmarks {
     public var peakMB: Double?
   }
 
+  /// A workload's median time and the process's peak memory while it ran, warm-up included.
+  struct Measurement {
+    var seconds: Double
+    var peakMB: Double?
+  }
+
   public static let workloads = ["lenet-epoch", "bim100", "resnet18-epoch", "bsn-l-epoch", "bnn-d-epoch", "bnn-d-query",
                                  "launches", "cwl2", "boundary", "surrogate-round"]
 
-  /// The peak resident memory of the last `time` call, warm-up included (megabytes).
-  nonisolated(unsafe) static var lastPeakMB: Double?
-
-  /// Median of `repeats` timed runs after one untimed warm-up; records their peak memory, as
-  /// scripts/bench_torch.py's `timed` does.
-  static func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+  /// Median of `repeats` timed runs after one untimed warm-up, with their peak memory, as
+  /// scripts/bench_torch.py's `timed` measures them.
+  static func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Measurement {
     PeakMemory.reset()
-    defer { lastPeakMB = PeakMemory.megabytes }
     try body()
     var times: [Double] = []
     for _ in 0..<max(repeats, 1) {
@@ -34,10 +36,10 @@ public enum Benchmarks {
       try body()
       times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
-    return times.sorted()[times.count / 2]
+    return Measurement(seconds: times.sorted()[times.count / 2], peakMB: PeakMemory.megabytes)
   }
 
-  static func oneEpoch(_ arch: any Architecture.Type, _ data: Dataset, batch: Int, repeats: Int) throws -> Double {
+  static func oneEpoch(_ arch: any Architecture.Type, _ data: Dataset, batch: Int, repeats: Int) throws -> Measurement {
     // No augmentation: PyTorch's side (scripts/bench_torch.py) trains on the images as they are.
     // Nor the batch-norm recalibration pass that follows training by default for bnn-*: the
     // PyTorch twin's epoch is the training steps alone.
@@ -67,29 +69,29 @@ public enum Benchmarks {
     // The two paths alternate (three runs each after a warm-up of each), so that a change in
     // the machine's speed meets both; medians.
     PeakMemory.reset()
-    let before = BinaryConvolution.count
+    let before = net.binaryConvolutions
     var binaryRuns: [(wall: Double, cpu: Double)] = [], floatRuns: [(wall: Double, cpu: Double)] = []
     func run(kernels: Bool) -> (wall: Double, cpu: Double) {
-      BinaryConvolution.isEnabled = kernels
-      defer { BinaryConvolution.isEnabled = true }
+      net.usesBinaryKernels = kernels
       let (c0, t0) = (cpu(), DispatchTime.now().uptimeNanoseconds)
       queries()
       return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, cpu() - c0)
     }
     _ = run(kernels: true)
     _ = run(kernels: false)
-    let used = BinaryConvolution.count - before
+    let used = net.binaryConvolutions - before
     for _ in 0..<3 {
       binaryRuns.append(run(kernels: true))
       floatRuns.append(run(kernels: false))
     }
-    lastPeakMB = PeakMemory.megabytes
+    let peakMB = PeakMemory.megabytes
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
     let (binary, binaryCPU) = (median(binaryRuns.map(\.wall)), median(binaryRuns.map(\.cpu)))
     let (float, floatCPU) = (median(floatRuns.map(\.wall)), median(floatRuns.map(\.cpu)))
     return Timing(workload: "bnn-d-query", seconds: binary,
                   note: String(format: "float_seconds=%.4f cpu_seconds=%.4f float_cpu_seconds=%.4f binary_convolutions=%d kernel=%@",
-                               float, binaryCPU, floatCPU, used, BinaryConvolution.instructionSet))
+                               float, binaryCPU, floatCPU, used, BinaryConvolution.instructionSet),
+                  peakMB: peakMB)
   }
 
   /// Runs the workloads named in `only` (all when empty):
@@ -115,11 +117,12 @@ public enum Benchmarks {
   /// the attacked test indices to `attackModel` so Foolbox attacks the same weights and images.
   public static func run(repeats: Int = 3, only: Set<String> = [], attackModel: String = ".build/bench-lenet.safetensors") throws -> [Timing] {
     let data = try MNIST.embedded()
-    var out: [Timing] = [] {
-      didSet { if out.count > oldValue.count { out[out.count - 1].peakMB = lastPeakMB } }
+    var out: [Timing] = []
+    func timing(_ workload: String, _ m: Measurement, note: String = "") -> Timing {
+      Timing(workload: workload, seconds: m.seconds, note: note, peakMB: m.peakMB)
     }
     func want(_ w: String) -> Bool { only.isEmpty || only.contains(w) }
-    if want("lenet-epoch") { out.append(Timing(workload: "lenet-epoch", seconds: try oneEpoch(LeNet.self, data, batch: 128, repeats: repeats))) }
+    if want("lenet-epoch") { out.append(timing("lenet-epoch", try oneEpoch(LeNet.self, data, batch: 128, repeats: repeats))) }
     if want("bim100") {
       let net = try LeNet.make(params: Params(spec: LeNet.spec, given: [:]), inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
       let (x, y) = data.test.batch(Array(0..<100))
@@ -130,11 +133,11 @@ public enum Benchmarks {
         adv.active = Array(repeating: true, count: y.count)  // fixed work: every sample runs all 100 steps
         try bim.run(&adv, rng: &rng)
       }
-      out.append(Timing(workload: "bim100", seconds: seconds))
+      out.append(timing("bim100", seconds))
     }
-    if want("resnet18-epoch") { out.append(Timing(workload: "resnet18-epoch", seconds: try oneEpoch(ResNet18.self, data, batch: 128, repeats: 1))) }
-    if want("bsn-l-epoch") { out.append(Timing(workload: "bsn-l-epoch", seconds: try oneEpoch(BSNL.self, data, batch: 128, repeats: repeats))) }
-    if want("bnn-d-epoch") { out.append(Timing(workload: "bnn-d-epoch", seconds: try oneEpoch(BNND.self, data, batch: 256, repeats: 1))) }
+    if want("resnet18-epoch") { out.append(timing("resnet18-epoch", try oneEpoch(ResNet18.self, data, batch: 128, repeats: 1))) }
+    if want("bsn-l-epoch") { out.append(timing("bsn-l-epoch", try oneEpoch(BSNL.self, data, batch: 128, repeats: repeats))) }
+    if want("bnn-d-epoch") { out.append(timing("bnn-d-epoch", try oneEpoch(BNND.self, data, batch: 256, repeats: 1))) }
     if want("bnn-d-query") { out.append(try bnnQueries(data)) }
     if want("launches") {
       let net = try BSNL.make(params: Params(spec: BSNL.spec, given: [:]), inputShape: data.imageShape, classes: 10, rng: RandomStream(seed: 0))
@@ -143,7 +146,7 @@ public enum Benchmarks {
       let seconds = try time(1) {
         _ = try Evaluation(samples: images.count).launchSuccess(net, images: images, labels: data.test.labels, launches: 100, rng: &rng)
       }
-      out.append(Timing(workload: "launches", seconds: seconds))
+      out.append(timing("launches", seconds))
     }
     if want("cwl2") || want("boundary") {
       let params = Params(spec: LeNet.spec, given: [:])
@@ -171,8 +174,7 @@ public enum Benchmarks {
           result = try Evaluation(samples: samples).run(make?(p) ?? kind.init(params: p), params: p, on: net, split: split, seed: 1)
         }
         let l2 = (result?.meanL2PerPixel ?? .nan) * 1000
-        return Timing(workload: kind.spec.name, seconds: seconds,
-                      note: String(format: "asr=%.4f l2x1000=%.4f", result?.asr ?? 0, l2) + extra())
+        return timing(kind.spec.name, seconds, note: String(format: "asr=%.4f l2x1000=%.4f", result?.asr ?? 0, l2) + extra())
       }
       if want("cwl2") {
         out.append(try attack(CWL2.self, ["search": .string("on")], samples: 100, warmup: ["steps": .int(2), "search_steps": .int(1)]))
@@ -214,7 +216,7 @@ public enum Benchmarks {
         _ = try trainer.round(0, make: make, points: seed, labels: labels, oracle: ask, rng: RandomStream(seed: 5),
                               augmenting: true, label: "surrogate-round", stats: &stats)
       }
-      out.append(Timing(workload: "surrogate-round", seconds: seconds))
+      out.append(timing("surrogate-round", seconds))
     }
     return out
   }

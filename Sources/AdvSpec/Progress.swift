@@ -152,6 +152,8 @@ public final class Progress: @unchecked Sendable {
   }
 
   static let settingsLock = NSLock()
+  // A process global on purpose: the run's progress settings, set once from the command line;
+  // read and written under `settingsLock`.
   nonisolated(unsafe) static var current: Settings?
 
   static var settings: Settings {
@@ -197,6 +199,7 @@ public final class Progress: @unchecked Sendable {
 
 /// Set by SIGINT while a statement runs; long loops poll it and stop with `Interrupted`.
 public enum Interrupt {
+  // A process global on purpose: the SIGINT handler (a C function pointer) can reach no other state.
   nonisolated(unsafe) static var flag: UnsafeMutablePointer<Int32> = {
     let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     p.initialize(to: 0)

@@ -5,7 +5,9 @@ import Testing
 
 /// bnn-d's convolutions through the XNOR-popcount kernels give the values of the float path, bit
 /// for bit: queries' logits, and in training every loss and weight (gradients stay on oneDNN).
-@Suite(.serialized)
+/// Each test switches the kernels on its own network (`usesBinaryKernels`) and reads that
+/// network's own count of XNOR convolutions.
+@Suite
 struct BinaryKernelNetworkTests {
   /// A bnn-d with batch-norm shifts and running means moved off zero, as training leaves them
   /// (an untouched network's exact zeros would send every layer to the float path).
@@ -20,12 +22,12 @@ struct BinaryKernelNetworkTests {
   /// The logits of x through the float convolutions, then through the XNOR kernels, and how
   /// many convolutions the kernels did; leaves the kernels on.
   func bothPaths(_ net: Network, _ x: Tensor, rng: inout RandomStream) -> (reference: Tensor, binary: Tensor, convolutions: Int) {
-    BinaryConvolution.isEnabled = false
+    net.usesBinaryKernels = false
     let reference = net.logits(x, rng: &rng)
-    BinaryConvolution.isEnabled = true
-    let before = BinaryConvolution.count
+    net.usesBinaryKernels = true
+    let before = net.binaryConvolutions
     let binary = net.logits(x, rng: &rng)
-    return (reference, binary, BinaryConvolution.count - before)
+    return (reference, binary, net.binaryConvolutions - before)
   }
 
   @Test("logits and labels equal the float path's, and the binary kernels did the convolutions")
@@ -33,17 +35,14 @@ struct BinaryKernelNetworkTests {
     let net = try network()
     var data = RandomStream(seed: 13)
     let x = data.uniformTensor([6, 1, 28, 28], lo: 0.01, hi: 1)
-    defer { BinaryConvolution.isEnabled = true }
     var rng = RandomStream(seed: 1)
     let (reference, binary, convolutions) = bothPaths(net, x, rng: &rng)
     // Every binarised convolution but the 1-channel stem: 12 in the blocks, 2 shortcuts.
     #expect(convolutions >= 14)
     #expect(binary.scalars == reference.scalars)
-    #expect(net.predict(x, rng: &rng) == { () -> [Int] in
-      BinaryConvolution.isEnabled = false
-      defer { BinaryConvolution.isEnabled = true }
-      return net.predict(x, rng: &rng)
-    }())
+    let binaryLabels = net.predict(x, rng: &rng)
+    net.usesBinaryKernels = false
+    #expect(binaryLabels == net.predict(x, rng: &rng))
   }
 
   @Test("torchvision layout on colour images: logits equal the float path's")
@@ -68,8 +67,7 @@ struct BinaryKernelNetworkTests {
     let k = try #require(net.names.firstIndex(of: "layer2.0.conv1.weight"))
     net.values[k] = net.values[k].map { -$0 }
     let binary = net.logits(x, rng: &rng)
-    BinaryConvolution.isEnabled = false
-    defer { BinaryConvolution.isEnabled = true }
+    net.usesBinaryKernels = false
     #expect(binary.scalars == net.logits(x, rng: &rng).scalars)
   }
 
@@ -79,19 +77,17 @@ struct BinaryKernelNetworkTests {
     let x = data.uniformTensor([8, 1, 28, 28], lo: 0.01, hi: 1)
     let y = (0..<8).map { $0 % 10 }
     let config = TrainingConfig(Params(spec: BNND.spec, given: ["augment": .bool(false)]))
-    // (BinaryConvolution.count is global: suites running beside this one may add to it.)
     func run(kernels: Bool) throws -> (losses: [Float], values: [Tensor], convolutions: Int) {
-      BinaryConvolution.isEnabled = kernels
-      defer { BinaryConvolution.isEnabled = true }
       let net = try network()
+      net.usesBinaryKernels = kernels
       var trainer = MiniBatchTrainer(net: net, config: config, rng: RandomStream(seed: 16))
       trainer.beginEpoch(0)
-      let before = BinaryConvolution.count
       let losses = (0..<3).map { _ in trainer.step(x, y) }
-      return (losses, net.values, BinaryConvolution.count - before)
+      return (losses, net.values, net.binaryConvolutions)
     }
     let float = try run(kernels: false), binary = try run(kernels: true)
     #expect(binary.convolutions >= 3 * 14, "the binary kernels did not run: \(binary.convolutions)")
+    #expect(float.convolutions == 0)
     #expect(binary.losses == float.losses)
     #expect(zip(binary.values, float.values).allSatisfy { $0.scalars == $1.scalars })
     // The weights moved: the steps trained.

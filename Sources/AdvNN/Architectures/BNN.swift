@@ -73,8 +73,16 @@ enum BinarizedResNet {
       // Convolution n's packed signs when the XNOR kernels can take y: a deterministic network,
       // ±1 activations of at least 16 channels (not an image), the kernels switched on.
       func xnorWeights(_ y: Variable, _ n: String) -> BinaryConvolution.PackedWeights? {
-        guard !stochastic, y.shape[1] >= 16, BinaryConvolution.isEnabled else { return nil }
+        guard !stochastic, y.shape[1] >= 16, p.usesBinaryKernels else { return nil }
         return packed.weights(n, version: p.version, p[n + ".weight"].value)
+      }
+      // The XNOR kernels' convolution, counted in the network's `binaryConvolutions`; nil when an
+      // element of x is exactly 0.
+      func xnor(_ x: Tensor, _ weights: BinaryConvolution.PackedWeights, stride: Int, padding: Int, adding residual: Tensor? = nil,
+                epilogue: BinaryConvolution.Epilogue? = nil) -> Tensor? {
+        let out = BinaryConvolution.forward(x, weights, stride: stride, padding: padding, adding: residual, epilogue: epilogue)
+        if out != nil { p.binaryConvolutions.add() }
+        return out
       }
       func bconv(_ y: Variable, _ n: String, stride: Int, padding: Int) -> Variable {
         // Deterministic ±1 convolutions by XNOR and popcount, equal to the float path: the
@@ -82,13 +90,13 @@ enum BinarizedResNet {
         // attacks) its value, the gradients coming from oneDNN.
         let packedWeights = xnorWeights(y, n)
         if let packedWeights, !y.tape.keepsValues,
-           let out = BinaryConvolution.forward(y.value, packedWeights, stride: stride, padding: padding) {
+           let out = xnor(y.value, packedWeights, stride: stride, padding: padding) {
           return y.tape.constant(out)
         }
         let input = y.shape[1] == 3 ? y : binarize(y, stochastic: stochastic, rng: &rng)
         let weight = binarize(p[n + ".weight"], stochastic: stochastic, rng: &rng)
         if let packedWeights, y.tape.keepsValues,
-           let out = BinaryConvolution.forward(input.value, packedWeights, stride: stride, padding: padding) {
+           let out = xnor(input.value, packedWeights, stride: stride, padding: padding) {
           return conv2d(input, weight: weight, stride: stride, padding: padding, value: out)
         }
         return conv2d(input, weight: weight, stride: stride, padding: padding)
@@ -107,7 +115,7 @@ enum BinarizedResNet {
       // A ±1 convolution followed by an inference batch norm (and Hardtanh).
       func bconvNorm(_ y: Variable, _ n: String, stride: Int, padding: Int, norm: String, clamp: Bool) -> Variable {
         if let weights = fusable(y, n),
-           let out = BinaryConvolution.forward(y.value, weights, stride: stride, padding: padding, epilogue: epilogue(norm, clamp: clamp)) {
+           let out = xnor(y.value, weights, stride: stride, padding: padding, epilogue: epilogue(norm, clamp: clamp)) {
           return y.tape.constant(out)
         }
         let z = bn(bconv(y, n, stride: stride, padding: padding), norm)
@@ -122,7 +130,7 @@ enum BinarizedResNet {
           ? bconvNorm(y, prefix + ".downsample.0", stride: block.stride, padding: 0, norm: prefix + ".downsample.1", clamp: false)
           : y
         let norm = block.isLast ? nil : epilogue(prefix + ".bn2", clamp: true)
-        guard let sum = BinaryConvolution.forward(out.value, weights, stride: 1, padding: 1, adding: shortcut.value, epilogue: norm)
+        guard let sum = xnor(out.value, weights, stride: 1, padding: 1, adding: shortcut.value, epilogue: norm)
         else { return nil }
         return y.tape.constant(sum)
       }
@@ -180,6 +188,24 @@ enum BinarizedResNet {
     if params[clip] { net.clippedParameters = Set(binaryWeights) }
     if stochastic && params[sampleLatent] { net.sampledLatentParameters = Set(binaryWeights) }
     return net
+  }
+}
+
+/// A count that forward passes on several threads may add to (`Network.binaryConvolutions`).
+final class KernelCount: @unchecked Sendable {
+  private var count = 0
+  private let lock = NSLock()
+
+  var value: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return count
+  }
+
+  func add() {
+    lock.lock()
+    count += 1
+    lock.unlock()
   }
 }
 

@@ -13,6 +13,10 @@ public struct BoundParameters {
   /// The network's `valuesVersion` when bound: what caches derived from the weights (packed
   /// binary weights) compare against.
   public let version: Int
+  /// The network's `usesBinaryKernels` and the count behind its `binaryConvolutions`, for the
+  /// binarised architectures' forward passes.
+  let usesBinaryKernels: Bool
+  let binaryConvolutions: KernelCount
 
   public subscript(_ name: String) -> Variable {
     guard let v = byName[name] else { preconditionFailure("no parameter named '\(name)'") }
@@ -52,6 +56,14 @@ public final class Network: @unchecked Sendable {
   public let batchNorms: [(String, RunningStatistics)]
   /// Slope k of binary stochastic neurons; 1 unless slope annealing changed it.
   public var slope: Float = 1
+  /// Whether deterministic binarised layers answer queries through the XNOR-popcount kernels
+  /// (`BinaryConvolution`), the float path's values bit for bit; false keeps them on the float
+  /// convolutions. Starts from `ADV_BINARY_KERNELS` (`off`: false).
+  public var usesBinaryKernels = BinaryConvolution.enabledByEnvironment
+  /// Convolutions this network's forward passes have run through the XNOR kernels: a diagnostic
+  /// for tests and benchmarks, counted per network so that work on other networks never adds to it.
+  public var binaryConvolutions: Int { binaryConvolutionCount.value }
+  let binaryConvolutionCount = KernelCount()
   /// Latent weights of binarised layers, clipped to [-1, 1] after every training step.
   public var clippedParameters: Set<String> = []
   /// Latent weights that hold their last stochastic binarisation (BNN-S's `sample_latent`):
@@ -104,7 +116,8 @@ public final class Network: @unchecked Sendable {
   public func bind(to tape: Tape, trainable: Bool) -> (BoundParameters, [Variable]) {
     let vars = values.map { trainable ? tape.variable($0) : tape.constant($0) }
     return (BoundParameters(byName: Dictionary(uniqueKeysWithValues: zip(names, vars)),
-                            running: Dictionary(uniqueKeysWithValues: batchNorms), slope: slope, version: valuesVersion), vars)
+                            running: Dictionary(uniqueKeysWithValues: batchNorms), slope: slope, version: valuesVersion,
+                            usesBinaryKernels: usesBinaryKernels, binaryConvolutions: binaryConvolutionCount), vars)
   }
 
   /// The architecture's forward pass after input normalisation.

@@ -9,13 +9,12 @@ import Foundation
 /// time: AVX-512 VPOPCNTDQ, AVX2, or portable C.
 ///
 /// Used by deterministic binarised networks for queries without gradients (`bnn-d` under
-/// Boundary, evaluations, launches); `isEnabled` turns it off to compare with the float path.
+/// Boundary, evaluations, launches). Whether a network uses it is the network's own setting
+/// (`Network.usesBinaryKernels`), so tests and benchmarks compare the two paths on their own
+/// network while other work runs.
 public enum BinaryConvolution {
-  nonisolated(unsafe) public static var isEnabled = ProcessInfo.processInfo.environment["ADV_BINARY_KERNELS"] != "off"
-
-  /// Convolutions done here so far (by `forward` returning a result), for tests and benchmarks
-  /// to see that the path ran.
-  nonisolated(unsafe) public static var count = 0
+  /// The default of that setting: on unless `ADV_BINARY_KERNELS=off`, read once per process.
+  public static let enabledByEnvironment = ProcessInfo.processInfo.environment["ADV_BINARY_KERNELS"] != "off"
 
   /// The instruction set the kernel uses on this CPU (`ADV_BINARY_ISA=avx2|generic` narrows it).
   public static var instructionSet: String { String(cString: adv_binary_conv_isa()) }
@@ -134,7 +133,6 @@ public enum BinaryConvolution {
       }
     }
     guard !zeros.contains(where: { $0 != 0 }) else { return nil }
-    count += 1
     return out
   }
 
