@@ -23,16 +23,16 @@ let package = Package(
     // XNOR-popcount convolution of ±1 tensors, one body compiled per instruction set and chosen
     // at run time (BinaryConvolution.swift).
     .target(name: "CBinaryKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
-    // Declarations, typed parameter keys, the atomic writer, progress and interrupt state: what
-    // the front end and the engine both read. Imports nothing of ours.
-    .target(name: "AdvSpec"),
+    // Declarations, typed parameter keys, the atomic writer, SHA-256, progress and interrupt
+    // state: what the front end and the engine both read. Imports nothing of ours.
+    .target(name: "AdvSpec", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     // The numeric modules are optimised in debug builds too, so the test suite stays fast.
     .target(name: "AdvTensor", dependencies: ["AdvSpec", "CDNNL", "CBinaryKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                             .unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvData", dependencies: ["AdvTensor", "CZlib", "CHDF5"],
             resources: [.copy("Resources/mnist-5k")]),
-    .target(name: "AdvNN", dependencies: ["AdvTensor", "AdvData", .product(name: "Crypto", package: "swift-crypto")],
+    .target(name: "AdvNN", dependencies: ["AdvTensor", "AdvData"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvAttacks", dependencies: ["AdvTensor", "AdvData", "AdvNN"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),

@@ -102,7 +102,7 @@ extension Session {
   /// Lists the checkpoint at `path` among the inputs, with its size and SHA-256.
   func recordCheckpoint(_ path: String, statement: String) {
     let data = FileManager.default.contents(atPath: path)
-    recordInput(InputRecord(path: path, kind: "checkpoint", size: data?.count, sha256: data.map(ModelCache.sha256(of:)),
+    recordInput(InputRecord(path: path, kind: "checkpoint", size: data?.count, sha256: data.map { sha256(of: $0) },
                             statement: statement))
   }
 

@@ -156,7 +156,7 @@ public final class Session {
       files = nil
     }
     checker = Checker(vocabulary: .standard, files: files)
-    let hash = scriptText.map { ModelCache.sha256($0) } ?? ""
+    let hash = scriptText.map { sha256($0) } ?? ""
     report = Report(tool: "adv", version: advVersion, script: scriptName, scriptHash: hash, models: [], results: [])
   }
 

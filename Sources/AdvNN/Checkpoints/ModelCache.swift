@@ -1,6 +1,5 @@
 import AdvSpec
 import AdvTensor
-import Crypto
 import Foundation
 
 /// Content-addressed store of trained networks: `<dir>/<key>.safetensors`, where the key is a
@@ -28,18 +27,11 @@ public struct ModelCache {
                          source: String? = nil) -> String {
     var parts = ["v1", version, dataset, architecture, params.canonicalDescription, String(seed)]
     if let source { parts.append("from:" + source) }
-    return sha256(parts.joined(separator: "|"))
+    return AdvSpec.sha256(parts.joined(separator: "|"))
   }
 
-  /// The SHA-256 of `text`'s UTF-8 bytes, as 64 lower-case hex digits.
-  public static func sha256(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-  }
-
-  /// The SHA-256 of `data`, as 64 lower-case hex digits.
-  public static func sha256(of data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-  }
+  /// AdvSpec's `sha256(_:)` under its former name, for callers in AdvLang not yet moved to it.
+  public static func sha256(_ text: String) -> String { AdvSpec.sha256(text) }
 
   func path(_ key: String) -> String { (directory as NSString).appendingPathComponent(key + ".safetensors") }
 
@@ -85,20 +77,20 @@ public struct ModelCache {
 
   /// SHA-256 over every tensor's name, shape and little-endian values, in name order.
   static func checksum(_ st: SafeTensors) -> String {
-    var hash = SHA256()
+    var hash = SHA256Hasher()
     func add(_ name: String, _ shape: [Int]) {
-      hash.update(data: Data((name + "|" + shape.map(String.init).joined(separator: "x") + "|").utf8))
+      hash.update(name + "|" + shape.map(String.init).joined(separator: "x") + "|")
     }
     for name in st.tensors.keys.sorted() {
       guard let t = st.tensors[name] else { continue }
       add(name, t.shape)
-      t.scalars.map(\.bitPattern.littleEndian).withUnsafeBytes { hash.update(bufferPointer: $0) }
+      t.scalars.map(\.bitPattern.littleEndian).withUnsafeBytes { hash.update(bytes: $0) }
     }
     for name in st.integers.keys.sorted() {
       guard let v = st.integers[name] else { continue }
       add(name, st.integerShapes[name] ?? [v.count])
-      v.map { Int64($0).littleEndian }.withUnsafeBytes { hash.update(bufferPointer: $0) }
+      v.map { Int64($0).littleEndian }.withUnsafeBytes { hash.update(bytes: $0) }
     }
-    return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    return hash.finalize()
   }
 }
