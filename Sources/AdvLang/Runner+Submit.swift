@@ -23,12 +23,7 @@ extension Runner {
   /// The number of model units in `plan` (each trained, loaded, surrogate or mixture model):
   /// the default number of shards, or 4 when there are none.
   static func defaultShardCount(_ plan: Plan) -> Int {
-    let models = plan.filter {
-      switch $0.step {
-      case .train, .loadModel, .surrogate, .mixture: return true
-      default: return false
-      }
-    }.count
+    let models = plan.filter { $0.step.traits.kind == .model }.count
     return models > 0 ? models : 4
   }
 

@@ -114,7 +114,7 @@ extension Session {
     output = shown
 
     var images: AdversarialFile? = nil
-    if case .attack(_, _, let model) = planned.step { images = latestAttacks[model]?.file }
+    if let model = planned.step.traits.attacks { images = latestAttacks[model]?.file }
     let entry = JournalEntry(
       step: index, key: key, statement: planned.text, printed: lines.all,
       models: Array(report.models[before.models...]), results: Array(report.results[before.results...]),
@@ -132,15 +132,12 @@ extension Session {
   /// Restores what a finished step left in the session (see the extension's summary).
   func replay(_ planned: PlannedStep, _ entry: JournalEntry, images: AdversarialFile?) throws {
     let records = report
-    switch planned.step {
-    case .seed, .load, .loadModel, .setPolicy, .mixture, .train, .surrogate:
+    if planned.step.traits.runsAgainOnResume {
       let shown = output
       output.print = { _ in }
       replaying = true
       defer { (output, replaying) = (shown, false) }
       try execute(planned)
-    case .evaluate, .attack, .transfer, .plot, .report, .save, .saveAdversarials:
-      break
     }
     report = records
     report.models += entry.models
@@ -153,25 +150,19 @@ extension Session {
                   png: $0.png.map { [UInt8]($0) }, statement: $0.statement)
     }
     if let name = definedModel(planned) { models[name]?.trainSeconds = entry.trainSeconds }
-    if case .attack(_, _, let name) = planned.step, let record = entry.results.last, let images {
+    if let name = planned.step.traits.attacks, let record = entry.results.last, let images {
       try restoreAdversarials(of: name, record: record, file: images)
     }
     evaluations = entry.evaluations
     lastAttacked = entry.lastAttacked
     // A report printed to stdout printed nothing else; it stays a report under '--quiet'.
-    var printsReport = false
-    if case .report(let format, nil) = planned.step, format.defaultFile == nil { printsReport = true }
+    let printsReport = planned.step.traits.printsReport
     for line in entry.printed { (printsReport ? output.report : output.print)(line) }
   }
 
   /// The model a step defines, if any.
   func definedModel(_ planned: PlannedStep) -> String? {
-    switch planned.step {
-    case .train(let name, _, _, _), .surrogate(let name, _, _, _), .loadModel(let name, _, _, _), .mixture(let name, _, _, _):
-      return name
-    default:
-      return nil
-    }
+    planned.step.traits.defines
   }
 
   /// An attack's images as `keep` and `attack` left them, from its record (every sample) and

@@ -70,7 +70,7 @@ extension Session {
   func performSharded(_ planned: PlannedStep, index: Int, role: ShardRole) throws {
     guard let u = role.units.unitOfStep[index] else {
       // A policy of a model this shard does not make.
-      if case .setPolicy(let name, _) = planned.step, models[name] == nil { return }
+      if case .policy(let name)? = planned.step.traits.effect, models[name] == nil { return }
       return try execute(planned)
     }
     switch role.mode {
@@ -114,7 +114,7 @@ extension Session {
     let unit = role.units.units[u]
     guard unit.isSharded else {
       // `save adversarials` of a missing attack would save an earlier attack's images.
-      if case .saveAdversarials = planned.step, unit.dependencies.contains(where: role.missing.contains) {
+      if planned.step.traits.savesAttackOf != nil, unit.dependencies.contains(where: role.missing.contains) {
         output.warn("'\(planned.text)' skipped: the attack it saves has not finished")
         return
       }
@@ -134,18 +134,17 @@ extension Session {
     var entry = found
     role.replayed += 1
     // The shard that evaluated may have taken the model from the cache; the time is its training's.
-    if case .evaluate(let name) = planned.step, let seconds = models[name]?.trainSeconds {
+    if let evaluate = planned.step as? EvaluateStep, let seconds = models[evaluate.model]?.trainSeconds {
       for i in entry.models.indices { entry.models[i].trainSeconds = seconds }
     }
-    switch planned.step {
-    case .loadModel, .mixture:
+    if planned.step.traits.rebuiltOnMerge {
       try execute(planned)
-    default:
+    } else {
       if let name = unit.model { weightless.remove(name) }
       let attacked = lastAttacked
       try replay(planned, entry, images: images)
       // A shard's session saw other attacks than this run has before this step.
-      if case .attack = planned.step {} else { lastAttacked = attacked }
+      if planned.step.traits.attacks == nil { lastAttacked = attacked }
     }
   }
 

@@ -178,70 +178,7 @@ public final class Session {
   }
 
   func execute(_ planned: PlannedStep) throws {
-    switch planned.step {
-    case .seed(let s):
-      if seedOverride == nil { seed = s }
-    case .load(let spec, let path, let params):
-      try load(spec, path: path, params: params, statement: planned.text)
-    case .train(let name, let spec, let params, let source):
-      try trainModel(name, spec, params, from: source, statement: planned.text)
-    case .evaluate(let name):
-      try evaluate(name, statement: planned.text)
-    case .attack(let spec, let params, let model):
-      try attack(spec, params, model, statement: planned.text)
-    case .report(let format, let path):
-      try writeReport(format, path: path)
-    case .loadModel(let name, let path, let spec, let params):
-      try loadModel(name, path: resolveInput(path), spec: spec, params: params, statement: planned.text)
-    case .save(let name, let path):
-      try save(name, to: path)
-    case .setPolicy(let name, let policy):
-      try setPolicy(of: name, to: policy)
-    case .transfer(let spec, let params, let source, let targets):
-      try transfer(spec, params, from: source, to: targets, statement: planned.text)
-    case .surrogate(let name, let spec, let params, let oracle):
-      try surrogate(name, spec, params, of: oracle, statement: planned.text)
-    case .mixture(let name, let members, _, let params):
-      try mixture(name, of: members, params: params, statement: planned.text)
-    case .plot(let spec, let models, let params, let path):
-      try plot(spec, models: models, params: params, path: path, statement: planned.text)
-    case .saveAdversarials(let model, let path):
-      try saveAdversarials(of: model, to: path)
-    }
-  }
-
-  func attack(_ spec: ComponentSpec, _ params: Params, _ name: String, statement: String) throws {
-    let m = try model(name)
-    let kind = Attacks.declared(by: spec)
-    let evaluation = Evaluation(params, for: kind)
-    let result = try evaluation.run(kind.init(params: params), params: params, on: m.model, split: m.dataset.test,
-                                    seed: seed, label: "attack \(spec.name) on \(name)")
-    if result.samples.count < result.requestedSamples {
-      output.warn("'\(name)' classifies only \(result.samples.count) test images correctly; attacked those instead of \(result.requestedSamples)")
-    }
-    let record = AttackRecord(
-      model: name, arch: m.architecture.name, attack: spec.name, params: reportParams(result.params),
-      dataset: m.dataset.name, split: "test", samples: result.samples.count, asr: result.asr,
-      l2PerPixel: result.meanL2PerPixel, seed: seed, queries: result.queries, wallSeconds: result.seconds,
-      statement: statement, scriptHash: report.scriptHash, modelHash: m.hash,
-      perSample: result.samples.map {
-        SampleRecord(index: $0.index, label: $0.label, returned: $0.returned, success: $0.success,
-                     l2PerPixel: $0.l2PerPixel, queries: $0.queries, gradients: $0.gradients,
-                     adversarialLabel: $0.adversarialLabel)
-      },
-      policy: m.policyDescription, defaults: declaredDefaults(spec, of: result.params, dataset: m.dataset.name))
-    report.results.append(record)
-    keep(result, on: name, split: m.dataset.test)
-    let provenance = AdversarialFile.Provenance(model: name, arch: m.architecture.name, dataset: m.dataset.name,
-                                                policy: m.policyDescription, seed: seed, statement: statement,
-                                                modelHash: m.hash, version: advVersion)
-    latestAttacks[name] = LatestAttack(file: AdversarialFile(result, originals: m.dataset.test, provenance: provenance),
-                                       attack: result.attack)
-    lastAttacked = name
-    let l2 = result.meanL2PerPixel.map { String(format: "%.4f", $0 * 1000) } ?? "-"
-    output.print(String(format: "%@: ASR %.4f, mean L2/px x1000 %@ over %d samples (%.1f s)",
-                        statement, result.asr, l2, result.samples.count, result.seconds))
-    saveResults()
+    try planned.step.run(in: self, planned)
   }
 
   func reportParams(_ p: Params) -> [String: ReportValue] {

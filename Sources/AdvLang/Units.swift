@@ -88,43 +88,25 @@ public struct WorkUnits: Sendable {
 
     for (index, planned) in plan.enumerated() {
       evaluationsBefore.append(evaluations)
-      var kind: WorkUnit.Kind? = nil
-      var needs: [String] = []
+      let traits = planned.step.traits
+      switch traits.effect {
+      case .seed(let s)?: if seedOverride == nil { seed = s }
+      case .data?: data = planned.scriptText
+      case .policy(let name)?: policies[name, default: []].append(planned.scriptText)
+      case nil: break
+      }
+      let kind = WorkUnit.Kind(rawValue: traits.kind.rawValue)
+      let needs = traits.needs
+      let defines = traits.defines
       var extra: [Int] = []
-      var defines: String? = nil
-      switch planned.step {
-      case .seed(let s):
-        if seedOverride == nil { seed = s }
-      case .load:
-        data = planned.scriptText
-      case .setPolicy(let name, _):
-        policies[name, default: []].append(planned.scriptText)
-      case .train(let name, _, _, let source):
-        (kind, defines, needs) = (.model, name, source.map { [$0] } ?? [])
-      case .loadModel(let name, _, _, _):
-        (kind, defines) = (.model, name)
-      case .surrogate(let name, _, _, let oracle):
-        (kind, defines, needs) = (.model, name, [oracle])
-      case .mixture(let name, let members, _, _):
-        (kind, defines, needs) = (.model, name, members)
-      case .evaluate(let name):
-        (kind, needs) = (.result, [name])
-        evaluations += 1
-      case .attack(_, _, let name):
-        (kind, needs) = (.result, [name])
-      case .transfer(_, _, let source, let targets):
-        (kind, needs) = (.result, [source] + targets)
-      case .plot(_, let models, _, _):
-        (kind, needs) = (.figure, models)
-        extra = units.indices.filter { units[$0].kind == .result }
-      case .report:
-        kind = .report
-        extra = units.indices.filter { units[$0].kind == .result || units[$0].kind == .figure }
-      case .save(let name, _):
-        (kind, needs) = (.output, [name])
-      case .saveAdversarials(let name, _):
-        kind = .output
-        if let u = name.flatMap({ lastAttackOn[$0] }) ?? (name == nil ? lastAttack : nil) { extra = [u] }
+      if traits.drawsEvaluation { evaluations += 1 }
+      switch traits.kind {
+      case .figure: extra = units.indices.filter { units[$0].kind == .result }
+      case .report: extra = units.indices.filter { units[$0].kind == .result || units[$0].kind == .figure }
+      default: break
+      }
+      if let saved = traits.savesAttackOf, let u = saved.flatMap({ lastAttackOn[$0] }) ?? (saved == nil ? lastAttack : nil) {
+        extra = [u]
       }
       guard let kind else {
         unitOfStep.append(nil)
@@ -147,7 +129,7 @@ public struct WorkUnits: Sendable {
         modelUnit[defines] = units.count
         policies[defines] = []
       }
-      if case .attack(_, _, let name) = planned.step {
+      if let name = traits.attacks {
         lastAttackOn[name] = units.count
         lastAttack = units.count
       }

@@ -93,39 +93,13 @@ public struct Statement: Sendable, Hashable {
   }
 
   public indirect enum Kind: Sendable, Hashable {
-    /// `seed N`
-    case seed(Expr)
-    /// `load DATASET [from "PATH"] [key=value ...]`
-    case load(dataset: Name, path: Expr?, arguments: [NamedArgument])
-    /// `model NAME = train ARCH [from MODEL] [key=value ...]`; `source` is MODEL, whose matching
-    /// weights start the training.
-    case train(model: Name, architecture: Name, source: Name?, arguments: [NamedArgument])
-    /// `evaluate NAME`
-    case evaluate(model: Name)
-    /// `attack ATTACK [key=value ...] on NAME [key=value ...]`; `arguments` holds both lists in
-    /// source order.
-    case attack(attack: Name, arguments: [NamedArgument], model: Name)
+    /// A statement its pattern parsed: the form's id (`attack`, `model = train`) and what its
+    /// slots held (`Frontend/Syntax/Pattern.swift`).
+    case form(String, Slots)
     /// `for VAR in [LIST] { ... }`
     case forLoop(variable: Name, values: [Expr], valuesRange: SourceRange, body: [Statement])
-    /// `report [FORMAT] [to "FILE"]`
-    case report(format: Name?, path: Expr?)
-    /// `model NAME = load "FILE" as ARCH [key=value ...]`
-    case loadModel(model: Name, path: Expr, architecture: Name, arguments: [NamedArgument])
-    /// `save NAME to "FILE"`
-    case save(model: Name, path: Expr)
     /// `set policy of NAME = single | average(N)`; `passes` is N.
     case setPolicy(model: Name, policy: Name, passes: Expr?)
-    /// `transfer ATTACK [key=value ...] from SOURCE to TARGET[, TARGET ...] [key=value ...]`;
-    /// `arguments` holds every `key=value` in source order.
-    case transfer(attack: Name, arguments: [NamedArgument], source: Name, targets: [Name])
-    /// `model NAME = surrogate ARCH of ORACLE [key=value ...]`
-    case surrogate(model: Name, architecture: Name, oracle: Name, arguments: [NamedArgument])
-    /// `model NAME = mixture MODEL, MODEL[, MODEL ...] [key=value ...]`
-    case mixture(model: Name, members: [Name], arguments: [NamedArgument])
-    /// `plot FIGURE [of MODEL, ...] [key=value ...] [to "FILE"]`
-    case plot(figure: Name, models: [Name], arguments: [NamedArgument], path: Expr?)
-    /// `save adversarials [of MODEL] to "FILE"`; without `of`, those of the latest attack.
-    case saveAdversarials(model: Name?, path: Expr)
     /// A statement that did not parse (its error is already reported). When it began
     /// `model NAME =`, `definesModel` holds the name so later uses of it are not reported again.
     case invalid(definesModel: Name?)

@@ -53,7 +53,7 @@ extension CheckPass {
     }
     changes.figureFiles.append(file)
     guard checkOutput(file, by: "plot", pathExpr, in: statement.range) else { return }
-    emit(.plot(figure: figure, models: resolved, params: params, path: file), for: statement)
+    emit(PlotStep(figure: figure, models: resolved, params: params, path: file), for: statement)
   }
 
   /// Cross-setting rules of the figures: three distinct whole test indices for `decision`,

@@ -23,176 +23,38 @@ extension CheckPass {
     }
   }
 
+  /// One statement: its form's rule (`Statements/`), or a loop, or a policy.
   mutating func check(_ statement: Statement) {
     switch statement.kind {
-    case .seed(let value):
-      if let seed = checkSeed(value) { emit(.seed(seed), for: statement) }
-
-    case .load(let datasetName, let pathExpr, let arguments):
-      loadAttempted = true
-      let dataset = component(.dataset, datasetName)
-      let path = pathExpr.flatMap { string($0, expected: "a path in double quotes after 'from'") }
-      let params = parameters(arguments, of: dataset, dataset: dataset)
-      if let dataset {
-        environment.dataset = dataset
-        if pathExpr == nil || path != nil, checkDataSource(dataset, datasetName, path, pathExpr), let params {
-          emit(.load(dataset: dataset, path: path, params: params), for: statement)
-        }
-      }
-
-    case .train(let modelName, let architectureName, let sourceName, let arguments):
-      if environment.dataset == nil && !loadAttempted {
-        let example = vocabulary.datasets.first?.name ?? "DATASET"
-        error("no data set loaded; add 'load \(example)' before this line", at: statement.range)
-      }
-      let architecture = component(.architecture, architectureName)
-      let params = parameters(arguments, of: architecture, dataset: environment.dataset)
-      let source = sourceName.flatMap { model($0) }
-      guard let name = resolve(modelName, as: "a model name") else { return }
-      guard let architecture, let params, (sourceName == nil) == (source == nil) else {
-        if !brokenModels.contains(name) { brokenModels.append(name) }
-        return
-      }
-      brokenModels.removeAll { $0 == name }
-      environment.define(model: name, architecture: architecture, dataset: environment.dataset)
-      changes.models.append(name)
-      emit(.train(model: name, architecture: architecture, params: params, source: source), for: statement)
-
-    case .evaluate(let modelName):
-      if let name = model(modelName) { emit(.evaluate(model: name), for: statement) }
-
-    case .attack(let attackName, let arguments, let modelName):
-      let attack = component(.attack, attackName)
-      let model = model(modelName)
-      let params = parameters(arguments, of: attack, dataset: model.flatMap { environment.trainedOn[$0] })
-      if let attack, let params, let model {
-        environment.noteAttack(on: model)
-        changes.attacked = true
-        emit(.attack(attack: attack, params: params, model: model), for: statement)
-      }
-
+    case .form(let id, let slots):
+      guard let form = Statements.form(id) else { preconditionFailure("the parser makes only declared forms") }
+      form.check(&self, statement, slots)
     case .forLoop(let variable, let values, let valuesRange, let body):
       checkLoop(variable, values, valuesRange, body, statement.range)
-
-    case .report(let formatName, let pathExpr):
-      let format = formatName.flatMap { reportFormat($0) }
-      let path = pathExpr.flatMap { string($0, expected: "a file name in double quotes after 'to'") }
-      guard (formatName == nil || format != nil) && (pathExpr == nil || path != nil) else { return }
-      let resolved = format ?? path.flatMap(ReportFormat.implied(byPath:)) ?? .text
-      if let file = path ?? resolved.defaultFile, !checkOutput(file, by: "report", pathExpr, in: statement.range) { return }
-      emit(.report(format: resolved, path: path), for: statement)
-
+    case .setPolicy(let modelName, let policyName, let passes):
+      checkPolicy(modelName, policyName, passes, statement)
     case .invalid(let definesModel):
       if let definesModel, !brokenModels.contains(definesModel.text) { brokenModels.append(definesModel.text) }
-
-    case .loadModel(let modelName, let pathExpr, let architectureName, let arguments):
-      let path = string(pathExpr, expected: "a file name in double quotes after 'load'")
-      let architecture = component(.architecture, architectureName)
-      let params = parameters(arguments, of: architecture, dataset: environment.dataset)
-      guard let name = resolve(modelName, as: "a model name") else { return }
-      guard let path, checkCheckpoint(path, pathExpr), let architecture, let params else {
-        if !brokenModels.contains(name) { brokenModels.append(name) }
-        return
-      }
-      brokenModels.removeAll { $0 == name }
-      environment.define(model: name, architecture: architecture, dataset: environment.dataset)
-      changes.models.append(name)
-      emit(.loadModel(model: name, path: path, architecture: architecture, params: params), for: statement)
-
-    case .save(let modelName, let pathExpr) where modelName.text == "adversarials" && environment.models["adversarials"] == nil:
-      check(Statement(.saveAdversarials(model: nil, path: pathExpr), range: statement.range))
-
-    case .save(let modelName, let pathExpr):
-      let model = model(modelName)
-      let path = string(pathExpr, expected: "a file name in double quotes after 'to'")
-      if let model, let path, checkOutput(path, by: "save", pathExpr, in: statement.range) {
-        emit(.save(model: model, path: path), for: statement)
-      }
-
-    case .transfer(let attackName, let arguments, let sourceName, let targetNames):
-      let attack = component(.attack, attackName)
-      let source = model(sourceName)
-      let targets = targetNames.map { model($0) }
-      let settings = procedure("transfer", at: statement.range)
-      let merged = attack.flatMap { settings.map(ComponentSpec.merging($0)) }
-      let params = parameters(arguments, of: merged, dataset: source.flatMap { environment.trainedOn[$0] })
-      guard let attack, let params, let source, targets.allSatisfy({ $0 != nil }) else { return }
-      let resolved = targets.compactMap { $0 }
-      guard sameData([source] + resolved, names: [sourceName] + targetNames) else { return }
-      emit(.transfer(attack: attack, params: params, source: source, targets: resolved), for: statement)
-
-    case .surrogate(let modelName, let architectureName, let oracleName, let arguments):
-      let architecture = component(.architecture, architectureName)
-      let oracle = model(oracleName)
-      let settings = procedure("surrogate", at: statement.range)
-      let merged = architecture.flatMap { settings.map(ComponentSpec.merging($0)) }
-      let dataset = oracle.flatMap { environment.trainedOn[$0] }
-      let params = parameters(arguments, of: merged, dataset: dataset)
-      guard let name = resolve(modelName, as: "a model name") else { return }
-      guard let architecture, let oracle, let params else {
-        if !brokenModels.contains(name) { brokenModels.append(name) }
-        return
-      }
-      brokenModels.removeAll { $0 == name }
-      environment.define(model: name, architecture: architecture, dataset: dataset)
-      changes.models.append(name)
-      emit(.surrogate(model: name, architecture: architecture, params: params, oracle: oracle), for: statement)
-
-    case .mixture(let modelName, let memberNames, let arguments):
-      let members = memberNames.map { model($0) }
-      let settings = procedure("mixture", at: statement.range)
-      let params = parameters(arguments, of: settings, dataset: nil)
-      guard let name = resolve(modelName, as: "a model name") else { return }
-      var valid = members.allSatisfy { $0 != nil } && params != nil
-      let resolved = members.compactMap { $0 }
-      if valid && Set(resolved).count < 2 {
-        let list = memberNames.dropFirst().reduce(memberNames[0].range) { $0.union($1.range) }
-        error("a mixture needs at least two different models", at: list,
-              hint: resolved.count == 1 ? "add another model: 'mixture \(resolved[0]), OTHER'" : "list each member once")
-        valid = false
-      }
-      if valid && !sameData(resolved, names: memberNames) { valid = false }
-      if let params, !mixtureWeights(params, arguments, members: memberNames) { valid = false }
-      guard valid, let params, let settings else {
-        if !brokenModels.contains(name) { brokenModels.append(name) }
-        return
-      }
-      brokenModels.removeAll { $0 == name }
-      environment.define(model: name, architecture: settings, dataset: resolved.first.flatMap { environment.trainedOn[$0] })
-      changes.models.append(name)
-      emit(.mixture(model: name, members: resolved, settings: settings, params: params), for: statement)
-
-    case .plot(let figureName, let modelNames, let arguments, let pathExpr):
-      checkPlot(figureName, modelNames, arguments, pathExpr, statement)
-
-    case .saveAdversarials(let modelName, let pathExpr):
-      var attacked: String? = nil
-      if let modelName { attacked = model(modelName) }
-      let path = string(pathExpr, expected: "a file name in double quotes after 'to'")
-      guard modelName == nil || attacked != nil, let path else { return }
-      if !path.lowercased().hasSuffix(".safetensors") {
-        error("adversarials are written as safetensors", at: pathExpr.range,
-              hint: "name the file 'NAME.safetensors'")
-        return
-      }
-      if let attacked, !environment.attacked.contains(attacked) {
-        error("'\(attacked)' has not been attacked before this statement", at: modelName?.range ?? statement.range,
-              hint: "add 'attack ATTACK on \(attacked)' before it")
-        return
-      }
-      if attacked == nil && environment.attacked.isEmpty {
-        error("no attack has run before this statement: there are no adversarials to save", at: statement.range,
-              hint: "add 'attack ATTACK on MODEL' before it")
-        return
-      }
-      guard checkOutput(path, by: "save adversarials", pathExpr, in: statement.range) else { return }
-      emit(.saveAdversarials(model: attacked, path: path), for: statement)
-
-    case .setPolicy(let modelName, let policyName, let passes):
-      let model = model(modelName)
-      let policy = policySetting(policyName, passes)
-      if let model, let policy { emit(.setPolicy(model: model, policy: policy), for: statement) }
     }
+  }
+
+  /// The bookkeeping of a statement that defines the model `name` (`model NAME = …`): a
+  /// failed definition (`defined` false) marks the name broken, so its later uses are not
+  /// reported again; a good one files the model under `architecture` and `dataset`.
+  mutating func defineModel(_ name: String, as architecture: ComponentSpec?, on dataset: ComponentSpec?, if defined: Bool) -> Bool {
+    guard defined, let architecture else {
+      if !brokenModels.contains(name) { brokenModels.append(name) }
+      return false
+    }
+    brokenModels.removeAll { $0 == name }
+    environment.define(model: name, architecture: architecture, dataset: dataset)
+    changes.models.append(name)
+    return true
+  }
+
+  /// The string a slot holds (a path), reported when it is not one.
+  mutating func path(_ slots: Slots, _ key: String = "path", after word: String) -> String? {
+    slots.value(key).flatMap { string($0, expected: "a file name in double quotes after '\(word)'") }
   }
 
   /// True unless a mixture's `weights` are given and wrong (reported at the list): one weight

@@ -279,7 +279,7 @@ struct CheckPass {
     return out
   }
 
-  mutating func emit(_ step: PlanStep, for statement: Statement) {
+  mutating func emit(_ step: any Step, for statement: Statement) {
     guard !stepLimitReached else { return }
     steps.append(PlannedStep(step: step, range: statement.range, text: text(of: statement.range),
                              scriptText: text(of: statement.range, exact: true),

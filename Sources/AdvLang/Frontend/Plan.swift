@@ -3,33 +3,78 @@ import AdvSpec
 /// What a checked script asks the engine to do: fully resolved steps, loops unrolled,
 /// expressions evaluated, every parameter validated and every default filled in.
 
-/// One thing to do.
-public enum PlanStep: Sendable, Equatable {
-  case seed(UInt64)
-  case load(dataset: ComponentSpec, path: String?, params: Params)
-  case train(model: String, architecture: ComponentSpec, params: Params, source: String? = nil)
-  case evaluate(model: String)
-  case attack(attack: ComponentSpec, params: Params, model: String)
-  case report(format: ReportFormat, path: String?)
-  case loadModel(model: String, path: String, architecture: ComponentSpec, params: Params)
-  case save(model: String, path: String)
-  case setPolicy(model: String, policy: InferencePolicy)
-  /// `params` holds the attack's parameters and the transfer settings.
-  case transfer(attack: ComponentSpec, params: Params, source: String, targets: [String])
-  /// `params` holds the architecture's parameters (with the surrogate's training defaults) and the
-  /// surrogate settings.
-  case surrogate(model: String, architecture: ComponentSpec, params: Params, oracle: String)
-  /// `settings` is the `mixture` declaration, which the checker files the model under.
-  case mixture(model: String, members: [String], settings: ComponentSpec, params: Params)
-  /// `models` is empty when a results figure draws every result; `path` has the figure's extension.
-  case plot(figure: FigureSpec, models: [String], params: Params, path: String)
-  /// `model` nil: the adversarials of the latest attack or transfer.
-  case saveAdversarials(model: String?, path: String)
+/// One thing to do: a value of the statement's own step type (declared in its file under
+/// `Statements/`), which carries the fully resolved arguments, the traits resumed and sharded
+/// runs read, and the run step.
+public protocol Step: Sendable {
+  /// How runs, resumes, shards and merges treat the step.
+  var traits: StepTraits { get }
+  /// Runs the step in `session`; `planned` gives its statement's text and place.
+  func run(in session: Session, _ planned: PlannedStep) throws
+  /// Equality across step types (false for steps of different types).
+  func isEqual(to other: any Step) -> Bool
+}
+
+extension Step where Self: Equatable {
+  public func isEqual(to other: any Step) -> Bool { (other as? Self) == self }
+}
+
+/// What a step is, for everything that treats steps alike: work units (`adv plan`, shards),
+/// `--resume`, merges and `adv submit`. A new statement declares these instead of teaching
+/// five `switch`es its step.
+public struct StepTraits: Sendable, Equatable {
+  /// `state` steps (`seed`, `load`, `set policy`) are not units of work: every unit carries the
+  /// state in force where it stands. The others are the units of `adv plan`.
+  public enum Kind: String, Sendable {
+    case state, model, result, figure, report, output
+  }
+
+  /// What a state step changes in the context of the units after it.
+  public enum Effect: Sendable, Equatable {
+    case seed(UInt64)
+    case data
+    case policy(of: String)
+  }
+
+  public var kind: Kind
+  /// The model the step defines.
+  public var defines: String?
+  /// The models it reads.
+  public var needs: [String]
+  public var effect: Effect?
+  /// The model whose adversarials the step keeps (an attack's target).
+  public var attacks: String?
+  /// Set for a step that saves an attack's images: the model (nil for the latest attack).
+  public var savesAttackOf: String??
+  /// Whether it draws the next evaluation's random stream (`evaluate`).
+  public var drawsEvaluation: Bool
+  /// A model step cheap enough that a merge runs it again instead of restoring it (`load`, `mixture`).
+  public var rebuiltOnMerge: Bool
+  /// A report printed to standard output: replayed as a report under `--quiet`.
+  public var printsReport: Bool
+
+  public init(_ kind: Kind, defines: String? = nil, needs: [String] = [], effect: Effect? = nil,
+              attacks: String? = nil, savesAttackOf: String?? = nil, drawsEvaluation: Bool = false,
+              rebuiltOnMerge: Bool = false, printsReport: Bool = false) {
+    self.kind = kind
+    self.defines = defines
+    self.needs = needs
+    self.effect = effect
+    self.attacks = attacks
+    self.savesAttackOf = savesAttackOf
+    self.drawsEvaluation = drawsEvaluation
+    self.rebuiltOnMerge = rebuiltOnMerge
+    self.printsReport = printsReport
+  }
+
+  /// Whether a resumed run or a merge runs a finished step again (state and models, which later
+  /// steps need in memory) rather than restoring what it recorded.
+  public var runsAgainOnResume: Bool { kind == .state || kind == .model }
 }
 
 /// A step with the statement it came from.
 public struct PlannedStep: Sendable, Equatable {
-  public let step: PlanStep
+  public let step: any Step
   /// The statement's range (inside a loop, the same for every iteration).
   public let range: SourceRange
   /// The statement as written, with white space normalised and loop variables replaced by
@@ -42,7 +87,11 @@ public struct PlannedStep: Sendable, Equatable {
   /// as its checker rule recorded it: a session that ran only some steps replays these.
   public let defines: [Definition]
 
-  public init(step: PlanStep, range: SourceRange, text: String, scriptText: String? = nil, defines: [Definition] = []) {
+  public static func == (a: PlannedStep, b: PlannedStep) -> Bool {
+    a.step.isEqual(to: b.step) && a.range == b.range && a.text == b.text && a.scriptText == b.scriptText && a.defines == b.defines
+  }
+
+  public init(step: any Step, range: SourceRange, text: String, scriptText: String? = nil, defines: [Definition] = []) {
     self.step = step
     self.range = range
     self.text = text
@@ -65,3 +114,17 @@ public enum Definition: Sendable, Equatable {
 
 /// A checked script.
 public typealias Plan = [PlannedStep]
+
+/// A step that compares by value, for comparing plans (`plan.map(\.comparable)`).
+public struct ComparableStep: Equatable, CustomStringConvertible {
+  public let step: any Step
+
+  public init(_ step: any Step) { self.step = step }
+
+  public static func == (a: ComparableStep, b: ComparableStep) -> Bool { a.step.isEqual(to: b.step) }
+  public var description: String { "\(step)" }
+}
+
+extension PlannedStep {
+  public var comparable: ComparableStep { ComparableStep(step) }
+}

@@ -24,7 +24,7 @@ struct CheckerNameTests {
   func spellingTolerance() {
     let steps = planOf("load MNIST\nmodel a = train LeNet_5\nmodel b = train BSN2\nattack Linf_BIM on a\nattack b-i-m on b")
     #expect(steps.count == 5)
-    if case .train(_, let architecture, _, _)? = steps.dropFirst().first?.step { #expect(architecture.name == "lenet") }
+    #expect((steps.dropFirst().first?.step as? TrainStep)?.architecture.name == "lenet")
   }
 
   @Test("unknown architectures and data sets are reported with suggestions")
@@ -47,7 +47,7 @@ struct CheckerNameTests {
   @Test("parameter names ignore '-' and '_'")
   func parameterSpelling() {
     let steps = planOf("load mnist\nmodel net = train lenet weight-decay=0.001")
-    if case .train(_, _, let params, _)? = steps.last?.step { #expect(params["weight_decay"] == .real(0.001)) }
+    #expect((steps.last?.step as? TrainStep)?.params["weight_decay"] == .real(0.001))
   }
 
   @Test("a parameter given twice is an error, also across 'on'")

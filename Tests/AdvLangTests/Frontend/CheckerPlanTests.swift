@@ -20,11 +20,11 @@ struct CheckerPlanTests {
       report
       """)
     #expect(steps.count == 9)
-    #expect(steps.first?.step == .seed(7))
-    #expect(steps.last?.step == .report(format: .text, path: nil))
-    #expect(steps[4].step == .attack(attack: TestVocabulary.bim,
-                                     params: Params(spec: TestVocabulary.bim, given: ["eps": .real(8.0 / 255), "samples": .int(100)]),
-                                     model: "net"))
+    #expect(steps.first?.comparable == ComparableStep(SeedStep(seed: 7)))
+    #expect(steps.last?.comparable == ComparableStep(ReportStep(format: .text, path: nil)))
+    #expect(steps[4].comparable == ComparableStep(AttackStep(
+      attack: TestVocabulary.bim, params: Params(spec: TestVocabulary.bim, given: ["eps": .real(8.0 / 255), "samples": .int(100)]),
+      model: "net")))
   }
 
   @Test("a planned step's text has loop variables replaced by the values as the script wrote them")
@@ -65,7 +65,7 @@ struct CheckerPlanTests {
   func nestedLoops() {
     let steps = planOf(netPrelude + "for s in [1, 2] {\n  for e in [0.1, 0.2, 0.3] { attack bim eps=e steps=s on net }\n}")
     let attacks = steps.compactMap { step -> (ParamValue?, ParamValue?)? in
-      guard case .attack(_, let p, _) = step.step else { return nil }
+      guard let p = (step.step as? AttackStep)?.params else { return nil }
       return (p["steps"], p["eps"])
     }
     #expect(attacks.map(\.0) == [1, 1, 1, 2, 2, 2].map { .int($0) })
@@ -92,10 +92,10 @@ struct CheckerPlanTests {
   @Test("report infers its format from the file extension unless one is given")
   func reportFormats() {
     let steps = planOf("report to \"r.md\"\nreport to \"r.json\"\nreport csv to \"r.txt\"\nreport to \"r\"")
-    #expect(steps.map(\.step) == [
-      .report(format: .markdown, path: "r.md"), .report(format: .json, path: "r.json"),
-      .report(format: .csv, path: "r.txt"), .report(format: .text, path: "r"),
-    ])
+    #expect(steps.map(\.comparable) == [
+      ReportStep(format: .markdown, path: "r.md"), ReportStep(format: .json, path: "r.json"),
+      ReportStep(format: .csv, path: "r.txt"), ReportStep(format: .text, path: "r"),
+    ].map(ComparableStep.init))
   }
 
   @Test("the checker keeps models and data defined by successful checks only")
@@ -118,7 +118,7 @@ struct CheckerPlanTests {
                                datasetDefaults: ["mnist": ["samples": .int(100)]])
     let vocabulary = Vocabulary(architectures: [arch], attacks: [attack], datasets: [TestVocabulary.mnist])
     let steps = planOf("load mnist\nmodel m = train net\nattack probe on m", vocabulary: vocabulary)
-    guard steps.count == 3, case .train(_, _, let trained, _) = steps[1].step, case .attack(_, let attacked, _) = steps[2].step else {
+    guard steps.count == 3, let trained = (steps[1].step as? TrainStep)?.params, let attacked = (steps[2].step as? AttackStep)?.params else {
       Issue.record("unexpected plan \(steps)")
       return
     }

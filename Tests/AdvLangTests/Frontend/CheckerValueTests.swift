@@ -7,7 +7,7 @@ import Testing
 struct CheckerValueTests {
   /// The params of the last step of `netPrelude + line`, an attack.
   func attackParams(_ line: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Params? {
-    guard case .attack(_, let params, _)? = planOf(netPrelude + line, sourceLocation: sourceLocation).last?.step else { return nil }
+    guard let params = (planOf(netPrelude + line, sourceLocation: sourceLocation).last?.step as? AttackStep)?.params else { return nil }
     return params
   }
 
@@ -51,7 +51,7 @@ struct CheckerValueTests {
   @Test("choices and booleans are written as bare words")
   func words() {
     let steps = planOf("load mnist\nmodel net = train lenet optimizer=SGD normalize=false")
-    guard case .train(_, _, let params, _)? = steps.last?.step else {
+    guard let params = (steps.last?.step as? TrainStep)?.params else {
       Issue.record("the last step is not a training step: \(steps)")
       return
     }
@@ -93,8 +93,8 @@ struct CheckerValueTests {
 
   @Test("a seed is a whole number from 0 to the largest UInt64")
   func seeds() {
-    #expect(planOf("seed 18446744073709551615").first?.step == .seed(UInt64.max))
-    #expect(planOf("seed 6*7").first?.step == .seed(42))
+    #expect((planOf("seed 18446744073709551615").first?.step as? SeedStep)?.seed == UInt64.max)
+    #expect((planOf("seed 6*7").first?.step as? SeedStep)?.seed == 42)
     #expect(onlyDiagnostic("seed 18446744073709551616")?.message
       == "seed must be a whole number from 0 to 18446744073709551615, found '18446744073709551616'")
     #expect(onlyDiagnostic("seed -1")?.message == "seed must be a whole number from 0 to 18446744073709551615, found '-1'")
@@ -115,7 +115,7 @@ struct CheckerValueTests {
 
   /// The params of the last step of `mixturePrelude + line`, a mixture.
   func mixtureParams(_ line: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Params? {
-    guard case .mixture(_, _, _, let params)? = planOf(mixturePrelude + line, sourceLocation: sourceLocation).last?.step else { return nil }
+    guard let params = (planOf(mixturePrelude + line, sourceLocation: sourceLocation).last?.step as? MixtureStep)?.params else { return nil }
     return params
   }
   let mixturePrelude = "load mnist\nmodel net = train lenet\nmodel other = train mlp\n"
@@ -136,7 +136,7 @@ struct CheckerValueTests {
   func loopOverLists() {
     let steps = planOf(mixturePrelude + "for w in [[3, 1], [1/3, 1]] { model m = mixture net, other weights=w }")
     let mixtures = steps.compactMap { step -> ParamValue? in
-      if case .mixture(_, _, _, let params) = step.step { return params["weights"] } else { return nil }
+      (step.step as? MixtureStep)?.params["weights"]
     }
     #expect(mixtures == [.reals([3, 1]), .reals([1.0 / 3, 1])])
     #expect(steps.suffix(2).map(\.text) == ["model m = mixture net, other weights=[3, 1]",
@@ -173,7 +173,7 @@ struct CheckerValueTests {
     #expect(onlyDiagnostic("load mnist from data")?.message
       == "expected a path in double quotes after 'from', found 'data'")
     let steps = planOf(#"load mnist from "data/mnist" train=1000"#)
-    #expect(steps.first?.step == .load(dataset: TestVocabulary.mnist, path: "data/mnist",
-                                       params: Params(spec: TestVocabulary.mnist, given: ["train": .int(1000)])))
+    #expect(steps.first?.comparable == ComparableStep(LoadStep(dataset: TestVocabulary.mnist, path: "data/mnist",
+                                                               params: Params(spec: TestVocabulary.mnist, given: ["train": .int(1000)]))))
   }
 }

@@ -55,11 +55,11 @@ struct GrammarDocTests {
       ### `attack`
 
       ```
-      attack ATTACK [key=value ...] on NAME [key=value ...]
+      attack ATTACK [key=value ...] on MODEL
       ```
 
       Attack a model; records attack success rate and mean L2 distance per pixel. Parameters may stand
-      before or after `on NAME`; both lists are checked together against the attack's declaration, and a
+      before or after `on MODEL`; both lists are checked together against the attack's declaration, and a
       parameter given twice is an error. The attacks: `bim`; on stochastic targets some follow Foolbox 3
       rather than Foolbox 1.8 (grammar.md, "Which reference an attack reproduces").
 

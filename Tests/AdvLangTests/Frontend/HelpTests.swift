@@ -40,9 +40,9 @@ struct HelpTests {
   @Test("help on a statement shows its syntax, example and the names it takes")
   func statementHelp() {
     #expect(helpText(topic: "attack", vocabulary: vocabulary) == """
-      attack ATTACK [key=value ...] on NAME [key=value ...]
+      attack ATTACK [key=value ...] on MODEL
         attack a model; records attack success rate and mean L2 distance per pixel
-        Parameters may stand before or after `on NAME`; both lists are checked together against the
+        Parameters may stand before or after `on MODEL`; both lists are checked together against the
         attack's declaration, and a parameter given twice is an error. The attacks: `bim`; on stochastic
         targets some follow Foolbox 3 rather than Foolbox 1.8 (grammar.md, "Which reference an attack
         reproduces").

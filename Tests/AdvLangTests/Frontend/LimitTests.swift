@@ -61,7 +61,7 @@ struct LimitTests {
     let signs = "seed " + String(repeating: "-", count: LimitTests.limit) + "1"
     #expect(planOf(signs).count == 1)
     let sum = "seed " + Array(repeating: "1", count: LimitTests.limit + 1).joined(separator: "+")
-    #expect(planOf(sum).map(\.step) == [.seed(257)])
+    #expect(planOf(sum).map(\.comparable) == [ComparableStep(SeedStep(seed: 257))])
     let loops = netPrelude + (0..<LimitTests.limit).map { "for a\($0) in [1] { " }.joined() + "evaluate net"
       + String(repeating: " }", count: LimitTests.limit)
     #expect(planOf(loops).count == 3)
@@ -103,7 +103,7 @@ struct LimitTests {
   @Test("default figure names in a loop count on without searching from the start")
   func figureNames() {
     let steps = planOf(netPrelude + "attack bim on net\nfor a in [1, 2, 3] { plot bars }\nplot bars")
-    #expect(steps.compactMap { if case .plot(_, _, _, let path) = $0.step { return path } else { return nil } }
+    #expect(steps.compactMap { ($0.step as? PlotStep)?.path }
               == ["plot-bars.svg", "plot-bars-2.svg", "plot-bars-3.svg", "plot-bars-4.svg"])
   }
 

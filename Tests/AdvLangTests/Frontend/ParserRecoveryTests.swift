@@ -19,7 +19,7 @@ struct ParserRecoveryTests {
   func unknownStatementWithoutSuggestion() {
     let d = parse("fgsm net").diagnostics
     #expect(d.first?.hint == nil)
-    #expect(d.first?.notes == ["the statements are 'seed', 'load', 'model', 'evaluate', 'attack', 'transfer', 'for', 'save', 'plot', 'set' and 'report'"])
+    #expect(d.first?.notes == ["the statements are 'seed', 'load', 'model', 'describe', 'evaluate', 'attack', 'transfer', 'for', 'save', 'plot', 'set' and 'report'"])
   }
 
   @Test("'NAME = train' without 'model' says how to define a model")
@@ -98,7 +98,7 @@ struct ParserRecoveryTests {
       "expected a new line or ';' after the statement, found 'twice'",
       "expected a new line or ';' after the statement, found 'evaluate'",
     ])
-    guard result.statements.count == 2, case .evaluate = result.statements[0].kind, case .forLoop = result.statements[1].kind else {
+    guard result.statements.count == 2, case .form("evaluate", _) = result.statements[0].kind, case .forLoop = result.statements[1].kind else {
       Issue.record("statements lost: \(result.statements)")
       return
     }

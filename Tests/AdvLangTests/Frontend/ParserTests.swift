@@ -17,10 +17,12 @@ struct ParserTests {
   func attackRanges() {
     let m = Marked("‸attack ‸bim‸ ‸eps‸=‸32/255‸ on ‸net‸ ‸samples=100‸")
     let statement = only(m.text)
-    guard case .attack(let attack, let arguments, let model)? = statement?.kind, let range = statement?.range else {
+    guard case .form("attack", let slots)? = statement?.kind, let range = statement?.range,
+          let attack = slots.name("attack"), let model = slots.name("model") else {
       Issue.record("not an attack statement")
       return
     }
+    let arguments = slots.arguments
     #expect(attack == Name("bim", range: m.range(1, 2)))
     #expect(model == Name("net", range: m.range(7, 8)))
     #expect(range.start == m[0])
@@ -32,56 +34,56 @@ struct ParserTests {
 
   @Test("parameters may stand before and after 'on MODEL'")
   func attackArgumentsOnBothSides() {
-    guard case .attack(_, let arguments, let model)? = only("attack bim steps=5 on net eps=0.1")?.kind else {
+    guard case .form("attack", let slots)? = only("attack bim steps=5 on net eps=0.1")?.kind else {
       Issue.record("not an attack statement")
       return
     }
-    #expect(arguments.map(\.name) == ["steps", "eps"])
-    #expect(model.text == "net")
+    #expect(slots.arguments.map(\.name) == ["steps", "eps"])
+    #expect(slots.name("model")?.text == "net")
   }
 
   @Test("load takes an optional path and parameters")
   func load() {
-    guard case .load(let dataset, let path, let arguments)? = only(#"load mnist from "data/mnist" train=1000"#)?.kind else {
+    guard case .form("load", let slots)? = only(#"load mnist from "data/mnist" train=1000"#)?.kind else {
       Issue.record("not a load statement")
       return
     }
-    #expect(dataset.text == "mnist")
-    if case .string(let s, _)? = path { #expect(s == "data/mnist") } else { Issue.record("no path") }
-    #expect(arguments.map(\.name) == ["train"])
+    #expect(slots.name("dataset")?.text == "mnist")
+    if case .string(let s, _)? = slots.value("path") { #expect(s == "data/mnist") } else { Issue.record("no path") }
+    #expect(slots.arguments.map(\.name) == ["train"])
   }
 
   @Test("a model definition names the model and the architecture")
   func train() {
-    guard case .train(let model, let architecture, let source, let arguments)? = only("model net = train bsn-l epochs=3 lr=0.001")?.kind else {
+    guard case .form("model = train", let slots)? = only("model net = train bsn-l epochs=3 lr=0.001")?.kind else {
       Issue.record("not a model statement")
       return
     }
-    #expect(model.text == "net")
-    #expect(architecture.text == "bsn-l")
-    #expect(source == nil)
-    #expect(arguments.map(\.name) == ["epochs", "lr"])
+    #expect(slots.name("model")?.text == "net")
+    #expect(slots.name("architecture")?.text == "bsn-l")
+    #expect(slots.name("source") == nil)
+    #expect(slots.arguments.map(\.name) == ["epochs", "lr"])
   }
 
   @Test("'from MODEL' may stand anywhere among a training's arguments")
   func trainFrom() {
-    guard case .train(_, _, let source, let arguments)? = only("model s = train bnn-s epochs=2 from bnnD lr=0.001")?.kind else {
+    guard case .form("model = train", let slots)? = only("model s = train bnn-s epochs=2 from bnnD lr=0.001")?.kind else {
       Issue.record("not a model statement")
       return
     }
-    #expect(source?.text == "bnnD")
-    #expect(arguments.map(\.name) == ["epochs", "lr"])
+    #expect(slots.name("source")?.text == "bnnD")
+    #expect(slots.arguments.map(\.name) == ["epochs", "lr"])
   }
 
   @Test("seed, evaluate and report parse")
   func simpleStatements() {
     #expect(parse("seed 7\nevaluate net\nreport\nreport csv\nreport to \"r.md\"\nreport json to \"r\"").statements.count == 6)
-    guard case .report(let format, let path)? = only(#"report csv to "r.csv""#)?.kind else {
+    guard case .form("report", let slots)? = only(#"report csv to "r.csv""#)?.kind else {
       Issue.record("not a report statement")
       return
     }
-    #expect(format?.text == "csv")
-    #expect(path != nil)
+    #expect(slots.name("format")?.text == "csv")
+    #expect(slots.value("path") != nil)
   }
 
   @Test("a for loop holds its list and body, on one line or several, nested")
@@ -113,7 +115,7 @@ struct ParserTests {
 
   @Test("multiplication binds tighter than addition and unary minus tighter than both")
   func precedence() {
-    guard case .seed(let e)? = only("seed -1 + 2 * (3 - 4) / 5")?.kind else {
+    guard case .form("seed", let slots)? = only("seed -1 + 2 * (3 - 4) / 5")?.kind, let e = slots.value("value") else {
       Issue.record("not a seed statement")
       return
     }
@@ -126,7 +128,7 @@ struct ParserTests {
   @Test("a parenthesised expression's range includes the parentheses")
   func parenthesesRange() {
     let m = Marked("seed 1/‸(2 - 2)‸")
-    guard case .seed(.binary(.divide, _, let divisor, _))? = only(m.text)?.kind else {
+    guard case .form("seed", let slots)? = only(m.text)?.kind, case .binary(.divide, _, let divisor, _)? = slots.value("value") else {
       Issue.record("not a division")
       return
     }

@@ -143,7 +143,7 @@ struct ScriptTests {
               "\(name) checked\(checker.warnings.isEmpty ? ", but errors were expected" : ":\n" + CheckFailure(diagnostics: checker.warnings).rendered(in: source))")
       if let n = expected.steps { #expect(steps.count == n, "\(name)") }
       if let n = expected.attacks {
-        let attacks = steps.filter { if case .attack = $0.step { return true } else { return false } }
+        let attacks = steps.filter { $0.step is AttackStep }
         #expect(attacks.count == n, "\(name)")
       }
     }

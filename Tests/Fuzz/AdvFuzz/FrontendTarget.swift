@@ -92,7 +92,7 @@ public enum FrontendTarget {
       case .failure(let failure):
         return "the script checks, its printed form does not: \(failure)\n--- printed:\n\(printed)"
       case .success(let steps):
-        guard steps.map(\.step) == planned.map(\.step) else {
+        guard steps.count == planned.count, zip(steps, planned).allSatisfy({ $0.step.isEqual(to: $1.step) }) else {
           return "the printed script plans other steps:\n\(planned.map(\.text))\n--- became:\n\(steps.map(\.text))"
         }
       }

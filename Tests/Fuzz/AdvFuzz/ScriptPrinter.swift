@@ -14,49 +14,41 @@ public enum ScriptPrinter {
     statements.compactMap { statement($0, indent: indent) }.map { $0 + "\n" }.joined()
   }
 
-  /// One statement, or nil for `.invalid`.
+  /// One statement, or nil for `.invalid`. A statement of a pattern is printed by walking its
+  /// form's pattern (`SyntaxPattern`) with what its slots held: parts in declared order, groups
+  /// and optional parts only when their slots are filled.
   public static func statement(_ s: Statement, indent: String = "") -> String? {
-    func args(_ arguments: [NamedArgument]) -> String {
-      arguments.map { " \($0.name)=" + expression($0.value) }.joined()
-    }
-    func names(_ list: [Name]) -> String { list.map(\.text).joined(separator: ", ") }
-    let text: String
     switch s.kind {
-    case .seed(let value):
-      text = "seed " + expression(value)
-    case .load(let dataset, let path, let arguments):
-      text = "load \(dataset)" + (path.map { " from " + expression($0) } ?? "") + args(arguments)
-    case .train(let model, let architecture, let source, let arguments):
-      text = "model \(model) = train \(architecture)" + (source.map { " from \($0)" } ?? "") + args(arguments)
-    case .evaluate(let model):
-      text = "evaluate \(model)"
-    case .attack(let attack, let arguments, let model):
-      text = "attack \(attack)" + args(arguments) + " on \(model)"
+    case .form(let id, let slots):
+      guard let form = Statements.form(id) else { return nil }
+      return indent + parts(form.pattern.parts, slots).joined(separator: " ")
     case .forLoop(let variable, let values, _, let body):
       return indent + "for \(variable) in " + list(values) + " {\n" + script(body, indent: indent + "  ") + indent + "}"
-    case .report(let format, let path):
-      text = "report" + (format.map { " \($0)" } ?? "") + (path.map { " to " + expression($0) } ?? "")
-    case .loadModel(let model, let path, let architecture, let arguments):
-      text = "model \(model) = load " + expression(path) + " as \(architecture)" + args(arguments)
-    case .save(let model, let path):
-      text = "save \(model) to " + expression(path)
     case .setPolicy(let model, let policy, let passes):
-      text = "set policy of \(model) = \(policy)" + (passes.map { "(" + expression($0) + ")" } ?? "")
-    case .transfer(let attack, let arguments, let source, let targets):
-      text = "transfer \(attack)" + args(arguments) + " from \(source) to " + names(targets)
-    case .surrogate(let model, let architecture, let oracle, let arguments):
-      text = "model \(model) = surrogate \(architecture) of \(oracle)" + args(arguments)
-    case .mixture(let model, let members, let arguments):
-      text = "model \(model) = mixture " + names(members) + args(arguments)
-    case .plot(let figure, let models, let arguments, let path):
-      text = "plot \(figure)" + (models.isEmpty ? "" : " of " + names(models)) + args(arguments)
-        + (path.map { " to " + expression($0) } ?? "")
-    case .saveAdversarials(let model, let path):
-      text = "save adversarials" + (model.map { " of \($0)" } ?? "") + " to " + expression(path)
+      return indent + "set policy of \(model) = \(policy)" + (passes.map { "(" + expression($0) + ")" } ?? "")
     case .invalid:
       return nil
     }
-    return indent + text
+  }
+
+  static func parts(_ parts: [SyntaxPart], _ slots: Slots) -> [String] {
+    parts.flatMap { part -> [String] in
+      switch part {
+      case .word(let w): return [w]
+      case .slot(let slot):
+        if let names = slots.names[slot.key] { return [names.map(\.text).joined(separator: ", ")] }
+        return slots.values[slot.key].map { [expression($0)] } ?? []
+      case .arguments: return slots.arguments.map { "\($0.name)=" + expression($0.value) }
+      case .optional(let inner): return filled(inner, slots) ? self.parts(inner, slots) : []
+      case .anyOrder(let groups):
+        return groups.flatMap { g in g.isArguments || filled(g.parts, slots) ? self.parts(g.parts, slots) : [] }
+      case .opaque: return []
+      }
+    }
+  }
+
+  static func filled(_ parts: [SyntaxPart], _ slots: Slots) -> Bool {
+    SyntaxPattern(parts: parts).slots.contains { slots.names[$0.key] != nil || slots.values[$0.key] != nil }
   }
 
   static func list(_ items: [Expr]) -> String { "[" + items.map(expression).joined(separator: ", ") + "]" }
@@ -116,22 +108,13 @@ public enum ScriptPrinter {
     func opt(_ e: Expr?) -> String { e.map(structure) ?? "nil" }
     func names(_ list: [Name]) -> String { "<" + list.map(\.text).joined(separator: " ") + ">" }
     switch s.kind {
-    case .seed(let v): return "(seed \(structure(v)))"
-    case .load(let d, let p, let a): return "(load \(d) \(opt(p)) \(args(a)))"
-    case .train(let m, let a, let s, let g): return "(train \(m) \(a) \(s?.text ?? "nil") \(args(g)))"
-    case .evaluate(let m): return "(evaluate \(m))"
-    case .attack(let a, let g, let m): return "(attack \(a) \(args(g)) \(m))"
+    case .form(let id, let slots):
+      let filled = slots.names.keys.sorted().map { "\($0):" + names(slots.names[$0]!) }
+        + slots.values.keys.sorted().map { "\($0):" + structure(slots.values[$0]!) }
+      return "(\(id) \(filled.joined(separator: " ")) \(args(slots.arguments)))"
     case .forLoop(let v, let values, _, let body):
       return "(for \(v) [\(values.map(structure).joined(separator: " "))] \(body.map(structure).joined(separator: " ")))"
-    case .report(let f, let p): return "(report \(f?.text ?? "nil") \(opt(p)))"
-    case .loadModel(let m, let p, let a, let g): return "(loadmodel \(m) \(structure(p)) \(a) \(args(g)))"
-    case .save(let m, let p): return "(save \(m) \(structure(p)))"
     case .setPolicy(let m, let p, let n): return "(policy \(m) \(p) \(opt(n)))"
-    case .transfer(let a, let g, let s, let t): return "(transfer \(a) \(args(g)) \(s) \(names(t)))"
-    case .surrogate(let m, let a, let o, let g): return "(surrogate \(m) \(a) \(o) \(args(g)))"
-    case .mixture(let m, let members, let g): return "(mixture \(m) \(names(members)) \(args(g)))"
-    case .plot(let f, let models, let g, let p): return "(plot \(f) \(names(models)) \(args(g)) \(opt(p)))"
-    case .saveAdversarials(let m, let p): return "(saveadv \(m?.text ?? "nil") \(structure(p)))"
     case .invalid(let m): return "(invalid \(m?.text ?? "nil"))"
     }
   }
