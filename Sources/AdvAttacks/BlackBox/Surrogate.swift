@@ -177,49 +177,37 @@ public struct SurrogateTrainer {
   /// Variance Mimicking (the paper's Algorithm 1): after each clean mini-batch step, `copies`
   /// noisy copies of the batch, noise N(0, σ²_B) with σ²_B the batch's unbiased per-element
   /// variance, each labelled by a fresh oracle query; one step per copy (`steps`) or one step on
-  /// the batch and all copies (`expanded`). Returns the oracle queries spent.
+  /// the batch and all copies (`expanded`). Trains through `train`'s loop; the noise draws from
+  /// `rng.derived(4)`, so augmentation draws from `rng.derived(5)`. Returns the oracle queries spent.
   func trainMimickingVariance(_ net: Network, on split: Split, oracle: (Tensor) throws -> [Int],
                               rng: RandomStream, label: String) throws -> Int {
-    if config.normalize { net.normalization = Normalization(statisticsOf: split.images) }
-    var trainer = MiniBatchTrainer(net: net, config: config, rng: rng)
-    var shuffle = rng.derived(1)
+    var stream = rng
     var draws = rng.derived(4)
-    var augmenting = rng.derived(5)
     var queries = 0
-    let batches = (split.count + config.batch - 1) / config.batch
-    let progress = Progress(label, total: config.epochs * batches, unit: .epochs(per: batches, step: "batch"))
-    defer { progress.finish() }
-    for epoch in 0..<config.epochs {
-      trainer.beginEpoch(epoch)
-      let order = shuffle.permutation(split.count)
-      var total: Double = 0
-      for b in 0..<batches {
-        try Interrupt.check()
-        let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
-        var (x, y) = split.batch(indices)
-        config.augmentation.apply(&x, rng: &augmenting)
-        if relabel {
-          y = try oracle(x)
-          queries += indices.count
-        }
-        let noisy = (0..<copies).map { _ in Self.noisyCopy(x, clip: clip, rng: &draws) }
-        var noisyLabels: [[Int]] = []
-        for copy in noisy {
-          noisyLabels.append(try oracle(copy))
-          queries += indices.count
-        }
-        // The running loss is the clean batch's (steps) or the expanded batch's.
-        switch mode {
-        case .steps:
-          total += Double(trainer.step(x, y))
-          for (copy, labels) in zip(noisy, noisyLabels) { _ = trainer.step(copy, labels) }
-        case .expanded:
-          total += Double(trainer.step(Tensor.concatenate([x] + noisy), y + noisyLabels.flatMap { $0 }))
-        }
-        progress.update(epoch * batches + b + 1, note: String(format: "loss %.4f", total / Double(b + 1)))
+    _ = try AdvNN.train(net, on: split, config: config, rng: &stream, label: label, augmentationStream: 5) { trainer, x, y in
+      let rows = x.shape[0]
+      var y = y
+      if relabel {
+        y = try oracle(x)
+        queries += rows
+      }
+      let noisy = (0..<copies).map { _ in Self.noisyCopy(x, clip: clip, rng: &draws) }
+      var noisyLabels: [[Int]] = []
+      for copy in noisy {
+        noisyLabels.append(try oracle(copy))
+        queries += rows
+      }
+      // The running loss is the mean of the clean batches' losses (steps) or of the expanded
+      // batches' (each batch counts once, whatever its size).
+      switch mode {
+      case .steps:
+        let loss = trainer.step(x, y)
+        for (copy, labels) in zip(noisy, noisyLabels) { _ = trainer.step(copy, labels) }
+        return (Double(loss), 1)
+      case .expanded:
+        return (Double(trainer.step(Tensor.concatenate([x] + noisy), y + noisyLabels.flatMap { $0 })), 1)
       }
     }
-    try trainer.finish(epochs: config.epochs, on: split)
     return queries
   }
 

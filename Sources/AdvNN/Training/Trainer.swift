@@ -159,12 +159,20 @@ public struct MiniBatchTrainer {
   }
 }
 
+/// One mini-batch step of `train`'s loop: the optimiser step(s) on the shuffled and augmented
+/// batch `x`, `y`, returning the loss the running mean counts and its weight in that mean. The
+/// default takes one step and weights its loss by the batch's size. Procedures that train
+/// differently on each batch (Variance Mimicking relabels it and adds noisy copies) pass their
+/// own and keep the loop: schedules, shuffling, augmentation, interrupts and progress.
+public typealias BatchStep = (_ trainer: inout MiniBatchTrainer, _ x: Tensor, _ y: [Int]) throws -> (loss: Double, weight: Double)
+
 /// Mini-batch training with softmax cross-entropy, shuffling every epoch from `rng.derived(1)`,
-/// augmenting each batch from `rng.derived(4)` (when the config asks) and a step learning-rate
-/// schedule (`lr ← lr·gamma` every `lr_step` epochs). Stops with `Interrupted` between batches
-/// when Ctrl-C is pressed.
+/// augmenting each batch from `rng.derived(augmentationStream)` (when the config asks) and a
+/// step learning-rate schedule (`lr ← lr·gamma` every `lr_step` epochs); `step` trains on each
+/// batch. Stops with `Interrupted` between batches when Ctrl-C is pressed.
 public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: inout RandomStream,
-                  label: String = "train") throws -> TrainingLog {
+                  label: String = "train", augmentationStream: UInt64 = 4,
+                  step: BatchStep = { trainer, x, y in (Double(trainer.step(x, y)), Double(y.count)) }) throws -> TrainingLog {
   if config.normalize { net.normalization = Normalization(statisticsOf: split) }
   var trainer = MiniBatchTrainer(net: net, config: config, rng: rng)
   var log = TrainingLog()
@@ -173,22 +181,22 @@ public func train(_ net: Network, on split: Split, config: TrainingConfig, rng: 
   let progress = Progress(label, total: config.epochs * batches, unit: .epochs(per: batches, step: "batch"))
   defer { progress.finish() }
   var shuffle = rng.derived(1)
-  var augmenting = rng.derived(4)
+  var augmenting = rng.derived(augmentationStream)
   for epoch in 0..<config.epochs {
     trainer.beginEpoch(epoch)
     let order = shuffle.permutation(split.count)
-    var total: Double = 0
+    var total: Double = 0, weights: Double = 0
     for b in 0..<batches {
       try Interrupt.check()
       let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, split.count)])
       var (x, y) = split.batch(indices)
       config.augmentation.apply(&x, rng: &augmenting)
-      let loss = trainer.step(x, y)
-      total += Double(loss) * Double(indices.count)
-      let seen = min((b + 1) * config.batch, split.count)
-      progress.update(epoch * batches + b + 1, note: String(format: "loss %.4f", total / Double(seen)))
+      let (loss, weight) = try step(&trainer, x, y)
+      total += loss * weight
+      weights += weight
+      progress.update(epoch * batches + b + 1, note: String(format: "loss %.4f", total / weights))
     }
-    log.epochLoss.append(total / Double(split.count))
+    log.epochLoss.append(total / weights)
   }
   log.timed("epoch", count: config.epochs, seconds: Date().timeIntervalSince(start))
   try trainer.finish(epochs: config.epochs, on: split)
