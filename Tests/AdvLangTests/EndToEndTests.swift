@@ -215,6 +215,8 @@ struct StandardVocabularyTests {
     let grammar = try String(contentsOf: Self.root.appendingPathComponent("grammar.md"), encoding: .utf8)
     #expect(generatedTables(in: grammar) == renderParameterTables(vocabulary: .standard))
     #expect(generatedStatements(in: grammar) == renderStatementSections(vocabulary: .standard))
+    #expect(generatedEBNF(in: grammar)?.contains("describe") == true)
+    #expect(grammarIsCurrent(grammar, vocabulary: .standard), "grammar.md's EBNF or keywords are stale: run 'make grammar'")
   }
 
   @Test("every example script checks against the real registries")

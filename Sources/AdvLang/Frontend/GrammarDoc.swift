@@ -105,6 +105,8 @@ struct GeneratedBlock {
   static let all = [
     GeneratedBlock(begin: grammarStatementsBegin, end: grammarStatementsEnd, render: renderStatementSections),
     GeneratedBlock(begin: grammarTablesBegin, end: grammarTablesEnd, render: renderParameterTables),
+    GeneratedBlock(begin: grammarKeywordsBegin, end: grammarKeywordsEnd, render: renderKeywords),
+    GeneratedBlock(begin: grammarEBNFBegin, end: grammarEBNFEnd, render: renderEBNF),
   ]
 
   /// `existing` with the text between the marker lines replaced by a fresh rendering. Without

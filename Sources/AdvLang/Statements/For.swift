@@ -7,8 +7,8 @@ extension Statements {
     name: "for",
     forms: [StatementForm("for", SyntaxPattern(
       .word("for"), .opaque(text: "VAR", ebnf: "NAME", words: []), .word("in"),
-      .opaque(text: "[VALUE, ...]", ebnf: "\"[\" EXPR { \",\" EXPR } \"]\"", words: []),
-      .opaque(text: "{ STATEMENTS }", ebnf: "\"{\" { STATEMENT } \"}\"", words: [])),
+      .opaque(text: "[VALUE, ...]", ebnf: "list", words: []),
+      .opaque(text: "{ STATEMENTS }", ebnf: "\"{\" { separator | statement } \"}\"", words: [])),
       parse: { parser in try parser.parseFor() }, check: { _, _, _ in })],
     doc: "run the statements once per value, VAR standing for the value",
     details: { _ in

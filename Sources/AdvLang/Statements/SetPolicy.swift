@@ -6,7 +6,7 @@ extension Statements {
     name: "set", title: "`set policy`",
     forms: [StatementForm("set policy", SyntaxPattern(
       .word("set"), .word("policy"), .word("of"), .slot(.model()), .word("="),
-      .opaque(text: InferencePolicy.syntax, ebnf: "( \"single\" | \"average\" \"(\" EXPR \")\" )", words: ["single", "average"])),
+      .opaque(text: InferencePolicy.syntax, ebnf: "( \"single\" | \"average\" \"(\" expr \")\" )", words: ["single", "average"])),
       parse: { parser in try parser.parseSet() }, check: { _, _, _ in })],
     doc: "how a stochastic model answers: one forward pass, or the mean logits of N passes",
     details: { v in
