@@ -22,7 +22,7 @@ public struct SurrogateRecord: Codable, Sendable, Equatable {
   /// Fraction of the evaluation pool on which the surrogate's answer equals the oracle's.
   public var agreement: Double
   /// Training time; `nil` when the surrogate came from the cache.
-  public var trainSeconds: Double?
+  @NullEncoded public var trainSeconds: Double?
   public var modelHash: String
   public var statement: String
 
@@ -36,28 +36,9 @@ public struct SurrogateRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, arch, oracle, dataset, params, vm, queries, agreement, statement
-    case vmQueries = "vm_queries", roundSizes = "round_sizes", seedImages = "seed_images", poolImages = "pool_images"
-    case trainSeconds = "train_seconds", modelHash = "model_hash"
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(name, forKey: .name)
-    try c.encode(arch, forKey: .arch)
-    try c.encode(oracle, forKey: .oracle)
-    try c.encode(dataset, forKey: .dataset)
-    try c.encode(params, forKey: .params)
-    try c.encode(vm, forKey: .vm)
-    try c.encode(queries, forKey: .queries)
-    try c.encode(vmQueries, forKey: .vmQueries)
-    try c.encode(roundSizes, forKey: .roundSizes)
-    try c.encode(seedImages, forKey: .seedImages)
-    try c.encode(poolImages, forKey: .poolImages)
-    try c.encode(agreement, forKey: .agreement)
-    try c.encode(trainSeconds, forKey: .trainSeconds)
-    try c.encode(modelHash, forKey: .modelHash)
-    try c.encode(statement, forKey: .statement)
+    case name, arch, oracle, dataset, params, vm, queries, vmQueries = "vm_queries", roundSizes = "round_sizes"
+    case seedImages = "seed_images", poolImages = "pool_images", agreement, trainSeconds = "train_seconds"
+    case modelHash = "model_hash", statement
   }
 }
 
@@ -66,7 +47,7 @@ public struct TransferTargetRecord: Codable, Sendable, Equatable {
   public var model: String
   public var arch: String
   /// The target's identity (its cache key or content hash); empty when unknown (older reports).
-  public var modelHash: String
+  @DefaultEmpty public var modelHash: String
   /// The transfer rate: ASR of the kept adversarials on this target (attacks.md §6).
   public var asr: Double
   /// Queries to the target: one per kept adversarial and launch.
@@ -74,8 +55,8 @@ public struct TransferTargetRecord: Codable, Sendable, Equatable {
   /// s_i per kept adversarial, in the order of the record's `perSample`.
   public var success: [Double]
   /// The target's label of each kept adversarial, in the same order: the majority answer of the
-  /// launches on a stochastic target, its one answer on a deterministic one.
-  public var adversarialLabels: [Int]
+  /// launches on a stochastic target, its one answer on a deterministic one; empty in older reports.
+  @DefaultEmpty public var adversarialLabels: [Int]
 
   public init(model: String, arch: String, asr: Double, queries: Int, success: [Double], modelHash: String = "",
               adversarialLabels: [Int] = []) {
@@ -87,18 +68,6 @@ public struct TransferTargetRecord: Codable, Sendable, Equatable {
     case model, arch, asr, queries, success
     case modelHash = "model_hash", adversarialLabels = "adversarial_labels"
   }
-
-  /// Reads a record; one written before hashes and labels were kept has them empty.
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    model = try c.decode(String.self, forKey: .model)
-    arch = try c.decode(String.self, forKey: .arch)
-    modelHash = try c.decodeIfPresent(String.self, forKey: .modelHash) ?? ""
-    asr = try c.decode(Double.self, forKey: .asr)
-    queries = try c.decode(Int.self, forKey: .queries)
-    success = try c.decode([Double].self, forKey: .success)
-    adversarialLabels = try c.decodeIfPresent([Int].self, forKey: .adversarialLabels) ?? []
-  }
 }
 
 /// One `transfer` statement: adversarials crafted on a source and launched against targets.
@@ -106,7 +75,7 @@ public struct TransferRecord: Codable, Sendable, Equatable {
   public var source: String
   public var sourceArch: String
   /// The source's identity (its cache key or content hash); empty when unknown (older reports).
-  public var sourceHash: String
+  @DefaultEmpty public var sourceHash: String
   public var attack: String
   /// The attack's parameters and the transfer settings, defaults included.
   public var params: [String: ReportValue]
@@ -125,7 +94,7 @@ public struct TransferRecord: Codable, Sendable, Equatable {
   /// ASR of the attack on the source over every sample attacked.
   public var sourceASR: Double
   /// Mean L2 per pixel of the kept adversarials; nil when none was kept.
-  public var l2PerPixel: Double?
+  @NullEncoded public var l2PerPixel: Double?
   /// Queries the attack made on the source.
   public var sourceQueries: Int
   public var targets: [TransferTargetRecord]
@@ -150,61 +119,10 @@ public struct TransferRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case source, attack, params, dataset, split, samples, attempted, eligible, examined, targets, seed, statement
-    case sourceArch = "source_arch", sourceHash = "source_hash", requestedSamples = "requested_samples", sourceASR = "source_asr"
-    case l2PerPixel = "l2_per_pixel", sourceQueries = "source_queries", wallSeconds = "wall_seconds"
-    case scriptHash = "script_hash", perSample = "per_sample"
-  }
-
-  /// Reads a record; one written before source hashes were kept has `sourceHash` empty.
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    source = try c.decode(String.self, forKey: .source)
-    sourceArch = try c.decode(String.self, forKey: .sourceArch)
-    sourceHash = try c.decodeIfPresent(String.self, forKey: .sourceHash) ?? ""
-    attack = try c.decode(String.self, forKey: .attack)
-    params = try c.decode([String: ReportValue].self, forKey: .params)
-    dataset = try c.decode(String.self, forKey: .dataset)
-    split = try c.decode(String.self, forKey: .split)
-    samples = try c.decode(Int.self, forKey: .samples)
-    requestedSamples = try c.decode(Int.self, forKey: .requestedSamples)
-    attempted = try c.decode(Int.self, forKey: .attempted)
-    eligible = try c.decode(Int.self, forKey: .eligible)
-    examined = try c.decode(Int.self, forKey: .examined)
-    sourceASR = try c.decode(Double.self, forKey: .sourceASR)
-    l2PerPixel = try c.decodeIfPresent(Double.self, forKey: .l2PerPixel)
-    sourceQueries = try c.decode(Int.self, forKey: .sourceQueries)
-    targets = try c.decode([TransferTargetRecord].self, forKey: .targets)
-    seed = try c.decode(UInt64.self, forKey: .seed)
-    wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
-    statement = try c.decode(String.self, forKey: .statement)
-    scriptHash = try c.decode(String.self, forKey: .scriptHash)
-    perSample = try c.decode([SampleRecord].self, forKey: .perSample)
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(source, forKey: .source)
-    try c.encode(sourceArch, forKey: .sourceArch)
-    try c.encode(sourceHash, forKey: .sourceHash)
-    try c.encode(attack, forKey: .attack)
-    try c.encode(params, forKey: .params)
-    try c.encode(dataset, forKey: .dataset)
-    try c.encode(split, forKey: .split)
-    try c.encode(samples, forKey: .samples)
-    try c.encode(requestedSamples, forKey: .requestedSamples)
-    try c.encode(attempted, forKey: .attempted)
-    try c.encode(eligible, forKey: .eligible)
-    try c.encode(examined, forKey: .examined)
-    try c.encode(sourceASR, forKey: .sourceASR)
-    try c.encode(l2PerPixel, forKey: .l2PerPixel)
-    try c.encode(sourceQueries, forKey: .sourceQueries)
-    try c.encode(targets, forKey: .targets)
-    try c.encode(seed, forKey: .seed)
-    try c.encode(wallSeconds, forKey: .wallSeconds)
-    try c.encode(statement, forKey: .statement)
-    try c.encode(scriptHash, forKey: .scriptHash)
-    try c.encode(perSample, forKey: .perSample)
+    case source, sourceArch = "source_arch", sourceHash = "source_hash", attack, params, dataset, split, samples
+    case requestedSamples = "requested_samples", attempted, eligible, examined, sourceASR = "source_asr"
+    case l2PerPixel = "l2_per_pixel", sourceQueries = "source_queries", targets, seed, wallSeconds = "wall_seconds"
+    case statement, scriptHash = "script_hash", perSample = "per_sample"
   }
 
   /// Parameters in their short form: `eps=0.06275`.

@@ -1,8 +1,9 @@
 /// Result records: what every `evaluate` and `attack` statement produced, in the shape reports
 /// and `results.json` carry. Plain values; the session fills them, the renderers read them.
 ///
-/// JSON keys are snake_case. Optional values are written as `null` rather than left out, so
-/// every record has the same keys (a CSV or data-frame reader sees one set of columns).
+/// JSON keys are snake_case. Optional values are written as `null` rather than left out
+/// (`@NullEncoded`), so every record has the same keys (a CSV or data-frame reader sees one set
+/// of columns); keys added after files were written read as empty when missing (`@DefaultEmpty`).
 
 /// One `evaluate` statement: the clean accuracy of a model on its test split. A model evaluated
 /// several times (say under `single`, then `average(10)`) has several records.
@@ -23,13 +24,13 @@ public struct ModelRecord: Codable, Sendable, Equatable {
   public var policy: String
   public var seed: UInt64
   /// Training time; `nil` for a model loaded from a file or the cache.
-  public var trainSeconds: Double?
+  @NullEncoded public var trainSeconds: Double?
   public var modelHash: String
   /// The statement's source text, e.g. `evaluate r18`.
   public var statement: String
   /// The architecture's declared defaults (for the data set) of the parameters in `params`, so a
   /// report can show only what the script changed; empty in records written before it existed.
-  public var defaults: [String: ReportValue]
+  @DefaultEmpty public var defaults: [String: ReportValue]
 
   public init(name: String, arch: String, dataset: String, params: [String: ReportValue], cleanAccuracy: Double,
               samples: Int, policy: String, seed: UInt64, trainSeconds: Double?, modelHash: String, statement: String,
@@ -40,45 +41,13 @@ public struct ModelRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case name, arch, dataset, params, samples, policy, seed, statement, defaults
-    case cleanAccuracy = "clean_accuracy", trainSeconds = "train_seconds", modelHash = "model_hash"
-  }
-
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    name = try c.decode(String.self, forKey: .name)
-    arch = try c.decode(String.self, forKey: .arch)
-    dataset = try c.decode(String.self, forKey: .dataset)
-    params = try c.decode([String: ReportValue].self, forKey: .params)
-    cleanAccuracy = try c.decode(Double.self, forKey: .cleanAccuracy)
-    samples = try c.decode(Int.self, forKey: .samples)
-    policy = try c.decode(String.self, forKey: .policy)
-    seed = try c.decode(UInt64.self, forKey: .seed)
-    trainSeconds = try c.decodeIfPresent(Double.self, forKey: .trainSeconds)
-    modelHash = try c.decode(String.self, forKey: .modelHash)
-    statement = try c.decode(String.self, forKey: .statement)
-    defaults = try c.decodeIfPresent([String: ReportValue].self, forKey: .defaults) ?? [:]
+    case name, arch, dataset, params, cleanAccuracy = "clean_accuracy", samples, policy, seed
+    case trainSeconds = "train_seconds", modelHash = "model_hash", statement, defaults
   }
 
   /// The parameters that differ from the declared defaults (all of them when none were recorded).
   public var changedParams: [String: ReportValue] {
     params.filter { key, value in defaults[key].map { $0.exact != value.exact } ?? true }
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(name, forKey: .name)
-    try c.encode(arch, forKey: .arch)
-    try c.encode(dataset, forKey: .dataset)
-    try c.encode(params, forKey: .params)
-    try c.encode(cleanAccuracy, forKey: .cleanAccuracy)
-    try c.encode(samples, forKey: .samples)
-    try c.encode(policy, forKey: .policy)
-    try c.encode(seed, forKey: .seed)
-    try c.encode(trainSeconds, forKey: .trainSeconds)
-    try c.encode(modelHash, forKey: .modelHash)
-    try c.encode(statement, forKey: .statement)
-    try c.encode(defaults, forKey: .defaults)
   }
 }
 
@@ -94,7 +63,7 @@ public struct SampleRecord: Codable, Sendable, Equatable {
   /// launches on a stochastic one, 0 when nothing was returned (attacks.md §1.2).
   public var success: Double
   /// `d_i = ‖x_adv − x‖₂ / n` with n = C·H·W, unscaled; `nil` when nothing was returned.
-  public var l2PerPixel: Double?
+  @NullEncoded public var l2PerPixel: Double?
   /// Model queries (predictions) the attack made, launches not included.
   public var queries: Int
   /// Gradient evaluations the attack made.
@@ -102,7 +71,7 @@ public struct SampleRecord: Codable, Sendable, Equatable {
   /// The returned image's label under the target's policy, beside the true `label`: the majority
   /// answer of the launches on a stochastic target (ties to the smallest class), the re-check's
   /// answer on a deterministic one; `nil` when nothing was returned.
-  public var adversarialLabel: Int?
+  @NullEncoded public var adversarialLabel: Int?
 
   public init(index: Int, label: Int, returned: Bool, success: Double, l2PerPixel: Double?, queries: Int, gradients: Int,
               adversarialLabel: Int? = nil) {
@@ -112,20 +81,8 @@ public struct SampleRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case index, label, returned, success, queries, gradients
-    case l2PerPixel = "l2_per_pixel", adversarialLabel = "adversarial_label"
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(index, forKey: .index)
-    try c.encode(label, forKey: .label)
-    try c.encode(returned, forKey: .returned)
-    try c.encode(success, forKey: .success)
-    try c.encode(l2PerPixel, forKey: .l2PerPixel)
-    try c.encode(queries, forKey: .queries)
-    try c.encode(gradients, forKey: .gradients)
-    try c.encode(adversarialLabel, forKey: .adversarialLabel)
+    case index, label, returned, success, l2PerPixel = "l2_per_pixel", queries, gradients
+    case adversarialLabel = "adversarial_label"
   }
 }
 
@@ -141,10 +98,10 @@ public struct AttackRecord: Codable, Sendable, Equatable {
   /// The attack declaration's defaults (for the model's data set) of the parameters in `params`,
   /// so tables can show only what a script changed; empty when unknown (a report written before
   /// defaults were recorded), and then tables show every parameter.
-  public var defaults: [String: ReportValue]
+  @DefaultEmpty public var defaults: [String: ReportValue]
   /// The inference policy the target answered under during this attack: `deterministic`,
   /// `single` or `average(n)`; empty when unknown (a report written before policies were recorded).
-  public var policy: String
+  @DefaultEmpty public var policy: String
   public var dataset: String
   /// `test` for every experiment of the paper.
   public var split: String
@@ -154,7 +111,7 @@ public struct AttackRecord: Codable, Sendable, Equatable {
   public var asr: Double
   /// Mean of `d_i` over the samples that returned an image, unscaled (tables print it ×1000);
   /// `nil` when none did, printed "-".
-  public var l2PerPixel: Double?
+  @NullEncoded public var l2PerPixel: Double?
   public var seed: UInt64
   /// Total model queries over all samples.
   public var queries: Int
@@ -176,54 +133,9 @@ public struct AttackRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case model, arch, attack, params, defaults, policy, dataset, split, samples, asr, seed, queries, statement
-    case l2PerPixel = "l2_per_pixel", wallSeconds = "wall_seconds", scriptHash = "script_hash"
-    case modelHash = "model_hash", perSample = "per_sample"
-  }
-
-  /// Reads a record; one written before `defaults` and `policy` existed has them empty.
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    model = try c.decode(String.self, forKey: .model)
-    arch = try c.decode(String.self, forKey: .arch)
-    attack = try c.decode(String.self, forKey: .attack)
-    params = try c.decode([String: ReportValue].self, forKey: .params)
-    defaults = try c.decodeIfPresent([String: ReportValue].self, forKey: .defaults) ?? [:]
-    policy = try c.decodeIfPresent(String.self, forKey: .policy) ?? ""
-    dataset = try c.decode(String.self, forKey: .dataset)
-    split = try c.decode(String.self, forKey: .split)
-    samples = try c.decode(Int.self, forKey: .samples)
-    asr = try c.decode(Double.self, forKey: .asr)
-    l2PerPixel = try c.decodeIfPresent(Double.self, forKey: .l2PerPixel)
-    seed = try c.decode(UInt64.self, forKey: .seed)
-    queries = try c.decode(Int.self, forKey: .queries)
-    wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
-    statement = try c.decode(String.self, forKey: .statement)
-    scriptHash = try c.decode(String.self, forKey: .scriptHash)
-    modelHash = try c.decode(String.self, forKey: .modelHash)
-    perSample = try c.decode([SampleRecord].self, forKey: .perSample)
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(model, forKey: .model)
-    try c.encode(arch, forKey: .arch)
-    try c.encode(attack, forKey: .attack)
-    try c.encode(params, forKey: .params)
-    try c.encode(defaults, forKey: .defaults)
-    try c.encode(policy, forKey: .policy)
-    try c.encode(dataset, forKey: .dataset)
-    try c.encode(split, forKey: .split)
-    try c.encode(samples, forKey: .samples)
-    try c.encode(asr, forKey: .asr)
-    try c.encode(l2PerPixel, forKey: .l2PerPixel)
-    try c.encode(seed, forKey: .seed)
-    try c.encode(queries, forKey: .queries)
-    try c.encode(wallSeconds, forKey: .wallSeconds)
-    try c.encode(statement, forKey: .statement)
-    try c.encode(scriptHash, forKey: .scriptHash)
-    try c.encode(modelHash, forKey: .modelHash)
-    try c.encode(perSample, forKey: .perSample)
+    case model, arch, attack, params, defaults, policy, dataset, split, samples, asr, l2PerPixel = "l2_per_pixel", seed
+    case queries, wallSeconds = "wall_seconds", statement, scriptHash = "script_hash", modelHash = "model_hash"
+    case perSample = "per_sample"
   }
 
   /// Parameters as `key=value` in their short form, sorted by key, `samples` left out:
@@ -247,17 +159,18 @@ public struct Report: Codable, Sendable, Equatable {
   public var tool: String
   public var version: String
   /// The script's file name; `nil` in the REPL.
-  public var script: String?
+  @NullEncoded public var script: String?
   /// SHA-256 of the script text (empty in the REPL).
   public var scriptHash: String
   public var models: [ModelRecord]
   public var results: [AttackRecord]
-  public var surrogates: [SurrogateRecord]
-  public var transfers: [TransferRecord]
+  // Files written before surrogates, transfers, figures and inputs existed have none.
+  @DefaultEmpty public var surrogates: [SurrogateRecord]
+  @DefaultEmpty public var transfers: [TransferRecord]
   /// The figures `plot` wrote.
-  public var figures: [FigureRecord]
+  @DefaultEmpty public var figures: [FigureRecord]
   /// The paths the script read, in the order it first read them.
-  public var inputs: [InputRecord]
+  @DefaultEmpty public var inputs: [InputRecord]
 
   public init(tool: String = "adv", version: String, script: String?, scriptHash: String,
               models: [ModelRecord] = [], results: [AttackRecord] = [], surrogates: [SurrogateRecord] = [],
@@ -269,37 +182,7 @@ public struct Report: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case tool, version, script, models, results, surrogates, transfers, figures, inputs
-    case scriptHash = "script_hash"
-  }
-
-  /// Reads a report; files written before surrogates and transfers existed have none.
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    tool = try c.decode(String.self, forKey: .tool)
-    version = try c.decode(String.self, forKey: .version)
-    script = try c.decodeIfPresent(String.self, forKey: .script)
-    scriptHash = try c.decode(String.self, forKey: .scriptHash)
-    models = try c.decode([ModelRecord].self, forKey: .models)
-    results = try c.decode([AttackRecord].self, forKey: .results)
-    surrogates = try c.decodeIfPresent([SurrogateRecord].self, forKey: .surrogates) ?? []
-    transfers = try c.decodeIfPresent([TransferRecord].self, forKey: .transfers) ?? []
-    figures = try c.decodeIfPresent([FigureRecord].self, forKey: .figures) ?? []
-    inputs = try c.decodeIfPresent([InputRecord].self, forKey: .inputs) ?? []
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(tool, forKey: .tool)
-    try c.encode(version, forKey: .version)
-    try c.encode(script, forKey: .script)
-    try c.encode(scriptHash, forKey: .scriptHash)
-    try c.encode(models, forKey: .models)
-    try c.encode(results, forKey: .results)
-    try c.encode(surrogates, forKey: .surrogates)
-    try c.encode(transfers, forKey: .transfers)
-    try c.encode(figures, forKey: .figures)
-    try c.encode(inputs, forKey: .inputs)
+    case tool, version, script, scriptHash = "script_hash", models, results, surrogates, transfers, figures, inputs
   }
 
   /// Clean accuracy of the model an attack ran on: the latest `evaluate` with the same name
