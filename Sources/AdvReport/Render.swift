@@ -32,11 +32,8 @@ public func render(_ report: Report, as format: ReportFormat) -> String {
 extension Report {
   /// Pretty-printed JSON with sorted keys, ending in a newline.
   public func json() -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     do {
-      return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+      return String(decoding: try ResultsJSON.encoder().encode(self), as: UTF8.self) + "\n"
     } catch {
       // Records hold only strings, numbers and flags, and non-finite numbers become strings,
       // so encoding cannot fail.
@@ -46,9 +43,7 @@ extension Report {
 
   /// Reads what `json()` wrote (or any JSON of the same shape, `null` or absent optionals).
   public init(json: Data) throws {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    self = try decoder.decode(Report.self, from: json)
+    self = try ResultsJSON.decoder().decode(Report.self, from: json)
   }
 }
 
