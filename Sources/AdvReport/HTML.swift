@@ -24,34 +24,17 @@ public struct HTMLFigure: Sendable {
   }
 }
 
-/// `&`, `<`, `>`, `"` and `'` escaped for HTML text and attribute values.
-func htmlEscaped(_ s: String) -> String {
-  var out = ""
-  out.reserveCapacity(s.count)
-  for c in s {
-    switch c {
-    case "&": out += "&amp;"
-    case "<": out += "&lt;"
-    case ">": out += "&gt;"
-    case "\"": out += "&quot;"
-    case "'": out += "&#39;"
-    default: out.append(c)
-    }
-  }
-  return out
-}
-
 extension Table {
   /// An HTML table with a caption; numbers right-aligned as in the text form.
   var html: String {
-    var out = "<h3>\(htmlEscaped(title))</h3>\n<table>\n<thead><tr>"
-    for (h, a) in zip(headers, alignments) { out += "<th class=\"\(a == .right ? "r" : "l")\">\(htmlEscaped(h))</th>" }
+    var out = "<h3>\(xmlEscaped(title))</h3>\n<table>\n<thead><tr>"
+    for (h, a) in zip(headers, alignments) { out += "<th class=\"\(a == .right ? "r" : "l")\">\(xmlEscaped(h))</th>" }
     out += "</tr></thead>\n<tbody>\n"
     for row in rows {
-      out += "<tr>" + zip(row, alignments).map { "<td class=\"\($1 == .right ? "r" : "l")\">\(htmlEscaped($0))</td>" }.joined() + "</tr>\n"
+      out += "<tr>" + zip(row, alignments).map { "<td class=\"\($1 == .right ? "r" : "l")\">\(xmlEscaped($0))</td>" }.joined() + "</tr>\n"
     }
     out += "</tbody>\n</table>\n"
-    return out + notes.map { "<p class=\"note\">\(htmlEscaped($0))</p>\n" }.joined()
+    return out + notes.map { "<p class=\"note\">\(xmlEscaped($0))</p>\n" }.joined()
   }
 }
 
@@ -87,17 +70,17 @@ public func renderHTML(_ report: Report, script: String?, figures: [HTMLFigure])
   var sections: [(id: String, title: String, body: String)] = []
 
   // The run: script, hash, seeds, data sets.
-  var run = "<p class=\"meta\">\(htmlEscaped(report.tool)) \(htmlEscaped(report.version)); script "
-    + "<code>\(htmlEscaped(name))</code>, sha256 <code>\(htmlEscaped(report.scriptHash.isEmpty ? "-" : report.scriptHash))</code></p>\n"
+  var run = "<p class=\"meta\">\(xmlEscaped(report.tool)) \(xmlEscaped(report.version)); script "
+    + "<code>\(xmlEscaped(name))</code>, sha256 <code>\(xmlEscaped(report.scriptHash.isEmpty ? "-" : report.scriptHash))</code></p>\n"
   let seeds = Array(Set(report.models.map(\.seed) + report.results.map(\.seed) + report.transfers.map(\.seed))).sorted()
   let datasets = Array(Set(report.models.map(\.dataset) + report.results.map(\.dataset))).sorted()
   run += "<p class=\"meta\">seed\(seeds.count == 1 ? "" : "s") \(seeds.map(String.init).joined(separator: ", ")); "
-    + "data set\(datasets.count == 1 ? "" : "s") \(htmlEscaped(datasets.joined(separator: ", ")))</p>\n"
+    + "data set\(datasets.count == 1 ? "" : "s") \(xmlEscaped(datasets.joined(separator: ", ")))</p>\n"
   if let script {
-    run += "<pre>\(htmlEscaped(script))</pre>\n"
+    run += "<pre>\(xmlEscaped(script))</pre>\n"
   } else {
     let statements = report.models.map(\.statement) + report.results.map(\.statement) + report.transfers.map(\.statement)
-    if !statements.isEmpty { run += "<p>Statements with results:</p>\n<pre>\(htmlEscaped(statements.joined(separator: "\n")))</pre>\n" }
+    if !statements.isEmpty { run += "<p>Statements with results:</p>\n<pre>\(xmlEscaped(statements.joined(separator: "\n")))</pre>\n" }
   }
   sections.append(("run", "Script", run))
 
@@ -129,31 +112,31 @@ public func renderHTML(_ report: Report, script: String?, figures: [HTMLFigure])
   let charts = automaticCharts(report, skipping: Set(report.figures.map(\.figure)))
   var chartBody = ""
   for (title, svg) in charts {
-    chartBody += "<figure>\n<h3>\(htmlEscaped(title))</h3>\n\(svgBody(svg))\n</figure>\n"
+    chartBody += "<figure>\n<h3>\(xmlEscaped(title))</h3>\n\(svgBody(svg))\n</figure>\n"
   }
   if !chartBody.isEmpty { sections.append(("charts", "Charts", chartBody)) }
   if !figures.isEmpty {
     var body = ""
     for f in figures {
-      body += "<figure>\n<h3>\(htmlEscaped(f.title))</h3>\n"
+      body += "<figure>\n<h3>\(xmlEscaped(f.title))</h3>\n"
       if let svg = f.svg { body += svgBody(svg) + "\n" }
       if let png = f.png {
-        body += "<img alt=\"\(htmlEscaped(f.title))\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\">\n"
+        body += "<img alt=\"\(xmlEscaped(f.title))\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\">\n"
       }
       // An SVG chart carries its caption; an image needs it underneath.
-      body += "<figcaption>\(f.svg == nil ? htmlEscaped(f.caption) : "")"
-        + (f.file.map { " <span class=\"file\">(<code>\(htmlEscaped($0))</code>)</span>" } ?? "") + "</figcaption>\n</figure>\n"
+      body += "<figcaption>\(f.svg == nil ? xmlEscaped(f.caption) : "")"
+        + (f.file.map { " <span class=\"file\">(<code>\(xmlEscaped($0))</code>)</span>" } ?? "") + "</figcaption>\n</figure>\n"
     }
     sections.append(("figures", "Figures", body))
   }
 
   var page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    + "<title>adv report: \(htmlEscaped(name))</title>\n<style>\n\(style)\n</style>\n</head>\n<body>\n"
-    + "<h1>adv report: \(htmlEscaped(name))</h1>\n"
-  page += "<nav><ul>\n" + sections.map { "<li><a href=\"#\($0.id)\">\(htmlEscaped($0.title))</a></li>\n" }.joined() + "</ul></nav>\n"
+    + "<title>adv report: \(xmlEscaped(name))</title>\n<style>\n\(style)\n</style>\n</head>\n<body>\n"
+    + "<h1>adv report: \(xmlEscaped(name))</h1>\n"
+  page += "<nav><ul>\n" + sections.map { "<li><a href=\"#\($0.id)\">\(xmlEscaped($0.title))</a></li>\n" }.joined() + "</ul></nav>\n"
   for s in sections {
-    page += "<section id=\"\(s.id)\">\n<h2>\(htmlEscaped(s.title))</h2>\n\(s.body)</section>\n"
+    page += "<section id=\"\(s.id)\">\n<h2>\(xmlEscaped(s.title))</h2>\n\(s.body)</section>\n"
   }
   return page + "</body>\n</html>\n"
 }

@@ -60,7 +60,8 @@ public struct SVGDocument: Sendable, Equatable {
 let fontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 /// `s` safe inside XML text and attribute values: the five predefined entities, and control
-/// characters that XML 1.0 forbids replaced by U+FFFD.
+/// characters that XML 1.0 forbids replaced by U+FFFD. The HTML report escapes with it too, as
+/// its inline SVGs are: HTML5 knows `&apos;`, and forbids those controls as well.
 public func xmlEscaped(_ s: String) -> String {
   var out = ""
   out.reserveCapacity(s.utf8.count)
