@@ -36,11 +36,6 @@ public struct AttackStep: Step, Equatable {
   public let params: Params
   public let model: String
 
-  public init(attack: ComponentSpec, params: Params, model: String) {
-    self.attack = attack
-    self.params = params
-    self.model = model
-  }
 
   public var traits: StepTraits { StepTraits(.result, needs: [model], attacks: model) }
 

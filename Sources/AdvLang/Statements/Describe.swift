@@ -28,9 +28,6 @@ extension Statements {
 public struct DescribeStep: Step, Equatable {
   public let model: String
 
-  public init(model: String) {
-    self.model = model
-  }
 
   public var traits: StepTraits { StepTraits(.output, needs: [model]) }
 

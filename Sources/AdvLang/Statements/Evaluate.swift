@@ -15,9 +15,6 @@ extension Statements {
 public struct EvaluateStep: Step, Equatable {
   public let model: String
 
-  public init(model: String) {
-    self.model = model
-  }
 
   public var traits: StepTraits { StepTraits(.result, needs: [model], drawsEvaluation: true) }
 

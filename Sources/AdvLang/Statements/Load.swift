@@ -39,11 +39,6 @@ public struct LoadStep: Step, Equatable {
   public let path: String?
   public let params: Params
 
-  public init(dataset: ComponentSpec, path: String?, params: Params) {
-    self.dataset = dataset
-    self.path = path
-    self.params = params
-  }
 
   public var traits: StepTraits { StepTraits(.state, effect: .data) }
 

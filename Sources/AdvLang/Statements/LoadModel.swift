@@ -33,12 +33,6 @@ public struct LoadModelStep: Step, Equatable {
   public let architecture: ComponentSpec
   public let params: Params
 
-  public init(model: String, path: String, architecture: ComponentSpec, params: Params) {
-    self.model = model
-    self.path = path
-    self.architecture = architecture
-    self.params = params
-  }
 
   public var traits: StepTraits { StepTraits(.model, defines: model, rebuiltOnMerge: true) }
 

@@ -42,12 +42,6 @@ public struct MixtureStep: Step, Equatable {
   public let settings: ComponentSpec
   public let params: Params
 
-  public init(model: String, members: [String], settings: ComponentSpec, params: Params) {
-    self.model = model
-    self.members = members
-    self.settings = settings
-    self.params = params
-  }
 
   public var traits: StepTraits { StepTraits(.model, defines: model, needs: members, rebuiltOnMerge: true) }
 

@@ -41,12 +41,6 @@ public struct PlotStep: Step, Equatable {
   public let params: Params
   public let path: String
 
-  public init(figure: FigureSpec, models: [String], params: Params, path: String) {
-    self.figure = figure
-    self.models = models
-    self.params = params
-    self.path = path
-  }
 
   public var traits: StepTraits { StepTraits(.figure, needs: models) }
 

@@ -34,10 +34,6 @@ public struct ReportStep: Step, Equatable {
   public let format: ReportFormat
   public let path: String?
 
-  public init(format: ReportFormat, path: String?) {
-    self.format = format
-    self.path = path
-  }
 
   public var traits: StepTraits { StepTraits(.report, printsReport: path == nil && format.defaultFile == nil) }
 

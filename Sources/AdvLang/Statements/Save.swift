@@ -35,10 +35,6 @@ public struct SaveStep: Step, Equatable {
   public let model: String
   public let path: String
 
-  public init(model: String, path: String) {
-    self.model = model
-    self.path = path
-  }
 
   public var traits: StepTraits { StepTraits(.output, needs: [model]) }
 

@@ -50,10 +50,6 @@ public struct SaveAdversarialsStep: Step, Equatable {
   public let model: String?
   public let path: String
 
-  public init(model: String?, path: String) {
-    self.model = model
-    self.path = path
-  }
 
   public var traits: StepTraits { StepTraits(.output, savesAttackOf: .some(model)) }
 

@@ -19,9 +19,6 @@ extension Statements {
 public struct SeedStep: Step, Equatable {
   public let seed: UInt64
 
-  public init(seed: UInt64) {
-    self.seed = seed
-  }
 
   public var traits: StepTraits { StepTraits(.state, effect: .seed(seed)) }
 

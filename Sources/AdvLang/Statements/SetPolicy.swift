@@ -55,10 +55,6 @@ public struct SetPolicyStep: Step, Equatable {
   public let model: String
   public let policy: InferencePolicy
 
-  public init(model: String, policy: InferencePolicy) {
-    self.model = model
-    self.policy = policy
-  }
 
   public var traits: StepTraits { StepTraits(.state, effect: .policy(of: model)) }
 

@@ -39,12 +39,6 @@ public struct SurrogateStep: Step, Equatable {
   public let params: Params
   public let oracle: String
 
-  public init(model: String, architecture: ComponentSpec, params: Params, oracle: String) {
-    self.model = model
-    self.architecture = architecture
-    self.params = params
-    self.oracle = oracle
-  }
 
   public var traits: StepTraits { StepTraits(.model, defines: model, needs: [oracle]) }
 

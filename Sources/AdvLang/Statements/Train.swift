@@ -39,12 +39,6 @@ public struct TrainStep: Step, Equatable {
   public let params: Params
   public let source: String?
 
-  public init(model: String, architecture: ComponentSpec, params: Params, source: String? = nil) {
-    self.model = model
-    self.architecture = architecture
-    self.params = params
-    self.source = source
-  }
 
   public var traits: StepTraits { StepTraits(.model, defines: model, needs: source.map { [$0] } ?? []) }
 

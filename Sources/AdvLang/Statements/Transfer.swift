@@ -46,12 +46,6 @@ public struct TransferStep: Step, Equatable {
   public let source: String
   public let targets: [String]
 
-  public init(attack: ComponentSpec, params: Params, source: String, targets: [String]) {
-    self.attack = attack
-    self.params = params
-    self.source = source
-    self.targets = targets
-  }
 
   public var traits: StepTraits { StepTraits(.result, needs: [source] + targets) }
 

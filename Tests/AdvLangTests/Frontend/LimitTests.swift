@@ -1,4 +1,4 @@
-import AdvLang
+@testable import AdvLang
 import Foundation
 import Testing
 
