@@ -37,11 +37,14 @@ let package = Package(
     .target(name: "AdvAttacks", dependencies: ["AdvTensor", "AdvData", "AdvNN"],
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "AdvReport", dependencies: ["AdvSpec", "CZlib"]),
+    // The workloads of `make bench` (`adv bench`), built from the engine modules.
+    .target(name: "AdvBench", dependencies: ["AdvTensor", "AdvData", "AdvNN", "AdvAttacks"]),
+    // AdvBench only for `Runner.bench`'s last reference (AdvLang/Benchmarks.swift), until it goes.
     .target(name: "AdvLang", dependencies: [
-      "AdvSpec", "AdvTensor", "AdvData", "AdvNN", "AdvAttacks", "AdvReport", "CReadline",
+      "AdvSpec", "AdvTensor", "AdvData", "AdvNN", "AdvAttacks", "AdvReport", "AdvBench", "CReadline",
     ]),
     .executableTarget(name: "adv", dependencies: [
-      "AdvLang", "AdvData",
+      "AdvLang", "AdvBench", "AdvData",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "AdvTestSupport", dependencies: ["AdvTensor", "CZlib"], path: "Tests/AdvTestSupport"),

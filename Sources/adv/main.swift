@@ -1,3 +1,4 @@
+import AdvBench
 import AdvData
 import AdvLang
 import ArgumentParser
@@ -242,8 +243,15 @@ struct Bench: ParsableCommand {
     }
   }
 
+  /// One line per workload, after the machine's (`Benchmarks.header`, `Timing.line`).
   func run() throws {
-    try finish(Runner.bench(repeats: repeats, only: Set(workloads), attackModel: attackModel))
+    print(Benchmarks.header)
+    do {
+      for t in try Benchmarks.run(repeats: repeats, only: Set(workloads), attackModel: attackModel) { print(t.line) }
+    } catch {
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      throw ExitCode(ExitStatus.runtimeError)
+    }
   }
 }
 
