@@ -92,7 +92,7 @@ final class Journal {
 
   /// The key of step `index` (`step.scriptText` is its text with loop values written exactly).
   func key(index: Int, step: PlannedStep) -> String {
-    ModelCache.sha256([WorkStore.format, identity.version, identity.scriptHash, identity.seed.map(String.init) ?? "-",
+    sha256([WorkStore.format, identity.version, identity.scriptHash, identity.seed.map(String.init) ?? "-",
                        String(index), step.scriptText].joined(separator: "|"))
   }
 

@@ -81,7 +81,7 @@ extension Runner {
     var identity: RunIdentity
     if let scriptPath {
       guard let text = readScriptOrReport(scriptPath) else { return ExitStatus.unreadableScript }
-      identity = RunIdentity(version: advVersion, script: recorded?.script ?? scriptPath, scriptHash: ModelCache.sha256(text),
+      identity = RunIdentity(version: advVersion, script: recorded?.script ?? scriptPath, scriptHash: sha256(text),
                              scriptText: text, seed: recorded?.seed)
       if let recorded {
         let differences = identity.differences(from: recorded)

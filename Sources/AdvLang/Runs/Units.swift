@@ -1,3 +1,4 @@
+import AdvSpec
 import AdvNN
 import Foundation
 
@@ -121,7 +122,7 @@ public struct WorkUnits: Sendable {
       ].joined(separator: "|")
       let occurrence = occurrences[context, default: 0]
       occurrences[context] = occurrence + 1
-      let unit = WorkUnit(kind: kind, key: ModelCache.sha256(context + "|#" + String(occurrence)), step: index,
+      let unit = WorkUnit(kind: kind, key: sha256(context + "|#" + String(occurrence)), step: index,
                           statement: planned.text, line: planned.range.start.line, dependencies: dependencies,
                           model: defines)
       unitOfStep.append(units.count)

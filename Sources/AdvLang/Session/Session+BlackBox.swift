@@ -140,7 +140,7 @@ extension Session {
     // A uniform mixture (no weights, or equal ones) hashes as mixtures did before weights existed.
     var hashed = params
     if mixture.probabilities == nil { hashed[MixtureSettings.weights.name] = nil }
-    let hash = ModelCache.sha256((["mixture"] + members.map(\.hash) + [hashed.canonicalDescription]).joined(separator: "|"))
+    let hash = sha256((["mixture"] + members.map(\.hash) + [hashed.canonicalDescription]).joined(separator: "|"))
     models[name] = SessionModel(name: name, model: mixture, architecture: MixtureSettings.spec, params: params,
                                 dataset: first.dataset, seed: seed, hash: hash, trainSeconds: nil)
     let draw: String

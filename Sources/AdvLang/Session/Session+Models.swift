@@ -25,7 +25,7 @@ extension Session {
     let net = try arch.make(params: params, inputShape: geometry.inputShape, classes: geometry.classes,
                             rng: RandomStream(seed: seed, stream: 0x1417))
     try Checkpoint.restore(net, from: st)
-    let hash = ModelCache.sha256(["loaded", path, st.metadata["model_hash"] ?? ""].joined(separator: "|"))
+    let hash = sha256(["loaded", path, st.metadata["model_hash"] ?? ""].joined(separator: "|"))
     models[name] = SessionModel(name: name, model: net, architecture: spec, params: params, dataset: data,
                                 seed: seed, hash: hash, trainSeconds: nil)
     recordCheckpoint(path, statement: statement)

@@ -30,9 +30,6 @@ public struct ModelCache {
     return AdvSpec.sha256(parts.joined(separator: "|"))
   }
 
-  /// AdvSpec's `sha256(_:)` under its former name, for callers in AdvLang not yet moved to it.
-  public static func sha256(_ text: String) -> String { AdvSpec.sha256(text) }
-
   func path(_ key: String) -> String { (directory as NSString).appendingPathComponent(key + ".safetensors") }
 
   public enum Lookup {
